@@ -1,0 +1,19 @@
+"""Data layer: load any supported dataset split into memory as :class:`ImageArrays`.
+
+Datasets: cifar10, cifar100, stl10, tinyimagenet, voc2012, folder, npz. Layouts: ``data/README.md``.
+"""
+from .arrays import ImageArrays, balanced_split
+from .loader import SOURCES, SPLITS, load_dataset
+from .root import MissingDataError, resolve_root
+
+DATASETS = tuple(SOURCES)
+
+__all__ = [
+    "DATASETS",
+    "SPLITS",
+    "ImageArrays",
+    "MissingDataError",
+    "balanced_split",
+    "load_dataset",
+    "resolve_root",
+]

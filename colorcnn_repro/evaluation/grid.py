@@ -1,0 +1,111 @@
+"""Accuracy of a frozen classifier on quantized images: every method × colour count, colours used, real
+bits per pixel, paired significance, and JPEG as the reference curve."""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ..data import ImageArrays
+from ..models import ColorQuantizerNet, NormalizedClassifier
+from ..quantized import Quantized, jpeg_bpp
+from ..quantizers.batched import quantize_batch
+from .metrics import exact_match, mcnemar_p, mean_average_precision, stars
+
+
+@dataclass
+class QuantizedSet:
+    """Index maps (N×H×W uint8) and palettes (N×C×3 uint8) of one method at one C."""
+
+    index: np.ndarray
+    palette: np.ndarray
+
+    def rgb(self) -> np.ndarray:
+        return np.take_along_axis(self.palette[:, None], self.index[..., None].astype(np.int64), axis=2)
+
+    def item(self, i: int) -> Quantized:
+        return Quantized(self.index[i], self.palette[i])
+
+
+def quantize_images(images: np.ndarray, method: str, colors: int, nets: dict[str, ColorQuantizerNet],
+                    batch_size: int = 250, device: torch.device | None = None) -> QuantizedSet:
+    """Quantize N×H×W×3 uint8 images with a classical method or a learned net (``nets[method]``)."""
+    if method not in nets:
+        index, palette = quantize_batch(images, method, colors)
+        return QuantizedSet(index.numpy().astype(np.uint8), palette.numpy())
+    net = nets[method].eval()
+    dev = device or next(net.parameters()).device
+    idx_out, pal_out = [], []
+    for s in range(0, len(images), batch_size):
+        x = torch.from_numpy(images[s:s + batch_size]).to(dev).permute(0, 3, 1, 2).float() / 255
+        index, palette = net.quantize(x, colors)
+        idx_out.append(index.to(torch.uint8).cpu().numpy())
+        pal_out.append(palette.cpu().numpy())
+    return QuantizedSet(np.concatenate(idx_out), np.concatenate(pal_out))
+
+
+@torch.no_grad()
+def predict(clf: NormalizedClassifier, images: np.ndarray, batch_size: int = 250) -> np.ndarray:
+    """Class scores (softmax, or sigmoid for multi-label) for N×H×W×3 uint8 images."""
+    dev = next(clf.parameters()).device
+    clf.eval()
+    out = []
+    for s in range(0, len(images), batch_size):
+        x = torch.from_numpy(images[s:s + batch_size]).to(dev).permute(0, 3, 1, 2).float() / 255
+        logits = clf(x)
+        out.append((logits.sigmoid() if clf.multilabel else logits.softmax(1)).cpu().numpy())
+    return np.concatenate(out)
+
+
+def score(scores: np.ndarray, data: ImageArrays) -> tuple[np.ndarray, dict[str, float]]:
+    """Per-image correctness and summary metrics (accuracy; exact-match accuracy and mAP for multi-label)."""
+    if data.multilabel:
+        correct = exact_match(scores, data.labels)
+        return correct, {"accuracy": float(correct.mean()), "mAP": mean_average_precision(scores, data.labels)}
+    correct = scores.argmax(1) == data.labels
+    return correct, {"accuracy": float(correct.mean())}
+
+
+def bitrate_stats(qs: QuantizedSet) -> dict[str, float]:
+    """Mean colours actually used per image and mean bits per pixel of the indexed PNGs."""
+    items = [qs.item(i) for i in range(len(qs.index))]
+    return {"colors_used": float(np.mean([q.colors_used() for q in items])),
+            "bpp": float(np.mean([q.bpp() for q in items]))}
+
+
+def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[str, ...], bits: tuple[int, ...],
+                  nets: dict[str, dict[int, ColorQuantizerNet]] | None = None, batch_size: int = 250) -> dict:
+    """Accuracy / colours used / bpp for every method and 2**bits colours, with paired McNemar p-values
+    between every two methods at each colour count. ``nets[method][C]`` gives learned quantizers."""
+    nets = nets or {}
+    original_correct, original = score(predict(clf, data.images, batch_size), data)
+    results: dict[str, dict[str, dict]] = {m: {} for m in methods}
+    significance: dict[str, dict[str, dict]] = {}
+    for b in bits:
+        c = 2**b
+        correct: dict[str, np.ndarray] = {}
+        for m in tqdm(methods, desc=f"evaluate {b} bit", leave=False):
+            learned = {m: nets[m][c]} if m in nets else {}
+            qs = quantize_images(data.images, m, c, learned, batch_size)
+            correct[m], metrics = score(predict(clf, qs.rgb(), batch_size), data)
+            results[m][str(b)] = {**metrics, **bitrate_stats(qs)}
+        significance[str(b)] = {
+            f"{a} vs {z}": {"p": mcnemar_p(correct[a], correct[z]), "stars": stars(mcnemar_p(correct[a], correct[z]))}
+            for a, z in itertools.combinations(methods, 2)
+        }
+    return {"original": original, "methods": results, "significance": significance}
+
+
+def evaluate_jpeg(clf: NormalizedClassifier, data: ImageArrays, qualities: tuple[int, ...],
+                  batch_size: int = 250) -> list[dict]:
+    """The JPEG reference curve: accuracy and mean bpp at each quality."""
+    curve = []
+    for q in qualities:
+        pairs = [jpeg_bpp(img, q) for img in data.images]
+        decoded = np.stack([p[0] for p in pairs])
+        _, metrics = score(predict(clf, decoded, batch_size), data)
+        curve.append({"quality": q, **metrics, "bpp": float(np.mean([p[1] for p in pairs]))})
+    return curve

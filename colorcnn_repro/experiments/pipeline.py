@@ -1,0 +1,123 @@
+"""Stages of the reproduction (classifier → ColorCNN per C → ColorCNN+ → evaluation), each writing JSON
+under ``results/<profile>/`` and computing only what is missing unless forced. CLI commands and notebooks
+both call these functions."""
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import PIL
+import torch
+import torchvision
+
+from .. import __version__
+from ..evaluation.grid import evaluate_grid, evaluate_jpeg, predict, score
+from ..training.loops import (frozen_classifier, load_model_file, load_quantizer_net, load_split,
+                              train_colorcnn, train_colorcnn_plus)
+from ..training.runs import REPO_ROOT, atomic_write_json, model_file, pick_device
+from .config import config_dict, config_key, get_config
+
+LEARNED = ("colorcnn", "colorcnn+")
+
+
+def results_dir(profile: str) -> Path:
+    return REPO_ROOT / "results" / profile
+
+
+def versions() -> dict[str, str]:
+    return {"colorcnn_repro": __version__, "torch": torch.__version__, "torchvision": torchvision.__version__,
+            "Pillow": PIL.__version__, "numpy": np.__version__, "python": platform.python_version()}
+
+
+def result_path(profile: str, name: str, cfg) -> Path:
+    data = getattr(cfg, "data", None) or cfg.classifier.data
+    clf = getattr(cfg, "classifier")
+    clf_name = clf if isinstance(clf, str) else clf.classifier
+    return results_dir(profile) / f"{name}-{data.dataset}-{clf_name}-{config_key(cfg)}.json"
+
+
+def write_result(path: Path, profile: str, cfg, body: dict[str, Any]) -> dict:
+    out = {"profile": profile, "config": config_dict(cfg), "config_key": config_key(cfg), "versions": versions(),
+           "device": str(pick_device()), **body}
+    atomic_write_json(out, path)
+    return out
+
+
+def cached(path: Path, force: bool) -> dict | None:
+    return json.loads(path.read_text()) if path.exists() and not force else None
+
+
+def classifier_stage(profile: str = "cpu", overrides: dict | None = None, root=None, device=None,
+                     force: bool = False) -> dict:
+    """Train (or load) the classifier and record its accuracy on original images (Table 1)."""
+    cfg = get_config("classifier", profile, overrides)
+    path = result_path(profile, "classifier", cfg)
+    if (hit := cached(path, force)) is not None:
+        return hit
+    clf = frozen_classifier(cfg, root, device)
+    ev = get_config("evaluate", profile, overrides)
+    data = load_split(cfg.data, ev.split, root, ev.limit)
+    _, metrics = score(predict(clf, data.images), data)
+    history = load_model_file(model_file("classifier", cfg)).get("history")
+    return write_result(path, profile, cfg, {"data": data.describe(), "metrics": metrics, "history": history})
+
+
+def colorcnn_stage(profile: str = "cpu", overrides: dict | None = None, root=None, device=None,
+                   bits: tuple[int, ...] = (1, 2, 3, 4, 5, 6)) -> list[Path]:
+    """Train one ColorCNN per colour count 2**bits."""
+    base = get_config("colorcnn", profile, overrides)
+    return [train_colorcnn(replace(base, colors=2**b), root, device) for b in bits]
+
+
+def colorcnn_plus_stage(profile: str = "cpu", overrides: dict | None = None, root=None, device=None) -> Path:
+    """Train ColorCNN+ (one model for every C)."""
+    return train_colorcnn_plus(get_config("colorcnn+", profile, overrides), root, device)
+
+
+def learned_nets(cfg, methods: tuple[str, ...], device=None) -> dict[str, dict[int, Any]]:
+    """{method: {C: net}} for the learned methods of an evaluation config, from runs or the zoo."""
+    dev = pick_device(device)
+    nets: dict[str, dict[int, Any]] = {}
+    colors = [2**b for b in cfg.bits]
+    if "colorcnn" in methods:
+        nets["colorcnn"] = {}
+        for c in colors:
+            sub = replace(cfg.colorcnn, colors=c)
+            path = model_file("colorcnn", sub)
+            if path is None:
+                raise FileNotFoundError(f"no trained ColorCNN for C={c} (config {config_key(sub)}); run "
+                                        "`colorcnn train-colorcnn` with the same profile/overrides first")
+            nets["colorcnn"][c] = load_quantizer_net(path, "colorcnn").to(dev)
+    if "colorcnn+" in methods:
+        path = model_file("colorcnn+", cfg.colorcnn_plus)
+        if path is None:
+            raise FileNotFoundError(f"no trained ColorCNN+ (config {config_key(cfg.colorcnn_plus)}); run "
+                                    "`colorcnn train-colorcnn-plus` with the same profile/overrides first")
+        net = load_quantizer_net(path, "colorcnn+").to(dev)
+        nets["colorcnn+"] = {c: net for c in colors}
+    return nets
+
+
+def evaluation_stage(profile: str = "cpu", overrides: dict | None = None, root=None, device=None,
+                     force: bool = False, npz: str | None = None) -> dict:
+    """Accuracy vs colour-space size for every method, colours used, bpp, significance, JPEG reference.
+
+    ``npz``: evaluate on any .npz with ``images`` (N,H,W,3 uint8) and ``labels`` (N,) instead."""
+    cfg = get_config("evaluate", profile, overrides)
+    path = result_path(profile, "evaluation" if npz is None else f"evaluation-{Path(npz).stem}", cfg)
+    if (hit := cached(path, force)) is not None:
+        return hit
+    clf = frozen_classifier(cfg.classifier, root, device, train=False)
+    if npz is None:
+        data = load_split(cfg.classifier.data, cfg.split, root, cfg.limit)
+    else:
+        from ..data import load_dataset
+        data = load_dataset("npz", "test", npz)
+    nets = learned_nets(cfg, tuple(m for m in cfg.methods if m in LEARNED), device)
+    body = {"data": data.describe(), **evaluate_grid(clf, data, cfg.methods, cfg.bits, nets, cfg.batch_size),
+            "jpeg": evaluate_jpeg(clf, data, cfg.jpeg_qualities, cfg.batch_size)}
+    return write_result(path, profile, cfg, body)

@@ -1,0 +1,105 @@
+"""Losses of ColorCNN (Eq. 1, 7) and ColorCNN+ (Eq. 10–16). Each returns a scalar (batch mean);
+:func:`colorcnn_loss` and :func:`colorcnn_plus_loss` return ``{term: value, ..., "total": value}``."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+LOG_EPS = 1e-16
+
+
+def entropy(p: torch.Tensor, dim: int) -> torch.Tensor:
+    """Shannon entropy (nats) of distributions along ``dim``."""
+    return -(p * torch.log(p + LOG_EPS)).sum(dim=dim)
+
+
+def r_color(m: torch.Tensor) -> torch.Tensor:
+    """Colour appearance regularization (Eq. 7): −(1/C) Σ_c max_{u,v} m_c, averaged over the batch."""
+    return -m.flatten(2).amax(dim=2).mean(dim=1).mean()
+
+
+def r_info(m: torch.Tensor) -> torch.Tensor:
+    """Information entropy regularization (Eq. 14): −H(mean_{u,v} m), averaged over the batch."""
+    return -entropy(m.mean(dim=(2, 3)), dim=1).mean()
+
+
+def r_conf(m: torch.Tensor) -> torch.Tensor:
+    """Confidence regularization (Eq. 15): mean over pixels of H(m_{u,v}), averaged over the batch."""
+    return entropy(m, dim=1).mean()
+
+
+def sample_pixels(batch: int, pixels: int, fraction: float, device: torch.device,
+                  generator: torch.Generator | None = None) -> torch.Tensor:
+    """B×N pixel positions drawn without replacement per image, N = int(fraction · H·W)."""
+    n = max(1, int(pixels * fraction))
+    return torch.rand(batch, pixels, device=device, generator=generator).argsort(dim=1)[:, :n]
+
+
+def normalized_relationship(f: torch.Tensor) -> torch.Tensor:
+    """B×C×N assignments → row-normalized pixel self-correlation Ã (Eq. 10–11), B×N×N."""
+    a = torch.bmm(f.transpose(1, 2), f)
+    return a / a.norm(dim=2, keepdim=True).clamp_min(1e-12)
+
+
+def relationship_preserving_loss(m: torch.Tensor, target_index: torch.Tensor, fraction: float = 0.3,
+                                 generator: torch.Generator | None = None) -> torch.Tensor:
+    """L_RP (Eq. 10–12): (1/N)‖Ã − Ã*‖²_F between the soft map m (B×C×H×W) and the one-hot imitation
+    target (B×H×W indices, e.g. MedianCut) on N = fraction·H·W pixels sampled per image. Invariant to any
+    permutation of the target's cluster indices."""
+    b, c, h, w = m.shape
+    if target_index.shape != (b, h, w):
+        raise ValueError(f"target index map must be {(b, h, w)}, got {tuple(target_index.shape)}")
+    idx = sample_pixels(b, h * w, fraction, m.device, generator)
+    n = idx.shape[1]
+    f = m.flatten(2).gather(2, idx.unsqueeze(1).expand(b, c, n))
+    t = target_index.flatten(1).gather(1, idx)
+    f_star = F.one_hot(t, int(t.max()) + 1).transpose(1, 2).to(m.dtype)
+    diff = normalized_relationship(f) - normalized_relationship(f_star)
+    return (diff.pow(2).sum(dim=(1, 2)) / n).mean()
+
+
+def distillation_loss(student: torch.Tensor, teacher: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+    """Knowledge distillation (Sec. 4.5.2): KL(softmax(teacher/T) ‖ softmax(student/T))·T², batch mean."""
+    log_p = F.log_softmax(student / temperature, dim=1)
+    q = F.softmax(teacher / temperature, dim=1)
+    return F.kl_div(log_p, q, reduction="batchmean") * temperature**2
+
+
+def task_loss(logits: torch.Tensor, labels: torch.Tensor, teacher_logits: torch.Tensor | None = None,
+              multilabel: bool = False) -> torch.Tensor:
+    """Cross-entropy (BCE for multi-label), or KD against ``teacher_logits`` when given."""
+    if teacher_logits is not None:
+        if multilabel:
+            return F.binary_cross_entropy_with_logits(logits, torch.sigmoid(teacher_logits))
+        return distillation_loss(logits, teacher_logits)
+    if multilabel:
+        return F.binary_cross_entropy_with_logits(logits, labels.float())
+    return F.cross_entropy(logits, labels)
+
+
+def colorcnn_loss(logits, labels, m, *, gamma: float = 1.0, teacher_logits=None, multilabel=False) -> dict:
+    """ColorCNN objective (Eq. 1 with R = R_color, Eq. 7)."""
+    terms = {"task": task_loss(logits, labels, teacher_logits, multilabel), "r_color": r_color(m)}
+    terms["total"] = terms["task"] + gamma * terms["r_color"]
+    return terms
+
+
+def colorcnn_plus_loss(logits, labels, m, target_index, *, lam: float = 3.0, gamma: float = 1.0,
+                       alpha: float = 1.0, beta: float = 1.0, fraction: float = 0.3, rp_weight: float = 1.0,
+                       teacher_logits=None, multilabel=False, generator=None) -> dict:
+    """ColorCNN+ objective (Eq. 13 with R from Eq. 16). ``rp_weight`` multiplies λ·L_RP (the authors'
+    code scales it by sigmoid(log2 C − 4); the paper uses 1)."""
+    terms = {
+        "task": task_loss(logits, labels, teacher_logits, multilabel),
+        "rp": relationship_preserving_loss(m, target_index, fraction, generator) if lam else m.new_zeros(()),
+        "r_color": r_color(m),
+        "r_info": r_info(m),
+        "r_conf": r_conf(m),
+    }
+    reg = terms["r_color"] + alpha * terms["r_info"] + beta * terms["r_conf"]
+    terms["total"] = terms["task"] + lam * rp_weight * terms["rp"] + gamma * reg
+    return terms
+
+
+__all__ = ["entropy", "r_color", "r_info", "r_conf", "relationship_preserving_loss", "distillation_loss",
+           "task_loss", "colorcnn_loss", "colorcnn_plus_loss"]

@@ -1,0 +1,109 @@
+"""The one data type of the project: a colour-quantized image as an index map plus a palette.
+
+Classical and learned quantizers both return :class:`Quantized`; bitrate, colour counts, evaluation and
+figures consume it.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+PNG_BIT_DEPTHS = (1, 2, 4, 8)
+
+
+@dataclass(frozen=True)
+class Quantized:
+    """A quantized image: ``index`` (H×W ints in [0, C)) and ``palette`` (C×3 uint8 RGB)."""
+
+    index: np.ndarray
+    palette: np.ndarray
+
+    def __post_init__(self) -> None:
+        index = np.asarray(self.index)
+        palette = np.asarray(self.palette)
+        if index.ndim != 2:
+            raise ValueError(f"index map must be H×W, got shape {index.shape}")
+        if palette.ndim != 2 or palette.shape[1] != 3 or not 1 <= palette.shape[0] <= 256:
+            raise ValueError(f"palette must be C×3 with 1 <= C <= 256, got shape {palette.shape}")
+        if palette.dtype != np.uint8:
+            raise ValueError(f"palette must be uint8, got {palette.dtype}")
+        if index.size and (index.min() < 0 or index.max() >= palette.shape[0]):
+            raise ValueError(
+                f"index values must lie in [0, {palette.shape[0]}), got [{index.min()}, {index.max()}]"
+            )
+        object.__setattr__(self, "index", index.astype(np.uint8, copy=False))
+        object.__setattr__(self, "palette", palette)
+
+    @property
+    def num_colors(self) -> int:
+        """Palette size C (the colour-space size, 2**bits)."""
+        return int(self.palette.shape[0])
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return tuple(self.index.shape)  # type: ignore[return-value]
+
+    def to_rgb(self) -> np.ndarray:
+        """Reconstruct the RGB image, H×W×3 uint8 (table look-up, paper Eq. 4)."""
+        return self.palette[self.index]
+
+    def colors_used(self) -> int:
+        """Number of distinct RGB colours that actually appear in the reconstructed image."""
+        used = self.palette[np.unique(self.index)]
+        return int(np.unique(used, axis=0).shape[0])
+
+    def compact(self) -> "Quantized":
+        """Drop unused and duplicate palette entries (what the PNG encoder stores)."""
+        used = np.unique(self.index)
+        colors, inverse = np.unique(self.palette[used], axis=0, return_inverse=True)
+        lut = np.zeros(self.num_colors, dtype=np.int64)
+        lut[used] = inverse.reshape(-1)
+        return Quantized(lut[self.index], colors.astype(np.uint8))
+
+    def to_pil(self) -> Image.Image:
+        """Palette-mode ('P') PIL image holding exactly this index map and palette."""
+        img = Image.fromarray(self.index, mode="P")
+        img.putpalette(self.palette.reshape(-1).tolist())
+        return img
+
+    def png_bytes(self) -> bytes:
+        """Indexed PNG at the smallest bit depth (1, 2, 4 or 8) that holds the used colours."""
+        compact = self.compact()
+        bits = next(b for b in PNG_BIT_DEPTHS if compact.num_colors <= 2**b)
+        buf = io.BytesIO()
+        compact.to_pil().save(buf, format="PNG", bits=bits, optimize=True)
+        return buf.getvalue()
+
+    def bpp(self) -> float:
+        """Honest bits per pixel: 8 · (indexed PNG bytes) / (H·W)."""
+        h, w = self.shape
+        return 8.0 * len(self.png_bytes()) / (h * w)
+
+    def save_png(self, path) -> None:
+        with open(path, "wb") as f:
+            f.write(self.png_bytes())
+
+    @classmethod
+    def from_png(cls, data: bytes) -> "Quantized":
+        """Read an indexed PNG written by :meth:`png_bytes`."""
+        img = Image.open(io.BytesIO(data))
+        if img.mode != "P":
+            raise ValueError(f"expected a palette-mode PNG, got mode {img.mode!r}")
+        index = np.asarray(img)
+        n = int(index.max()) + 1
+        palette = np.asarray(img.getpalette()[: 3 * n], dtype=np.uint8).reshape(n, 3)
+        return cls(index, palette)
+
+
+def jpeg_bpp(image: np.ndarray, quality: int) -> tuple[np.ndarray, float]:
+    """Encode an RGB uint8 image as JPEG; return the decoded image and bits per pixel (same definition)."""
+    if not 1 <= quality <= 100:
+        raise ValueError(f"JPEG quality must be in 1..100, got {quality}")
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="JPEG", quality=quality)
+    h, w = image.shape[:2]
+    decoded = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+    return decoded, 8.0 * len(buf.getvalue()) / (h * w)

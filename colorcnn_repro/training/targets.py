@@ -1,0 +1,44 @@
+"""MedianCut imitation targets, computed once per dataset image and C with the batched quantizer and
+cached on disk (never recomputed per sample per epoch)."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ..quantizers.batched import quantize_batch
+from .runs import REPO_ROOT
+
+
+def cache_root() -> Path:
+    """``$COLORCNN_CACHE`` or ``<repo>/.cache``."""
+    return Path(os.environ.get("COLORCNN_CACHE", REPO_ROOT / ".cache"))
+
+
+def images_digest(images: np.ndarray) -> str:
+    return hashlib.sha1(np.ascontiguousarray(images).view(np.uint8).data).hexdigest()[:16]
+
+
+def imitation_targets(images: np.ndarray, colors: tuple[int, ...], method: str = "mediancut",
+                      chunk: int = 2000, workers: int | None = None) -> dict[int, torch.Tensor]:
+    """{C: N×H×W uint8 index maps} of ``method`` on ``images`` (N×H×W×3 uint8), cached by content."""
+    workers = os.cpu_count() if workers is None else workers
+    digest = images_digest(images)
+    out = {}
+    for c in colors:
+        path = cache_root() / "targets" / f"{method}-{digest}-{c}.npy"
+        if not path.exists():
+            maps = np.empty(images.shape[:3], dtype=np.uint8)
+            for s in tqdm(range(0, len(images), chunk), desc=f"{method} targets C={c}", leave=False):
+                index, _ = quantize_batch(images[s:s + chunk], method, c, workers=workers)
+                maps[s:s + chunk] = index.numpy()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.stem + ".tmp.npy")
+            np.save(tmp, maps)
+            os.replace(tmp, path)
+        out[c] = torch.from_numpy(np.load(path))
+    return out

@@ -1,0 +1,270 @@
+"""Data layer: every loader on tiny files written in the official formats, splits, roots and errors."""
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorcnn_repro.data import ImageArrays, MissingDataError, balanced_split, load_dataset, resolve_root
+from colorcnn_repro.data.others import VOC_CLASSES
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+
+
+def pattern(index: int, size: int) -> np.ndarray:
+    """An HWC image telling rows, columns and the image apart: R=index, G=row, B=2*column."""
+    rows, cols = np.mgrid[:size, :size]
+    return np.stack([np.full((size, size), index), rows, 2 * cols], axis=-1).astype(np.uint8)
+
+
+def dump(path: Path, obj: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(obj, protocol=2))
+
+
+def cifar_batch(first: int, labels: list[int], label_key: str) -> dict:
+    images = [pattern(first + i, 32) for i in range(len(labels))]
+    data = np.stack([im.transpose(2, 0, 1).reshape(-1) for im in images])
+    return {"batch_label": "b", label_key: labels, "data": data, "filenames": [f"{i}.png" for i in labels]}
+
+
+@pytest.fixture
+def cifar10_root(tmp_path: Path) -> Path:
+    """cifar-10-batches-py with 5 × 4 training images (2 per class) and 10 test images."""
+    folder = tmp_path / "cifar-10-batches-py"
+    for b in range(5):
+        labels = [(4 * b + i) % 10 for i in range(4)]
+        dump(folder / f"data_batch_{b + 1}", cifar_batch(4 * b, labels, "labels"))
+    dump(folder / "test_batch", cifar_batch(100, list(range(10)), "labels"))
+    dump(folder / "batches.meta", {"label_names": [f"c{i}" for i in range(10)], "num_vis": 3072})
+    return tmp_path
+
+
+def save_jpeg(
+    path: Path, color: tuple[int, int, int], size: tuple[int, int] = (64, 64), mode: str = "RGB"
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, color).convert(mode).save(path)
+
+
+def test_cifar10_official_pickles_round_trip(cifar10_root: Path) -> None:
+    test = load_dataset("cifar10", "test", root=cifar10_root)
+    assert test.images.shape == (10, 32, 32, 3) and test.images.dtype == np.uint8
+    assert test.labels.dtype == np.int64 and test.labels.tolist() == list(range(10))
+    assert test.classes == [f"c{i}" for i in range(10)]
+    np.testing.assert_array_equal(test.images[3], pattern(103, 32))
+    train = load_dataset("cifar10", "train", root=cifar10_root, val_size=0)
+    assert len(train) == 20
+    np.testing.assert_array_equal(train.images[17], pattern(17, 32))
+
+
+def test_cifar10_val_is_seeded_balanced_and_disjoint(cifar10_root: Path) -> None:
+    def ids(split: str, seed: int = 0) -> list[int]:
+        data = load_dataset("cifar10", split, root=cifar10_root, val_size=10, seed=seed)
+        return data.images[:, 0, 0, 0].tolist()  # R channel = original index
+
+    val, train = ids("val"), ids("train")
+    assert len(val) == 10 and len(train) == 10 and not set(val) & set(train)
+    assert sorted(val + train) == list(range(20))
+    assert sorted(i % 10 for i in val) == list(range(10))  # one per class
+    assert ids("val") == val and ids("val", seed=1) != val
+
+
+def test_cifar10_prefers_npz_for_train_and_still_needs_batches_for_test(tmp_path: Path) -> None:
+    npz = tmp_path / "cifar10" / "train.npz"
+    npz.parent.mkdir()
+    images = np.stack([pattern(i, 32) for i in range(30)])
+    np.savez(npz, images=images, labels=np.arange(30) % 10, classes=np.array([f"k{i}" for i in range(10)]))
+    train = load_dataset("cifar10", "train", root=tmp_path, val_size=10)
+    assert len(train) == 20 and train.classes[0] == "k0"
+    with pytest.raises(MissingDataError) as err:
+        load_dataset("cifar10", "test", root=tmp_path)
+    message = str(err.value)
+    assert str(tmp_path / "cifar-10-batches-py") in message and "test_batch" in message
+    assert "train.npz" in message and "download=True" in message
+
+
+def test_cifar100_fine_labels(tmp_path: Path) -> None:
+    folder = tmp_path / "cifar-100-python"
+    fine = [i % 100 for i in range(200)]
+    dump(folder / "train", {**cifar_batch(0, fine, "fine_labels"), "coarse_labels": [i % 20 for i in fine]})
+    dump(folder / "test", {**cifar_batch(0, fine[:100], "fine_labels"), "coarse_labels": [0] * 100})
+    dump(folder / "meta", {"fine_label_names": [f"f{i}" for i in range(100)], "coarse_label_names": []})
+    test = load_dataset("cifar100", "test", root=tmp_path)
+    assert len(test) == 100 and test.classes[99] == "f99" and test.labels[42] == 42
+    val = load_dataset("cifar100", "val", root=tmp_path, val_size=100)
+    assert np.bincount(val.labels).tolist() == [1] * 100
+
+
+def test_stl10_column_major_binary(tmp_path: Path) -> None:
+    folder = tmp_path / "stl10_binary"
+    folder.mkdir()
+    for part, count in (("train", 20), ("test", 10)):
+        images = np.stack([pattern(i, 96) for i in range(count)])
+        images.transpose(0, 3, 2, 1).tofile(folder / f"{part}_X.bin")  # per image: channel, column, row
+        (np.arange(count) % 10 + 1).astype(np.uint8).tofile(folder / f"{part}_y.bin")
+    (folder / "class_names.txt").write_text("\n".join(f"s{i}" for i in range(10)) + "\n")
+    test = load_dataset("stl10", "test", root=tmp_path)
+    assert test.images.shape == (10, 96, 96, 3) and test.labels.tolist() == list(range(10))
+    np.testing.assert_array_equal(test.images[7], pattern(7, 96))
+    assert test.classes == [f"s{i}" for i in range(10)]
+    assert len(load_dataset("stl10", "val", root=tmp_path, val_size=10)) == 10
+
+
+@pytest.fixture
+def tiny_root(tmp_path: Path) -> Path:
+    """Official Tiny-ImageNet layout, 3 wnids listed out of sorted order, 4 train + 2 val images each."""
+    folder = tmp_path / "tiny-imagenet-200"
+    wnids = ["n03", "n01", "n02"]
+    folder.mkdir()
+    (folder / "wnids.txt").write_text("\n".join(wnids) + "\n")
+    (folder / "words.txt").write_text("n01\tone\nn02\ttwo\nn03\tthree\nn04\tfour\n")
+    annotations = []
+    for label, wnid in enumerate(wnids):
+        color = (80 * label, 200, 40)
+        for k in range(4):
+            mode = "L" if k == 0 else "RGB"  # one grayscale JPEG, as in the official set
+            save_jpeg(folder / "train" / wnid / "images" / f"{wnid}_{k}.JPEG", color, mode=mode)
+        (folder / "train" / wnid / f"{wnid}_boxes.txt").write_text("")
+        for k in range(2):
+            name = f"val_{2 * label + k}.JPEG"
+            save_jpeg(folder / "val" / "images" / name, color)
+            annotations.append(f"{name}\t{wnid}\t0\t0\t63\t63")
+    annotations.append("val_99.JPEG\tn04\t0\t0\t63\t63")  # a wnid outside wnids.txt is skipped
+    (folder / "val" / "val_annotations.txt").write_text("\n".join(annotations) + "\n")
+    return tmp_path
+
+
+def test_tinyimagenet_official_layout(tiny_root: Path) -> None:
+    test = load_dataset("tinyimagenet", "test", root=tiny_root)
+    assert test.classes == ["n03", "n01", "n02"]
+    assert test.images.shape == (6, 64, 64, 3) and test.labels.tolist() == [0, 0, 1, 1, 2, 2]
+    assert abs(int(test.images[2, 5, 5, 0]) - 80) < 8  # wnids.txt order, not sorted order
+    train = load_dataset("tinyimagenet", "train", root=tiny_root, val_size=3)
+    val = load_dataset("tinyimagenet", "val", root=tiny_root, val_size=3)
+    assert len(train) == 9 and np.bincount(val.labels).tolist() == [1, 1, 1]
+    small = load_dataset(
+        "tinyimagenet", "train", root=tiny_root / "tiny-imagenet-200", val_size=3, limit=3, image_size=32
+    )
+    assert small.images.shape == (3, 32, 32, 3) and sorted(small.labels.tolist()) == [0, 1, 2]
+
+
+def voc_xml(objects: list[tuple[str, int]]) -> str:
+    body = "".join(
+        f"<object><name>{name}</name><difficult>{difficult}</difficult>"
+        f"<part><name>head</name></part></object>"
+        for name, difficult in objects
+    )
+    return f"<annotation><filename>x.jpg</filename>{body}</annotation>"
+
+
+def test_voc2012_multi_hot(tmp_path: Path) -> None:
+    folder = tmp_path / "VOCdevkit" / "VOC2012"
+    objects = {
+        "2008_000001": [("person", 0), ("dog", 0), ("person", 0)],
+        "2008_000002": [("aeroplane", 0)],
+        "2008_000003": [("tvmonitor", 1), ("cat", 0)],
+    }
+    for image_id, objs in objects.items():
+        save_jpeg(folder / "JPEGImages" / f"{image_id}.jpg", (10, 20, 30), size=(50, 37))
+        (folder / "Annotations").mkdir(exist_ok=True)
+        (folder / "Annotations" / f"{image_id}.xml").write_text(voc_xml(objs))
+    (folder / "ImageSets" / "Main").mkdir(parents=True)
+    (folder / "ImageSets" / "Main" / "train.txt").write_text("2008_000001\n2008_000002\n")
+    (folder / "ImageSets" / "Main" / "val.txt").write_text("2008_000003\n")
+    train = load_dataset("voc2012", "train", root=tmp_path)
+    assert train.multilabel and train.classes == VOC_CLASSES and len(VOC_CLASSES) == 20
+    assert train.images.shape == (2, 224, 224, 3) and train.labels.dtype == np.float32
+    assert [VOC_CLASSES[i] for i in np.flatnonzero(train.labels[0])] == ["dog", "person"]
+    assert np.flatnonzero(train.labels[1]).tolist() == [0]
+    for split in ("val", "test"):  # test is the official val set
+        data = load_dataset("voc2012", split, root=tmp_path, image_size=16)
+        assert data.images.shape == (1, 16, 16, 3) and data.split == split
+        names = [VOC_CLASSES[i] for i in np.flatnonzero(data.labels[0])]
+        assert names == ["cat", "tvmonitor"]  # the difficult tvmonitor counts
+
+
+def test_folder_layouts(tmp_path: Path) -> None:
+    for split, count in (("train", 3), ("val", 1)):
+        for label, name in enumerate(["bee", "ant"]):
+            for k in range(count):
+                save_jpeg(tmp_path / "split" / split / name / f"{k}.png", (label * 100, 0, 0), size=(8, 8))
+    val = load_dataset("folder", "val", root=tmp_path / "split")
+    assert val.classes == ["ant", "bee"] and val.labels.tolist() == [0, 1]
+    assert val.images[1, 0, 0, 0] == 0 and val.images[0, 0, 0, 0] == 100
+    assert len(load_dataset("folder", "train", root=tmp_path / "split")) == 6
+    with pytest.raises(MissingDataError, match="test"):
+        load_dataset("folder", "test", root=tmp_path / "split")
+
+    flat = tmp_path / "flat"
+    for k in range(10):
+        save_jpeg(flat / f"c{k % 2}" / f"{k}.jpg", (0, 0, 0), size=(8 + k, 8))
+    with pytest.raises(ValueError, match="image_size"):
+        load_dataset("folder", "train", root=flat)
+    train = load_dataset("folder", "train", root=flat, image_size=12, val_size=2)
+    val = load_dataset("folder", "val", root=flat, image_size=12, val_size=2)
+    assert train.images.shape == (8, 12, 12, 3) and val.labels.tolist() == [0, 1]
+
+
+def test_npz_file(tmp_path: Path) -> None:
+    path = tmp_path / "set.npz"
+    np.savez(path, images=np.stack([pattern(i, 8) for i in range(20)]), labels=np.arange(20) % 4)
+    test = load_dataset("npz", "test", root=path)
+    assert len(test) == 20 and test.classes == ["0", "1", "2", "3"]
+    assert len(load_dataset("npz", "val", root=path)) == 2
+    assert len(load_dataset("npz", "train", root=path)) == 18
+    with pytest.raises(MissingDataError, match=str(tmp_path / "none.npz")):
+        load_dataset("npz", root=tmp_path / "none.npz")
+
+
+def test_root_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLORCNN_DATA", raising=False)
+    assert resolve_root() == REPO / "data"
+    monkeypatch.setenv("COLORCNN_DATA", str(tmp_path))
+    assert resolve_root() == tmp_path
+    assert resolve_root(tmp_path / "x") == tmp_path / "x"
+    with pytest.raises(MissingDataError) as err:
+        load_dataset("cifar100")
+    message = str(err.value)
+    assert str(tmp_path / "cifar-100-python") in message and "meta" in message
+    assert "download=True" in message and "README.md" in message
+    assert isinstance(err.value, FileNotFoundError)
+
+
+def test_unknown_names() -> None:
+    with pytest.raises(ValueError, match="cifar10.*tinyimagenet.*npz"):
+        load_dataset("imagenet")
+    with pytest.raises(ValueError, match="train, val, test"):
+        load_dataset("cifar10", "dev")
+
+
+def test_balanced_split_and_image_arrays() -> None:
+    labels = np.array([0] * 10 + [1] * 3 + [2] * 7)
+    rest, chosen = balanced_split(labels, 9, seed=3)
+    assert np.bincount(labels[chosen]).tolist() == [3, 3, 3]
+    assert sorted(rest.tolist() + chosen.tolist()) == list(range(20))
+    rest, chosen = balanced_split(labels, 12, seed=3)
+    assert np.bincount(labels[chosen]).tolist() in ([5, 3, 4], [4, 3, 5])
+    data = ImageArrays(np.zeros((20, 4, 5, 3), np.uint8), labels, ["a", "b", "c"], "toy", "train")
+    part = data.subset(chosen)
+    assert len(part) == 12 and part.describe() == {
+        "name": "toy", "split": "train", "count": 12, "image_size": [4, 5], "num_classes": 3,
+        "multilabel": False,
+    }
+    with pytest.raises(ValueError):
+        ImageArrays(np.zeros((2, 4, 4, 3), np.uint8), np.zeros(3, np.int64), ["a"], "toy", "train")
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared real data not present")
+def test_real_cifar10_val_and_tinyimagenet_subset() -> None:
+    val = load_dataset("cifar10", "val", root=SHARED)
+    assert val.images.shape == (5000, 32, 32, 3) and np.bincount(val.labels).tolist() == [500] * 10
+    tiny = load_dataset("tinyimagenet", "test", root=SHARED / "tiny-imagenet-200-subset20")
+    assert tiny.images.shape == (1000, 64, 64, 3) and len(tiny.classes) == 20
+    assert np.bincount(tiny.labels).tolist() == [50] * 20
+    tiny_val = load_dataset("tinyimagenet", "val", root=SHARED)  # default: 10 per class
+    assert tiny_val.classes == tiny.classes and np.bincount(tiny_val.labels).tolist() == [10] * 20
