@@ -120,13 +120,13 @@ def _cpu() -> dict[str, Any]:
 
 def _smoke() -> dict[str, Any]:
     """A few hundred images, tiny widths, one epoch: the whole pipeline in minutes."""
-    data = DataConfig(limit_train=400)
+    data = DataConfig(limit_train=256)
     clf = ClassifierConfig(data=data, epochs=1, batch_size=64)
     cc = ColorCNNConfig(classifier=clf, width=4, epochs=1, batch_size=64, restart_epochs=1, xi=0.1, color_norm=1.0)
     plus = ColorCNNPlusConfig(classifier=clf, width=4, epochs=1, batch_size=64, restart_epochs=1, task_every=2,
                               xi=0.1)
     return {"classifier": clf, "colorcnn": cc, "colorcnn+": plus,
-            "evaluate": EvalConfig(clf, cc, plus, jpeg_qualities=(10, 50, 90), limit=200, batch_size=100)}
+            "evaluate": EvalConfig(clf, cc, plus, jpeg_qualities=(10, 50, 90), limit=100, batch_size=100)}
 
 
 PROFILES = {"smoke": _smoke, "cpu": _cpu, "paper": _paper}

@@ -63,7 +63,7 @@ def to_uint8(array: np.ndarray) -> np.ndarray:
         return ((array.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
     if array.dtype.kind == "f":
         if array.size and not (0.0 <= array.min() and array.max() <= 1.0):  # also rejects NaN
-            raise ValueError(f"float image values must lie in [0, 1], got values in [{array.min()}, {array.max()}]")
+            raise ValueError(f"float image values must lie in [0, 1], got [{array.min()}, {array.max()}]")
         return np.rint(array * 255).astype(np.uint8)
     raise ValueError(f"unsupported pixel dtype {array.dtype}; accepted: uint8, uint16, or float in [0, 1]")
 
@@ -143,7 +143,9 @@ def _trim(index: np.ndarray, palette: np.ndarray) -> Quantized:
     return Quantized(index, palette[: int(index.max()) + 1])
 
 
-def _pillow(rgb: np.ndarray, colors: int, method: Image.Quantize, kmeans: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def _pillow(
+    rgb: np.ndarray, colors: int, method: Image.Quantize, kmeans: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Pillow's quantizer: uint8 index map and the palette it produced (at most ``colors`` rows)."""
     quantized = Image.fromarray(rgb).quantize(colors, method=method, kmeans=kmeans)
     return np.asarray(quantized), np.asarray(quantized.getpalette("RGB"), dtype=np.uint8).reshape(-1, 3)
