@@ -121,3 +121,16 @@ def evaluation_stage(profile: str = "cpu", overrides: dict | None = None, root=N
     body = {"data": data.describe(), **evaluate_grid(clf, data, cfg.methods, cfg.bits, nets, cfg.batch_size),
             "jpeg": evaluate_jpeg(clf, data, cfg.jpeg_qualities, cfg.batch_size)}
     return write_result(path, profile, cfg, body)
+
+
+def main_results(profile: str = "cpu", overrides: dict | None = None, root=None, device=None,
+                 force: bool = False) -> dict:
+    """Every stage of the main experiment in order (each skipped when its output exists): the evaluation
+    JSON behind Table 1, Fig. 12 and Fig. 16."""
+    classifier_stage(profile, overrides, root, device)
+    cfg = get_config("evaluate", profile, overrides)
+    if "colorcnn" in cfg.methods:
+        colorcnn_stage(profile, overrides, root, device, bits=cfg.bits)
+    if "colorcnn+" in cfg.methods:
+        colorcnn_plus_stage(profile, overrides, root, device)
+    return evaluation_stage(profile, overrides, root, device, force)
