@@ -101,32 +101,24 @@ class EvalConfig:
     batch_size: int = 250
 
 
-def _paper() -> dict[str, Any]:
-    clf = ClassifierConfig()
-    return {"classifier": clf, "colorcnn": ColorCNNConfig(classifier=clf),
-            "colorcnn+": ColorCNNPlusConfig(classifier=clf),
-            "evaluate": EvalConfig(clf, ColorCNNConfig(classifier=clf), ColorCNNPlusConfig(classifier=clf))}
+def _paper() -> EvalConfig:
+    return EvalConfig()
 
 
-def _cpu() -> dict[str, Any]:
+def _cpu() -> EvalConfig:
     """2 cores, ~2 hours: the paper's AlexNet, a width-16 U-Net, few epochs (see README for why)."""
     clf = ClassifierConfig(epochs=8, nesterov=True)
-    cc = ColorCNNConfig(classifier=clf, width=16, epochs=1, restart_epochs=1, xi=0.1, color_norm=1.0,
-                        train_fraction=0.22)
-    plus = ColorCNNPlusConfig(classifier=clf, width=16, epochs=2, restart_epochs=2, xi=0.1)
-    return {"classifier": clf, "colorcnn": cc, "colorcnn+": plus,
-            "evaluate": EvalConfig(clf, cc, plus, jpeg_qualities=(1, 5, 10, 20, 30, 50, 75, 90))}
+    cc = ColorCNNConfig(width=16, epochs=1, restart_epochs=1, xi=0.1, color_norm=1.0, train_fraction=0.22)
+    plus = ColorCNNPlusConfig(width=16, epochs=2, restart_epochs=2, xi=0.1)
+    return EvalConfig(clf, cc, plus)
 
 
-def _smoke() -> dict[str, Any]:
+def _smoke() -> EvalConfig:
     """A few hundred images, tiny widths, one epoch: the whole pipeline in minutes."""
-    data = DataConfig(limit_train=256)
-    clf = ClassifierConfig(data=data, epochs=1, batch_size=64)
-    cc = ColorCNNConfig(classifier=clf, width=4, epochs=1, batch_size=64, restart_epochs=1, xi=0.1, color_norm=1.0)
-    plus = ColorCNNPlusConfig(classifier=clf, width=4, epochs=1, batch_size=64, restart_epochs=1, task_every=2,
-                              xi=0.1)
-    return {"classifier": clf, "colorcnn": cc, "colorcnn+": plus,
-            "evaluate": EvalConfig(clf, cc, plus, jpeg_qualities=(10, 50, 90), limit=100, batch_size=100)}
+    clf = ClassifierConfig(data=DataConfig(limit_train=256), epochs=1, batch_size=64)
+    cc = ColorCNNConfig(width=4, epochs=1, batch_size=64, restart_epochs=1, xi=0.1, color_norm=1.0)
+    plus = ColorCNNPlusConfig(width=4, epochs=1, batch_size=64, restart_epochs=1, task_every=2, xi=0.1)
+    return EvalConfig(clf, cc, plus, jpeg_qualities=(10, 50, 90), limit=100, batch_size=100)
 
 
 PROFILES = {"smoke": _smoke, "cpu": _cpu, "paper": _paper}
@@ -134,16 +126,23 @@ STAGES = ("classifier", "colorcnn", "colorcnn+", "evaluate")
 
 
 def get_config(stage: str, profile: str = "cpu", overrides: dict[str, Any] | None = None):
-    """The ``stage`` config of ``profile`` with ``overrides`` applied (dotted keys reach nested configs,
-    e.g. ``{"classifier.epochs": 5}``; a plain key is applied wherever the field exists)."""
+    """The ``stage`` config of ``profile``'s experiment with ``overrides`` applied.
+
+    Overrides address the experiment (:class:`EvalConfig`): dotted keys reach one section
+    (``classifier.epochs``, ``colorcnn.width``, ``colorcnn_plus.lam``); a plain key is applied wherever
+    the field exists. The experiment's classifier is the one every quantizer is trained against.
+    """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; accepted: {', '.join(PROFILES)}")
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}; accepted: {', '.join(STAGES)}")
-    cfg = PROFILES[profile]()[stage]
+    exp = PROFILES[profile]()
     for key, value in (overrides or {}).items():
-        cfg = apply_override(cfg, key, value)
-    return cfg
+        exp = apply_override(exp, key, value)
+    exp = replace(exp, colorcnn=replace(exp.colorcnn, classifier=exp.classifier),
+                  colorcnn_plus=replace(exp.colorcnn_plus, classifier=exp.classifier))
+    return {"classifier": exp.classifier, "colorcnn": exp.colorcnn, "colorcnn+": exp.colorcnn_plus,
+            "evaluate": exp}[stage]
 
 
 def apply_override(cfg, key: str, value: Any):
@@ -156,22 +155,18 @@ def apply_override(cfg, key: str, value: Any):
         return replace(cfg, **{head: apply_override(getattr(cfg, head), rest, value)})
     found = False
     updates = {}
-    if key in names:
+    if key in names and not dataclasses.is_dataclass(getattr(cfg, key)):
         updates[key] = _coerce(getattr(cfg, key), value, key)
         found = True
     for f in fields(cfg):
         sub = getattr(cfg, f.name)
-        if dataclasses.is_dataclass(sub) and _has_field(sub, key):
+        if dataclasses.is_dataclass(sub) and key in _all_fields(sub):
             updates[f.name] = apply_override(sub, key, value)
             found = True
     if not found:
         raise ValueError(f"unknown setting {key!r} for {type(cfg).__name__}; "
                          f"accepted: {', '.join(sorted(_all_fields(cfg)))}")
     return replace(cfg, **updates)
-
-
-def _has_field(cfg, key: str) -> bool:
-    return key in _all_fields(cfg)
 
 
 def _all_fields(cfg) -> set[str]:
