@@ -62,7 +62,10 @@ def classifier_stage(profile: str = "cpu", overrides: dict | None = None, root=N
     ev = get_config("evaluate", profile, overrides)
     data = load_split(cfg.data, ev.split, root, ev.limit)
     _, metrics = score(predict(clf, data.images), data)
-    history = load_model_file(model_file("classifier", cfg)).get("history")
+    path = model_file("classifier", cfg)
+    history = load_model_file(path).get("history")
+    if history is None and (path.parent / "history.json").exists():
+        history = json.loads((path.parent / "history.json").read_text())
     return write_result(path, profile, cfg, {"data": data.describe(), "metrics": metrics, "history": history})
 
 

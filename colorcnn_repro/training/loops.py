@@ -72,10 +72,11 @@ def train_classifier(cfg: ClassifierConfig, root=None, device: str | None = None
 
         return run_epoch(len(train), cfg.batch_size, g, step, f"classifier {cfg.classifier}")
 
-    fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn, "classifier")
+    history = fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn,
+                  "classifier")
     atomic_save({"kind": "classifier", "name": cfg.classifier, "num_classes": len(train.classes),
                  "dataset": cfg.data.dataset, "multilabel": train.multilabel,
-                 "state_dict": model.state_dict()}, run / "model.pt")
+                 "state_dict": model.state_dict(), "history": history}, run / "model.pt")
     return run
 
 
