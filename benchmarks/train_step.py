@@ -80,7 +80,8 @@ def sync(dev: torch.device) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     dev = pick_device(args.device)
-    cfg = get_config("colorcnn+", args.profile, {"width": args.width, "batch_size": args.batch_size})
+    cfg = get_config("colorcnn+", args.profile, {"colorcnn_plus.width": args.width,
+                                                "colorcnn_plus.batch_size": args.batch_size})
     if args.colors not in cfg.task_colors:
         sys.exit(f"--colors {args.colors} is not one of the task colours {cfg.task_colors}")
 
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         terms["total"].backward()
         opt.step()
         sched.step()
-        float(terms["total"])  # run_epoch reads the loss every step (a device sync)
+        {k: float(v.detach()) for k, v in terms.items()}  # run_epoch reads every term each step (a sync)
 
     # pipeline: seeded permutation, batches, task schedule, gathers and flip, as in the training loop
     g_pipe = torch.Generator().manual_seed(0)
