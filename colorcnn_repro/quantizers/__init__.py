@@ -14,9 +14,11 @@ from .classical import (
     quantize,
 )
 from .dither import floyd_steinberg, floyd_steinberg_reference
+from .learned import LearnedQuantizer
 
 __all__ = [
     "METHODS",
+    "LearnedQuantizer",
     "as_rgb",
     "check_colors",
     "check_method",

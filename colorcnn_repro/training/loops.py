@@ -52,6 +52,7 @@ def train_classifier(cfg: ClassifierConfig, root=None, device: str | None = None
         return run
     dev = pick_device(device)
     train = load_split(cfg.data, "train", root)
+    torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
     model = build_normalized_classifier(cfg.classifier, len(train.classes), cfg.data.dataset, train.multilabel).to(dev)
     images, labels = to_tensor(train.images, dev), torch.from_numpy(train.labels).to(dev)
     opt = sgd(model, cfg.lr, cfg.momentum, cfg.weight_decay, cfg.nesterov)
@@ -127,6 +128,7 @@ def train_colorcnn(cfg: ColorCNNConfig, root=None, device: str | None = None) ->
     clf = frozen_classifier(cfg.classifier, root, device)
     train = load_split(cfg.classifier.data, "train", root)
     mean, std = normalization_stats(cfg.classifier.data.dataset)
+    torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
     model = ColorCNN(cfg.colors, backbone=cfg.backbone, width=cfg.width, mean=mean, std=std).to(dev)
     images, labels = to_tensor(train.images, dev), torch.from_numpy(train.labels).to(dev)
     opt = sgd(model, cfg.lr, cfg.momentum, cfg.weight_decay)
@@ -178,6 +180,7 @@ def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root=None, device: str | None =
     targets = imitation_targets(train.images, cfg.task_colors) if cfg.lam else {}
     targets = {c: t.to(dev) for c, t in targets.items()}
     mean, std = normalization_stats(cfg.classifier.data.dataset)
+    torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
     model = ColorCNNPlus(backbone=cfg.backbone, width=cfg.width, bottleneck=cfg.bottleneck, depth=cfg.depth,
                          topk=cfg.topk, mean=mean, std=std).to(dev)
     images, labels = to_tensor(train.images, dev), torch.from_numpy(train.labels).to(dev)

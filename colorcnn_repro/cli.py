@@ -1,0 +1,298 @@
+"""The ``colorcnn`` command: quantize images, run the pipeline stages, and re-run the notebooks.
+
+Errors a user can cause (bad input, missing files or data) end as one line on stderr,
+``colorcnn: error: <message>``, with exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import torch
+from PIL import Image
+
+from .experiments import pipeline
+from .experiments.config import PROFILES, get_config
+from .quantized import Quantized
+from .quantizers import METHODS, LearnedQuantizer, check_colors, quantize
+from .training.runs import REPO_ROOT, model_file
+
+LEARNED = ("colorcnn", "colorcnn+")
+IMAGE_SUFFIXES = frozenset(ext for ext, fmt in Image.registered_extensions().items() if fmt in Image.OPEN)
+ERROR_STATUS = 2
+
+
+class Parser(argparse.ArgumentParser):
+    """ArgumentParser whose usage errors are one line, like the command's other errors."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ERROR_STATUS, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def fail(message: str, status: int = ERROR_STATUS) -> int:
+    """Print ``message`` as one ``colorcnn: error:`` line on stderr; return ``status``."""
+    flat = " ".join(line.strip() for line in message.splitlines() if line.strip())
+    print(f"colorcnn: error: {flat}", file=sys.stderr)
+    return status
+
+
+# ---------------------------------------------------------------------------------------------- quantize
+
+
+def image_paths(inputs: Sequence[str]) -> list[Path]:
+    """Files as given; folders expand to the image files directly inside them (by extension, sorted)."""
+    paths: list[Path] = []
+    for name in inputs:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+            if not found:
+                raise ValueError(f"no images found in {path}")
+            paths += found
+        elif path.is_file():
+            paths.append(path)
+        else:
+            raise FileNotFoundError(f"no such file or folder: {path}")
+    return paths
+
+
+def quantizer_for(args: argparse.Namespace) -> Callable[[Path, int], Quantized]:
+    """The quantize function of ``--method``; learned ones come from ``--checkpoint`` or the zoo and are
+    checked against ``--colors`` now, before any image is read."""
+    if args.method not in LEARNED:
+        if args.checkpoint:
+            raise ValueError(f"--checkpoint applies to {' and '.join(LEARNED)} only, not to {args.method}")
+        return lambda path, colors: quantize(path, args.method, colors)
+    if args.checkpoint:
+        learned = LearnedQuantizer.from_checkpoint(args.checkpoint, args.method, args.device)
+    else:
+        learned = LearnedQuantizer.pretrained(args.method, args.colors, args.dataset, args.classifier,
+                                              args.profile, args.device)
+    learned.net_for(args.colors)
+    return learned.quantize
+
+
+def cmd_quantize(args: argparse.Namespace) -> int:
+    colors = check_colors(args.colors)
+    paths = image_paths(args.images)
+    outputs = [args.out / f"{p.stem}-{args.method}-{colors}.png" for p in paths]
+    clashes = [output for output, n in Counter(outputs).items() if n > 1]
+    if clashes:
+        raise ValueError(f"several inputs would be written to {clashes[0]}: give them different file names")
+    run = quantizer_for(args)
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for path, output in zip(paths, outputs):
+        try:
+            q = run(path, colors)
+        except (ValueError, OSError) as exc:
+            raise ValueError(f"{path}: {exc}") from exc
+        data = q.png_bytes()
+        output.write_bytes(data)
+        height, width = q.shape
+        rows.append({"input": str(path), "output": str(output), "method": args.method, "colors": colors,
+                     "colors_used": q.colors_used(), "bpp": 8.0 * len(data) / (height * width),
+                     "width": width, "height": height})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        print(f"{'input':<32} {'size':>11} {'colours used':>12} {'bpp':>7}  output")
+        for r in rows:
+            size = f"{r['width']}×{r['height']}"
+            print(f"{r['input']:<32} {size:>11} {r['colors_used']:>12} {r['bpp']:>7.3f}  {r['output']}")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------ stages
+
+
+def overrides(args: argparse.Namespace) -> dict[str, str]:
+    return dict(args.set or [])
+
+
+def stage_kwargs(args: argparse.Namespace) -> dict:
+    """The keyword arguments every pipeline stage takes."""
+    return {"profile": args.profile, "overrides": overrides(args), "root": args.data_root, "device": args.device}
+
+
+def last_epoch(run: Path) -> str:
+    """The final epoch's statistics from a run's history.json, as ``key=value`` text."""
+    history = run / "history.json"
+    if not history.exists():
+        return "no history"
+    last = json.loads(history.read_text())[-1]
+    return ", ".join(f"{k}={v:.4g}" for k, v in last.items() if isinstance(v, (int, float)))
+
+
+def cmd_train_classifier(args: argparse.Namespace) -> int:
+    result = pipeline.classifier_stage(**stage_kwargs(args))
+    cfg = get_config("classifier", args.profile, overrides(args))
+    metrics = ", ".join(f"{k}={v:.4f}" for k, v in result["metrics"].items())
+    print(f"classifier {cfg.classifier} on {cfg.data.dataset}: {metrics}")
+    print(f"model: {model_file('classifier', cfg)}")
+    print(f"results: {pipeline.result_path(args.profile, 'classifier', cfg)}")
+    return 0
+
+
+def cmd_train_colorcnn(args: argparse.Namespace) -> int:
+    runs = pipeline.colorcnn_stage(**stage_kwargs(args), bits=tuple(args.bits))
+    for b, run in zip(args.bits, runs):
+        print(f"ColorCNN C={2**b}: {run / 'model.pt'} ({last_epoch(run)})")
+    return 0
+
+
+def cmd_train_colorcnn_plus(args: argparse.Namespace) -> int:
+    run = pipeline.colorcnn_plus_stage(**stage_kwargs(args))
+    print(f"ColorCNN+: {run / 'model.pt'} ({last_epoch(run)})")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    result = pipeline.evaluation_stage(**stage_kwargs(args), force=args.force, npz=args.npz)
+    cfg = get_config("evaluate", args.profile, overrides(args))
+    bits = [str(b) for b in cfg.bits]
+    print(f"original images: accuracy {result['original']['accuracy']:.4f}")
+    print(f"{'accuracy':<14}" + "".join(f"{f'C={2**int(b)}':>8}" for b in bits))
+    for method, per_bits in result["methods"].items():
+        print(f"{method:<14}" + "".join(f"{per_bits[b]['accuracy']:>8.4f}" for b in bits))
+    name = "evaluation" if args.npz is None else f"evaluation-{Path(args.npz).stem}"
+    print(f"results: {pipeline.result_path(args.profile, name, cfg)}")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------- reproduce
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    try:
+        import papermill
+    except ImportError:
+        return fail("`colorcnn reproduce` needs papermill: pip install 'colorcnn-repro[dev]'")
+    if not args.notebooks.is_dir():
+        raise FileNotFoundError(f"no notebook folder at {args.notebooks}")
+    notebooks = sorted(args.notebooks.glob("[0-9][0-9]_*.ipynb"))
+    if not notebooks:
+        raise ValueError(f"no notebooks named NN_*.ipynb in {args.notebooks}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for nb in notebooks:
+        out = args.out / nb.name
+        start = time.perf_counter()
+        print(f"running {nb.name} (profile {args.profile}) …", flush=True)
+        try:
+            papermill.execute_notebook(str(nb), str(out), parameters={"profile": args.profile},
+                                       cwd=str(REPO_ROOT), progress_bar=False)
+        except papermill.PapermillExecutionError as exc:
+            first_line = exc.source.strip().splitlines()[0] if exc.source.strip() else ""
+            return fail(f"notebook {nb.name} failed in cell {exc.cell_index} (In [{exc.exec_count}]: "
+                        f"`{first_line}`): {exc.ename}: {exc.evalue} (executed copy with the traceback: {out})", 1)
+        print(f"  done in {time.perf_counter() - start:.0f} s → {out}")
+    print(f"all {len(notebooks)} notebooks ran; executed copies in {args.out}")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------ parser
+
+
+def key_value(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key.strip(), value
+
+
+def device_name(text: str) -> str:
+    try:
+        torch.device(text)
+    except RuntimeError as exc:
+        raise argparse.ArgumentTypeError(f"invalid torch device {text!r}") from exc
+    return text
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    """Options shared by the training / evaluation commands."""
+    p.add_argument("--profile", choices=PROFILES, default="cpu",
+                   help="configuration profile: smoke (minutes, CI), cpu (2-core reproduction), paper "
+                        "(default: %(default)s)")
+    p.add_argument("--set", metavar="KEY=VALUE", type=key_value, action="append",
+                   help="override a config field, e.g. --set classifier.epochs=3 (dotted keys reach nested "
+                        "configs; a plain key applies wherever the field exists); repeatable")
+    p.add_argument("--data-root", type=Path, metavar="DIR",
+                   help="dataset folder (default: $COLORCNN_DATA, else <repo>/data)")
+    p.add_argument("--device", type=device_name, help="torch device, e.g. cpu or cuda:0 (default: CUDA if present)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="colorcnn", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
+
+    q = sub.add_parser(
+        "quantize", help="colour-quantize images to indexed PNGs",
+        description="Quantize images to at most C colours and write <stem>-<method>-<C>.png indexed PNGs. "
+                    "Inputs are converted to 8-bit RGB first: greyscale is replicated, RGBA/LA and transparent "
+                    "palette images are composited over white, 16-bit images are scaled to 8 bits.")
+    q.add_argument("images", nargs="+", metavar="IMAGE",
+                   help="image files, or folders (their image files, not recursive)")
+    q.add_argument("--method", required=True, choices=[*METHODS, *LEARNED], help="quantization method")
+    q.add_argument("--colors", type=int, required=True, metavar="C", help="colour-space size, 2..256")
+    q.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder (created if missing)")
+    q.add_argument("--checkpoint", type=Path, metavar="PATH",
+                   help="ColorCNN/ColorCNN+ weights (default: the pretrained zoo model)")
+    q.add_argument("--json", action="store_true", help="print one JSON list instead of a table")
+    q.add_argument("--profile", choices=PROFILES, default="cpu",
+                   help="zoo profile of the pretrained model (default: %(default)s)")
+    q.add_argument("--dataset", default="cifar10", help="dataset the zoo model was trained on (default: %(default)s)")
+    q.add_argument("--classifier", default="alexnet",
+                   help="classifier the zoo model was trained against (default: %(default)s)")
+    q.add_argument("--device", type=device_name, help="torch device for learned methods (default: CUDA if present)")
+    q.set_defaults(func=cmd_quantize)
+
+    p = sub.add_parser("train-classifier", help="train the classifier (or load it) and score it on original images")
+    add_common(p)
+    p.set_defaults(func=cmd_train_classifier)
+
+    p = sub.add_parser("train-colorcnn", help="train one ColorCNN per colour count")
+    add_common(p)
+    p.add_argument("--bits", type=int, nargs="+", choices=range(1, 9), default=[1, 2, 3, 4, 5, 6],
+                   metavar="BITS", help="train C = 2**BITS for each BITS in 1..8 (default: 1 2 3 4 5 6)")
+    p.set_defaults(func=cmd_train_colorcnn)
+
+    p = sub.add_parser("train-colorcnn-plus", help="train ColorCNN+ (one model for every colour count)")
+    add_common(p)
+    p.set_defaults(func=cmd_train_colorcnn_plus)
+
+    p = sub.add_parser("evaluate", help="accuracy vs colour-space size for every method, bpp, JPEG reference")
+    add_common(p)
+    p.add_argument("--npz", metavar="FILE", help="evaluate on this .npz (arrays images N×H×W×3 uint8, labels N)")
+    p.add_argument("--force", action="store_true", help="recompute even if the results JSON exists")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("reproduce", help="run every notebooks/NN_*.ipynb in order with papermill")
+    p.add_argument("--profile", choices=PROFILES, default="cpu",
+                   help="profile passed to each notebook as the `profile` parameter (default: %(default)s)")
+    p.add_argument("--notebooks", type=Path, default=REPO_ROOT / "notebooks", metavar="DIR",
+                   help="folder of NN_*.ipynb notebooks (default: <repo>/notebooks)")
+    p.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "notebooks", metavar="DIR",
+                   help="where executed copies go (default: <repo>/build/notebooks, outside git)")
+    p.set_defaults(func=cmd_reproduce)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``colorcnn`` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, OSError) as exc:  # MissingDataError and FileNotFoundError are OSErrors
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

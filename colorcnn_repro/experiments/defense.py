@@ -1,0 +1,130 @@
+"""Studies beyond the accuracy grid: adversarial defense (Sec. 4.4) and class activation maps (Fig. 1).
+
+Both load the experiment's frozen classifier and learned quantizers (training whatever is missing through
+:func:`~.pipeline.main_results`), run on a class-balanced subset of the evaluation split and write JSON
+under ``results/<profile>/``; a result is reused unless ``force`` or its study parameters changed.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ..evaluation.adversarial import adversarial_defense
+from ..evaluation.cam import cam_panels
+from ..training.loops import frozen_classifier, load_split
+from .config import get_config
+from .pipeline import LEARNED, cached, learned_nets, main_results, result_path, write_result
+
+# images of the evaluation split used by these studies, per profile
+STUDY_IMAGES = {"smoke": 64, "cpu": 500, "paper": 1000}
+
+
+def _jsonable(obj: Any) -> Any:
+    return json.loads(json.dumps(obj))
+
+
+def _load(profile: str, overrides: dict | None, limit: int | None, root, device, bits: tuple[int, ...],
+          methods: tuple[str, ...]):
+    """(evaluation config, frozen classifier, evaluation subset, {method: {C: net}}) with every model trained."""
+    main_results(profile, overrides, root, device)
+    cfg = get_config("evaluate", profile, overrides)
+    clf = frozen_classifier(cfg.classifier, root, device)
+    n = limit if limit is not None else STUDY_IMAGES.get(profile, 500)
+    data = load_split(cfg.classifier.data, cfg.split, root, n)
+    learned = tuple(m for m in methods if m in LEARNED)
+    if "colorcnn" in learned:
+        missing = sorted(set(bits) - set(cfg.bits))
+        if missing:
+            raise ValueError(f"ColorCNN is trained for bits {cfg.bits} only (one model per C); "
+                             f"bits {missing} were asked for")
+    nets = learned_nets(replace(cfg, bits=tuple(bits)), learned, device) if learned else {}
+    return cfg, clf, data, nets
+
+
+def _default_bits(cfg_bits: tuple[int, ...], wanted: tuple[int, ...]) -> tuple[int, ...]:
+    picked = tuple(b for b in wanted if b in cfg_bits)
+    return picked or tuple(cfg_bits)
+
+
+def adversarial_study(profile: str = "cpu", overrides: dict | None = None, force: bool = False, *,
+                      eps_list: tuple[float, ...] = (1, 2, 4, 8), attacks: tuple[str, ...] = ("fgsm", "pgd"),
+                      colors: tuple[int, ...] | None = None,
+                      methods: tuple[str, ...] = ("mediancut", "colorcnn", "colorcnn+"),
+                      jpeg_qualities: tuple[int, ...] = (10, 50, 90), pgd_steps: int = 10,
+                      pgd_step: float | None = None, random_start: bool = True,
+                      surrogate: str = "straight_through", bpda_classical: bool = True,
+                      limit: int | None = None, seed: int = 0, root=None, device=None) -> dict:
+    """Accuracy under FGSM/PGD (ε in /255) with no defense, colour quantization (``methods`` at ``colors``;
+    default 2, 8 and 64 colours where trained) or JPEG, in both threat models of
+    :mod:`~colorcnn_repro.evaluation.adversarial`. Writes ``results/<profile>/adversarial-….json``."""
+    cfg = get_config("evaluate", profile, overrides)
+    methods = tuple(m for m in methods if m in cfg.methods or m not in LEARNED)
+    bits = (tuple(int(np.log2(c)) for c in colors) if colors is not None
+            else _default_bits(cfg.bits, (1, 3, 6)))
+    if colors is not None and any(2**b != c for b, c in zip(bits, colors)):
+        raise ValueError(f"colour counts must be powers of two, got {colors}")
+    params = _jsonable(dict(eps_list=eps_list, attacks=attacks, colors=[2**b for b in bits], methods=methods,
+                            jpeg_qualities=jpeg_qualities, pgd_steps=pgd_steps, pgd_step=pgd_step,
+                            random_start=random_start, surrogate=surrogate, bpda_classical=bpda_classical,
+                            limit=limit if limit is not None else STUDY_IMAGES.get(profile, 500), seed=seed))
+    path = result_path(profile, "adversarial", cfg)
+    if (hit := cached(path, force)) is not None and hit.get("params") == params:
+        return hit
+    cfg, clf, data, nets = _load(profile, overrides, params["limit"], root, device, bits, methods)
+    body = adversarial_defense(clf, data, nets, eps_list=tuple(eps_list), colors=tuple(params["colors"]),
+                               attacks=tuple(attacks), methods=methods, jpeg_qualities=tuple(jpeg_qualities),
+                               pgd_steps=pgd_steps, pgd_step=pgd_step, random_start=random_start,
+                               surrogate=surrogate, bpda_classical=bpda_classical, batch_size=cfg.batch_size,
+                               seed=seed)
+    return write_result(path, profile, cfg, {"data": data.describe(), "params": params, **body})
+
+
+def _panel_json(panel: dict) -> dict:
+    out = {"confidence": panel["confidence"].tolist(), "prediction": panel["prediction"].tolist(),
+           "mean_confidence": float(panel["confidence"].mean())}
+    if "agreement" in panel:
+        out["agreement"] = panel["agreement"].tolist()
+        out["mean_agreement"] = float(panel["agreement"].mean())
+    return out
+
+
+def _subset_panels(panels: dict, idx: np.ndarray) -> dict:
+    def sub(p: dict) -> dict:
+        return {k: v[idx] for k, v in p.items()}
+
+    return {"target": panels["target"][idx], "original": sub(panels["original"]),
+            "methods": {m: {b: sub(p) for b, p in per.items()} for m, per in panels["methods"].items()}}
+
+
+def cam_study(profile: str = "cpu", overrides: dict | None = None, n_images: int | None = None,
+              force: bool = False, *, methods: tuple[str, ...] = ("mediancut", "colorcnn+"),
+              bits: tuple[int, ...] = (1, 2, 4), n_show: int = 4, root=None, device=None) -> dict:
+    """Fig. 1 on ``n_images`` evaluation images: ground-truth confidence and Grad-CAM agreement with the
+    original image's map for every method at 2**bits colours. Writes ``results/<profile>/cam-….json``
+    (per-image confidences, predictions and agreements, and their means; single-label data).
+
+    Returns that JSON plus ``"panels"``: images and maps (as :func:`~colorcnn_repro.evaluation.cam.cam_panels`)
+    of ``n_show`` images for the figure — the first images of the subset the classifier gets right on the
+    original (as in Fig. 1 (a)), topped up with the next ones if fewer are right. Not cherry-picked further."""
+    cfg = get_config("evaluate", profile, overrides)
+    n = n_images if n_images is not None else STUDY_IMAGES.get(profile, 500)
+    params = _jsonable(dict(methods=methods, bits=bits, n_images=n, n_show=n_show))
+    path = result_path(profile, "cam", cfg)
+    cfg, clf, data, nets = _load(profile, overrides, n, root, device, bits, methods)
+    hit = cached(path, force)
+    if hit is not None and hit.get("params") == params:
+        show = np.asarray(hit["shown"], dtype=np.int64)
+        panels = cam_panels(clf, data.images[show], data.labels[show], methods, bits, nets, cfg.batch_size)
+        return {**hit, "panels": panels}
+    panels = cam_panels(clf, data.images, data.labels, methods, bits, nets, cfg.batch_size)
+    correct = panels["original"]["prediction"] == panels["target"]
+    order = np.concatenate([np.flatnonzero(correct), np.flatnonzero(~correct)])
+    show = np.sort(order[:n_show])
+    body = {"data": data.describe(), "classes": list(data.classes), "params": params, "shown": show.tolist(),
+            "target": panels["target"].tolist(), "original": _panel_json(panels["original"]),
+            "methods": {m: {b: _panel_json(p) for b, p in per.items()} for m, per in panels["methods"].items()}}
+    out = write_result(path, profile, cfg, body)
+    return {**out, "panels": _subset_panels(panels, show)}

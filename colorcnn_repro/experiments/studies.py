@@ -1,0 +1,392 @@
+"""The studies beyond the main experiment, one function per table/figure of the paper:
+
+* :func:`variants_lambda` — Table 4 / Fig. 15: ColorCNN+ with λ ∈ {0, 1, 3, 10}, without bottleneck, without
+  top-K, without post-quantization augmentation, CE→KD; MedianCut and ColorCNN once as references.
+* :func:`colorcnn_ablation` — Table 5 (3 bits: accuracy, colours per image, bpp of ColorCNN, γ=0, ξ=0) and
+  Fig. 17 (sweeps of ξ and γ; U-Net vs DnCNN backbone per classifier).
+* :func:`colorcnn_plus_ablation` — Fig. 18: sweeps of α (R_info) and β (R_conf), and the pace of task
+  selection (a new C every batch, every 20 batches, every epoch).
+* :func:`multilabel_voc` — Table 2 / Fig. 13: ColorCNN+ vs MedianCut on Pascal VOC 2012 (exact-match
+  accuracy and mAP).
+* :func:`stylized` — Table 3 / Fig. 14: ColorCNN+ vs MedianCut on a Style14-like class-per-folder set.
+
+Every study is a :func:`sweep`: labelled override dicts applied on top of the profile's experiment config
+(:func:`~colorcnn_repro.experiments.config.get_config`), each run through
+:func:`~colorcnn_repro.experiments.pipeline.main_results` (classifier, ColorCNN per C and ColorCNN+ as the
+variant's ``methods`` need, then the evaluation). Every stage is cached by its own config, so a variant that
+equals another (in this study or another one, e.g. λ=3 and the main experiment) is trained and evaluated
+once, and a study only computes what is missing. The study's own JSON, keyed by every variant's full
+config, lands in ``results/<profile>/<study>-<dataset>-<classifier>-<key>.json``. ``force=True`` re-runs
+the evaluations and rewrites the study JSON; trained models are kept (delete their run folder to retrain).
+
+Scale: the studies take the profile's settings (``smoke``, ``cpu``, ``paper``) plus the per-study defaults in
+:data:`STUDY_DEFAULTS` (the paper's dataset and classifier for each table at the ``paper`` profile) and the
+per-profile bit ranges and sweep values in :data:`STUDY_BITS` and :data:`SWEEP_VALUES`; every one of them
+can be overridden by the caller.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..data import MissingDataError, resolve_root
+from ..data.loader import SOURCES
+from ..training.runs import REPO_ROOT
+from .config import ClassifierConfig, EvalConfig, config_key, get_config
+from .pipeline import cached, main_results, result_path, write_result
+
+# ---------------------------------------------------------------- per-study, per-profile defaults
+
+#: Overrides each study adds to the profile's experiment (before the caller's own). At the ``paper`` profile
+#: they select the paper's setting of each table; at ``smoke``/``cpu`` the profile's dataset and classifier
+#: are kept (CIFAR-10 and AlexNet are what this machine has).
+STUDY_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
+    # Table 4: CIFAR100, ResNet18.
+    "variants_lambda": {"paper": {"classifier.data.dataset": "cifar100", "classifier.classifier": "resnet18"}},
+    # Table 5: STL10, AlexNet; STL10 trains with batch size 32 (Sec. 4.1).
+    "colorcnn_ablation": {"paper": {"classifier.data.dataset": "stl10", "classifier.classifier": "alexnet",
+                                    "classifier.batch_size": 32, "colorcnn.batch_size": 32}},
+    # Fig. 18: the paper does not name the setting; we use Table 4's (the ColorCNN+ variant study).
+    "colorcnn_plus_ablation": {"paper": {"classifier.data.dataset": "cifar100", "classifier.classifier": "resnet18"}},
+    # Tables 2 and 3: ResNet18 (Sec. 4.1).
+    "multilabel_voc": {"paper": {"classifier.classifier": "resnet18"}},
+    "stylized": {"paper": {"classifier.classifier": "resnet18"}},
+}
+
+#: Colour-space sizes (bits) each study evaluates, per profile (missing: the profile's own, 1–6).
+#: The ColorCNN ablation is at 3 bits everywhere (Table 5); smoke keeps 1–3 bits to stay within CI time.
+STUDY_BITS: dict[str, dict[str, tuple[int, ...]]] = {
+    "variants_lambda": {"smoke": (1, 2, 3)},
+    "colorcnn_ablation": {"smoke": (3,), "cpu": (3,), "paper": (3,)},
+    "colorcnn_plus_ablation": {"smoke": (1, 2, 3)},
+    "multilabel_voc": {"smoke": (1, 2, 3)},
+    "stylized": {"smoke": (1, 2, 3)},
+}
+
+#: Values of the swept weights. The paper's figures do not print their x-axis values in the text; we sweep
+#: a log-spaced range around the default 1 (0 = the term removed). smoke/cpu: three values per sweep.
+SWEEP_VALUES: dict[str, dict[str, tuple[float, ...]]] = {
+    "xi": {"smoke": (0.0, 0.1, 1.0), "cpu": (0.0, 0.1, 1.0), "paper": (0.0, 0.1, 0.3, 1.0, 3.0, 10.0)},
+    "gamma": {"smoke": (0.0, 1.0, 10.0), "cpu": (0.0, 1.0, 10.0), "paper": (0.0, 0.1, 0.3, 1.0, 3.0, 10.0)},
+    "alpha": {"smoke": (0.1, 1.0, 10.0), "cpu": (0.1, 1.0, 10.0), "paper": (0.1, 0.3, 1.0, 3.0, 10.0)},
+    "beta": {"smoke": (0.1, 1.0, 10.0), "cpu": (0.1, 1.0, 10.0), "paper": (0.1, 0.3, 1.0, 3.0, 10.0)},
+}
+LAMBDAS = (0.0, 1.0, 3.0, 10.0)
+TASK_PACES = {"every batch": 1, "every 20 batches": 20, "every epoch": 0}
+BACKBONES = {"unet": "U-Net", "dncnn": "DnCNN"}
+#: Classifiers of the backbone comparison (Fig. 17 shows all three); smoke/cpu: the profile's own only.
+BACKBONE_CLASSIFIERS = {"paper": ("alexnet", "vgg16", "resnet18")}
+#: Where the real Style14-like set is looked for when no ``root`` is given: ``<data root>/style14``.
+STYLE14_DIR = "style14"
+
+
+def study_overrides(study: str, profile: str, overrides: dict | None = None,
+                    bits: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """The study's overrides: its per-profile defaults, then the caller's ``overrides``, then ``bits``
+    (else the study's per-profile bits unless ``overrides`` sets ``bits``)."""
+    out = {**STUDY_DEFAULTS.get(study, {}).get(profile, {}), **(overrides or {})}
+    if bits is not None:
+        out["bits"] = tuple(bits)
+    elif "bits" not in out and profile in STUDY_BITS.get(study, {}):
+        out["bits"] = STUDY_BITS[study][profile]
+    return out
+
+
+def sweep_values(name: str, profile: str) -> tuple[float, ...]:
+    table = SWEEP_VALUES[name]
+    return table.get(profile, table["paper"])
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+# ---------------------------------------------------------------- the generic sweep
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """What a study's result file is keyed by: its name and every variant's full experiment config.
+    ``classifier`` (the study's base classifier) names the file like the pipeline's results."""
+
+    name: str
+    classifier: ClassifierConfig
+    variants: dict[str, EvalConfig] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A study before it runs: labelled variant overrides, the methods they evaluate, shared overrides and
+    named groups of labels (one panel or table each)."""
+
+    name: str
+    variants: dict[str, dict[str, Any]]
+    methods: tuple[str, ...]
+    overrides: dict[str, Any]
+    groups: dict[str, list[str]] = field(default_factory=dict)
+
+
+def sweep_overrides(variants: dict[str, dict[str, Any]], methods: tuple[str, ...] = ("colorcnn+",),
+                    overrides: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """Each variant's complete override set: the shared ``overrides``, then ``methods``, then the
+    variant's own (which may set ``methods`` itself, e.g. a reference evaluated with MedianCut)."""
+    return {label: {**(overrides or {}), "methods": tuple(methods), **ov} for label, ov in variants.items()}
+
+
+def sweep_configs(variants: dict[str, dict[str, Any]], methods: tuple[str, ...] = ("colorcnn+",),
+                  profile: str = "cpu", overrides: dict[str, Any] | None = None) -> dict[str, EvalConfig]:
+    """Each variant's experiment config (nothing is trained or read)."""
+    return {label: get_config("evaluate", profile, ov)
+            for label, ov in sweep_overrides(variants, methods, overrides).items()}
+
+
+def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ...] = ("colorcnn+",),
+          profile: str = "cpu", overrides: dict[str, Any] | None = None, *, root=None, device=None,
+          force: bool = False, groups: dict[str, list[str]] | None = None,
+          extra: dict[str, Any] | None = None) -> dict:
+    """Train and evaluate every variant (``{label: overrides}``) of a study and write one JSON.
+
+    Each variant runs :func:`main_results` with ``overrides`` + ``methods`` + its own overrides, so every
+    model and evaluation is cached by its config; variants with identical configs are evaluated once.
+    ``extra`` is stored in the JSON (e.g. where the data came from). Returns the JSON as a dict: per
+    variant its overrides, evaluation config key, original-image metrics and per-method, per-bit metrics,
+    plus ``rows`` (one flat record per variant × method × bits) and ``groups``.
+    """
+    plan = sweep_overrides(variants, methods, overrides)
+    configs = {label: get_config("evaluate", profile, ov) for label, ov in plan.items()}
+    study = StudyConfig(name, get_config("classifier", profile, overrides), configs)
+    path = result_path(profile, name, study)
+    if (hit := cached(path, force)) is not None:
+        return hit
+    done: dict[str, dict] = {}
+    out: dict[str, dict] = {}
+    for label, ov in plan.items():
+        key = config_key(configs[label])
+        if key not in done:
+            done[key] = main_results(profile, ov, root, device, force=force)
+        ev = done[key]
+        out[label] = {"overrides": ov, "evaluation_key": ev["config_key"], "data": ev["data"],
+                      "original": ev["original"], "methods": ev["methods"], "significance": ev["significance"]}
+    body = {"study": name, "result_file": os.path.relpath(path, REPO_ROOT), "variants": out, "rows": flat_rows(out),
+            "groups": groups or {}, **(extra or {})}
+    write_result(path, profile, study, body)
+    return cached(path, False)  # the JSON as stored (lists, string keys), whether just computed or not
+
+
+def flat_rows(variants: dict[str, dict]) -> list[dict[str, Any]]:
+    """One record per variant × method × bits: label, method, bits and every metric."""
+    return [{"variant": label, "method": m, "bits": int(b), **metrics}
+            for label, v in variants.items() for m, per in v["methods"].items() for b, metrics in per.items()]
+
+
+def run_plan(plan: Plan, profile: str, *, root=None, device=None, force: bool = False,
+             extra: dict[str, Any] | None = None) -> dict:
+    return sweep(plan.name, plan.variants, plan.methods, profile, plan.overrides, root=root, device=device,
+                 force=force, groups=plan.groups, extra=extra)
+
+
+def data_source(profile: str, overrides: dict | None, root=None) -> str:
+    dataset = get_config("classifier", profile, overrides).data.dataset
+    return f"{dataset} from {resolve_root(root) if dataset != 'npz' else root}"
+
+
+# ---------------------------------------------------------------- Table 4 / Fig. 15
+
+def variants_lambda_plan(profile: str = "cpu", overrides: dict | None = None,
+                         bits: tuple[int, ...] | None = None) -> Plan:
+    references = {"MedianCut / ColorCNN (references)": {"methods": ("mediancut", "colorcnn")}}
+    lambdas = {f"λ={_num(lam)}": {"colorcnn_plus.lam": lam} for lam in LAMBDAS}
+    ablations = {
+        "w/o bottleneck": {"colorcnn_plus.bottleneck": 0},
+        "w/o top-K": {"colorcnn_plus.topk": 0},
+        "w/o augmentation": {"colorcnn_plus.post_augment": False},
+        "CE→KD": {"colorcnn_plus.kd": True},
+    }
+    return Plan("variants_lambda", {**references, **lambdas, **ablations}, ("colorcnn+",),
+                study_overrides("variants_lambda", profile, overrides, bits),
+                {"references": list(references), "lambda": list(lambdas), "variants": list(ablations)})
+
+
+def variants_lambda(profile: str = "cpu", overrides: dict | None = None, *, bits: tuple[int, ...] | None = None,
+                    root=None, device=None, force: bool = False) -> dict:
+    """Table 4 / Fig. 15: ColorCNN+ with λ ∈ {0, 1, 3, 10} and without bottleneck / top-K /
+    post-quantization augmentation / with KD instead of CE, beside MedianCut and ColorCNN."""
+    plan = variants_lambda_plan(profile, overrides, bits)
+    return run_plan(plan, profile, root=root, device=device, force=force,
+                    extra={"data_source": data_source(profile, plan.overrides, root)})
+
+
+# ---------------------------------------------------------------- Table 5 / Fig. 17
+
+def colorcnn_ablation_plan(profile: str = "cpu", overrides: dict | None = None,
+                           bits: tuple[int, ...] | None = None,
+                           classifiers: tuple[str, ...] | None = None) -> Plan:
+    ov = study_overrides("colorcnn_ablation", profile, overrides, bits)
+    base_clf = get_config("classifier", profile, ov).classifier
+    classifiers = classifiers or BACKBONE_CLASSIFIERS.get(profile, (base_clf,))
+    table5 = {"ColorCNN": {}, "w/o regularization (γ=0)": {"colorcnn.gamma": 0.0},
+              "w/o color jitter (ξ=0)": {"colorcnn.xi": 0.0}}
+    xi = {f"ξ={_num(v)}": {"colorcnn.xi": v} for v in sweep_values("xi", profile)}
+    gamma = {f"γ={_num(v)}": {"colorcnn.gamma": v} for v in sweep_values("gamma", profile)}
+    backbone = {f"{clf} · {name}": {"classifier.classifier": clf, "colorcnn.backbone": bb}
+                for clf in classifiers for bb, name in BACKBONES.items()}
+    return Plan("colorcnn_ablation", {**table5, **xi, **gamma, **backbone}, ("colorcnn",), ov,
+                {"table5": list(table5), "xi": list(xi), "gamma": list(gamma), "backbone": list(backbone)})
+
+
+def colorcnn_ablation(profile: str = "cpu", overrides: dict | None = None, *, bits: tuple[int, ...] | None = None,
+                      classifiers: tuple[str, ...] | None = None, root=None, device=None,
+                      force: bool = False) -> dict:
+    """Table 5 (ColorCNN, w/o regularization γ=0, w/o colour jitter ξ=0: accuracy, colours per image, bpp)
+    and Fig. 17 (sweeps of ξ and γ; U-Net vs DnCNN backbone for each of ``classifiers``), at 3 bits."""
+    plan = colorcnn_ablation_plan(profile, overrides, bits, classifiers)
+    return run_plan(plan, profile, root=root, device=device, force=force,
+                    extra={"data_source": data_source(profile, plan.overrides, root)})
+
+
+# ---------------------------------------------------------------- Fig. 18
+
+def colorcnn_plus_ablation_plan(profile: str = "cpu", overrides: dict | None = None,
+                                bits: tuple[int, ...] | None = None) -> Plan:
+    references = {"MedianCut (reference)": {"methods": ("mediancut",)}}
+    alpha = {f"α={_num(v)}": {"colorcnn_plus.alpha": v} for v in sweep_values("alpha", profile)}
+    beta = {f"β={_num(v)}": {"colorcnn_plus.beta": v} for v in sweep_values("beta", profile)}
+    pace = {f"task {name}": {"colorcnn_plus.task_every": every} for name, every in TASK_PACES.items()}
+    return Plan("colorcnn_plus_ablation", {**references, **alpha, **beta, **pace}, ("colorcnn+",),
+                study_overrides("colorcnn_plus_ablation", profile, overrides, bits),
+                {"references": list(references), "alpha": list(alpha), "beta": list(beta), "pace": list(pace)})
+
+
+def colorcnn_plus_ablation(profile: str = "cpu", overrides: dict | None = None, *,
+                           bits: tuple[int, ...] | None = None, root=None, device=None,
+                           force: bool = False) -> dict:
+    """Fig. 18: ColorCNN+ with α (R_info) and β (R_conf) swept, and a new task (C) every batch, every 20
+    batches (the paper's default) or every epoch."""
+    plan = colorcnn_plus_ablation_plan(profile, overrides, bits)
+    return run_plan(plan, profile, root=root, device=device, force=force,
+                    extra={"data_source": data_source(profile, plan.overrides, root)})
+
+
+# ---------------------------------------------------------------- Tables 2 and 3: other data
+
+def resolve_data(dataset: str, root=None, synthetic: bool | None = None) -> tuple[str, Any, str]:
+    """``(dataset name, root, data_source)`` for a study on ``dataset`` (``voc2012`` or ``folder``).
+
+    ``synthetic=None``: the real data if its official files are found, else (with a warning) the
+    format-faithful synthetic smoke set of :mod:`colorcnn_repro.data.synthetic`; ``True``: always the
+    synthetic set; ``False``: the real data or :class:`MissingDataError`.
+    """
+    from ..data.synthetic import FOLDER_SYNTHETIC, VOC_SYNTHETIC, register_synthetic_datasets
+
+    reason = "requested"
+    if synthetic is not True:
+        try:
+            source = SOURCES[dataset]
+            where = source.locate(root)
+            source.read(where, "train", False)  # lists files (decodes nothing); raises when absent
+            return dataset, where, f"{dataset} at {where}"
+        except MissingDataError as err:
+            if synthetic is False:
+                raise
+            reason = "real data not found at " + ", ".join(str(p) for p in err.looked_in)
+            warnings.warn(f"{dataset}: {reason}; running on synthetic smoke data instead", stacklevel=3)
+    name = {"voc2012": VOC_SYNTHETIC, "folder": FOLDER_SYNTHETIC}[dataset]
+    register_synthetic_datasets()
+    where = SOURCES[name].locate(None)
+    return name, None, f"synthetic smoke data ({reason}); written in the official format at {where}"
+
+
+def _data_study(study: str, dataset: str, profile: str, overrides: dict | None, bits, root, synthetic,
+                device, force: bool) -> dict:
+    name, where, source = resolve_data(dataset, root, synthetic)
+    ov = study_overrides(study, profile, {"classifier.data.dataset": name, **(overrides or {})}, bits)
+    variants = {"MedianCut vs ColorCNN+": {}}
+    return sweep(study, variants, ("mediancut", "colorcnn+"), profile, ov, root=where, device=device, force=force,
+                 extra={"data_source": source, "synthetic": where is None})
+
+
+def multilabel_voc(profile: str = "cpu", overrides: dict | None = None, *, bits: tuple[int, ...] | None = None,
+                   root=None, synthetic: bool | None = None, device=None, force: bool = False) -> dict:
+    """Table 2 / Fig. 13: ColorCNN+ vs MedianCut on Pascal VOC 2012 with a multi-label classifier
+    (exact-match accuracy and mAP per bits). ``root``: the data root holding ``VOCdevkit/VOC2012``; without
+    the real data the synthetic VOC-format smoke set is used (see :func:`resolve_data`)."""
+    return _data_study("multilabel_voc", "voc2012", profile, overrides, bits, root, synthetic, device, force)
+
+
+def stylized(profile: str = "cpu", overrides: dict | None = None, *, bits: tuple[int, ...] | None = None,
+             root=None, synthetic: bool | None = None, device=None, force: bool = False) -> dict:
+    """Table 3 / Fig. 14: ColorCNN+ vs MedianCut on a Style14-like class-per-folder set
+    (``root/{train,val,test}/<class>/*``, default ``<data root>/style14``, images of one size); without it
+    the synthetic stylized smoke set is used (see :func:`resolve_data`)."""
+    root = root if root is not None else resolve_root() / STYLE14_DIR
+    return _data_study("stylized", "folder", profile, overrides, bits, root, synthetic, device, force)
+
+
+STUDIES = {"variants_lambda": variants_lambda, "colorcnn_ablation": colorcnn_ablation,
+           "colorcnn_plus_ablation": colorcnn_plus_ablation, "multilabel_voc": multilabel_voc,
+           "stylized": stylized}
+
+
+# ---------------------------------------------------------------- reading results (notebooks)
+
+def metric_table(result: dict, method: str | None = None, metric: str = "accuracy",
+                 labels: list[str] | None = None) -> dict[str, dict[int, float]]:
+    """``{variant label: {bits: metric}}`` for ``method`` (default: each variant's only/first method)."""
+    out = {}
+    for label in labels or list(result["variants"]):
+        per_method = result["variants"][label]["methods"]
+        m = method if method is not None else next(iter(per_method))
+        if m in per_method:
+            out[label] = {int(b): v.get(metric) for b, v in per_method[m].items()}
+    return out
+
+
+def curves(result: dict, picks: dict[str, tuple[str, str]]) -> dict:
+    """An evaluation-shaped dict ``{"methods": {curve: per-bit metrics}, "original", ...}`` whose curves are
+    ``picks[curve] = (variant label, method)``, for :func:`colorcnn_repro.plots.accuracy_vs_colors`."""
+    variants = result["variants"]
+    first = variants[next(iter(variants))]
+    return {"profile": result.get("profile"), "config": {"classifier": result["config"]["classifier"]},
+            "data": first["data"], "original": first["original"],
+            "methods": {curve: variants[label]["methods"][m] for curve, (label, m) in picks.items()
+                        if m in variants.get(label, {}).get("methods", {})}}
+
+
+def beside_paper(ours: dict[str, dict[int, float | None]], paper: dict[str, dict[int, float | None]],
+                 bits: list[int] | None = None, names: dict[str, str] | None = None, scale: float = 100.0) -> str:
+    """A markdown table: for each row label its "ours" cells (fractions × ``scale``) and, when ``paper`` has
+    the row under ``names.get(label, label)``, the paper's cells (already in %) beneath."""
+    from .paper_numbers import _pct, markdown_table
+
+    names = names or {}
+    bits = bits or sorted({int(b) for per in ours.values() for b in per})
+    rows = [["", "source", *(f"{b} bit" for b in bits)]]
+    for label, per in ours.items():
+        rows.append([label, "ours", *(_pct(None if per.get(b) is None else scale * per[b]) for b in bits)])
+        key = names.get(label, label)
+        if key in paper:
+            rows.append(["", "paper", *(_pct(paper[key].get(b)) for b in bits)])
+    return markdown_table(rows)
+
+
+def quantized_examples(result: dict, picks: dict[str, tuple[str, str]], bits: int, n: int = 4, root=None,
+                       device=None) -> dict[str, list]:
+    """The first ``n`` (class-balanced) evaluation images and their quantizations at ``2**bits`` colours,
+    ``{"original": [...], curve: [...]}`` with ``picks[curve] = (variant label, method)``, for
+    :func:`colorcnn_repro.plots.image_grid` (Figs. 13–15). The models come from the variants' runs."""
+    from ..evaluation.grid import quantize_images
+    from ..training.loops import load_split
+    from .pipeline import LEARNED, learned_nets
+
+    profile = result["profile"]
+    first = result["variants"][next(iter(result["variants"]))]
+    base = get_config("evaluate", profile, first["overrides"])
+    data = load_split(base.classifier.data, base.split, root, n)
+    rows: dict[str, list] = {"original": list(data.images)}
+    for curve, (label, method) in picks.items():
+        cfg = get_config("evaluate", profile, {**result["variants"][label]["overrides"], "bits": (bits,)})
+        nets = learned_nets(cfg, (method,), device) if method in LEARNED else {}
+        qs = quantize_images(data.images, method, 2**bits, {method: nets[method][2**bits]} if nets else {})
+        rows[curve] = list(qs.rgb())
+    return rows

@@ -1,0 +1,228 @@
+"""Figures of the reproduction, drawn from the evaluation JSON (:func:`~colorcnn_repro.experiments.pipeline.
+main_results`) or from image arrays. Every function returns a matplotlib Figure; :func:`save_figure` writes it
+to ``figures/<profile>/<name>.png`` and ``.pdf`` under the repository root (``$COLORCNN_FIGURES`` overrides
+the ``figures`` folder), without timestamps so that the files are reproducible.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIGURES_ENV = "COLORCNN_FIGURES"
+SIGNIFICANT_P = 1e-3  # the paper's ★★★
+
+METHOD_STYLE: dict[str, dict] = {
+    "mediancut": {"label": "MedianCut", "color": "tab:blue", "marker": "o"},
+    "octree": {"label": "OCTree", "color": "tab:orange", "marker": "s"},
+    "dither": {"label": "MedianCut+Dither", "color": "tab:green", "marker": "^"},
+    "kmeans": {"label": "k-means", "color": "tab:purple", "marker": "v"},
+    "libimagequant": {"label": "libimagequant", "color": "tab:brown", "marker": "D"},
+    "colorcnn": {"label": "ColorCNN", "color": "tab:red", "marker": "P"},
+    "colorcnn+": {"label": "ColorCNN+", "color": "black", "marker": "*"},
+}
+
+
+def style(method: str) -> dict:
+    """Label, colour and marker of a method (unknown methods get matplotlib's defaults)."""
+    return METHOD_STYLE.get(method, {"label": method, "color": None, "marker": "x"})
+
+
+def describe(result: Mapping) -> str:
+    """"profile · dataset · classifier · N images (split)" from a result JSON."""
+    cfg = result.get("config", {})
+    clf = cfg.get("classifier", {})
+    clf_name = clf.get("classifier", "?") if isinstance(clf, Mapping) else str(clf)
+    data = result.get("data", {})
+    dataset = data.get("name") or (clf.get("data", {}).get("dataset") if isinstance(clf, Mapping) else "?")
+    return (f"{result.get('profile', '?')} profile · {dataset} · {clf_name} · "
+            f"N={data.get('count', '?')} {data.get('split', '')} images")
+
+
+def _bits(result: Mapping) -> list[int]:
+    return sorted({int(b) for per in result["methods"].values() for b in per})
+
+
+def _p_value(result: Mapping, bits: int, a: str, b: str) -> float | None:
+    table = result.get("significance", {}).get(str(bits), {})
+    entry = table.get(f"{a} vs {b}") or table.get(f"{b} vs {a}")
+    return None if entry is None else float(entry["p"])
+
+
+def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = None, *,
+                       baseline: str = "mediancut", starred: Sequence[str] = ("colorcnn+", "colorcnn"),
+                       ax=None) -> Figure:
+    """Fig. 12: accuracy (%) against colour-space size (bits) for every method, the original-image accuracy
+    as a dashed line, and ★★★ above a learned method's point where it differs from ``baseline`` with
+    p < 0.001 (paired McNemar test). ``paper``: optional ``{method: {bits: accuracy %}}`` drawn as thin
+    dashed lines (e.g. Table 4's rows)."""
+    fig, ax = _figure(ax, (6.4, 4.4))
+    bits = _bits(result)
+    for m, per in result["methods"].items():
+        s = style(m)
+        xs = [b for b in bits if str(b) in per]
+        ys = [100 * per[str(b)]["accuracy"] for b in xs]
+        ax.plot(xs, ys, label=s["label"], color=s["color"], marker=s["marker"], lw=1.6 if m in starred else 1.0)
+        if m in starred and m != baseline and baseline in result["methods"]:
+            for x, y in zip(xs, ys):
+                p = _p_value(result, x, m, baseline)
+                if p is not None and p < SIGNIFICANT_P:
+                    ax.annotate("★★★", (x, y), xytext=(0, 5), textcoords="offset points", ha="center",
+                                va="bottom", fontsize=7, color=s["color"])
+    for m, row in (paper or {}).items():
+        s = style(m)
+        xs = [b for b in bits if row.get(b) is not None]
+        ax.plot(xs, [row[b] for b in xs], ls="--", lw=0.9, color=s["color"], marker=s["marker"], mfc="none",
+                alpha=0.7, label=f"paper: {s['label']}")
+    original = result.get("original", {}).get("accuracy")
+    if original is not None:
+        ax.axhline(100 * original, color="grey", ls=":", lw=1, label=f"original images ({100 * original:.1f}%)")
+    ax.set_xticks(bits)
+    ax.set_xlabel("colour-space size (bits), C = 2^bits")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_title(f"Accuracy vs colour-space size\n{describe(result)}", fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right", ncol=2 if paper else 1)
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_vs_bpp(result: Mapping, *, mark_bpp: float = 0.2, logx: bool = False, ax=None) -> Figure:
+    """Fig. 16: accuracy (%) against the mean real bitrate (bits per pixel of the indexed PNG) for every
+    method, bits rising along each line; JPEG at each quality as the dotted reference curve; a vertical line
+    at ``mark_bpp`` (the paper's 0.2 bpp claim)."""
+    fig, ax = _figure(ax, (6.4, 4.4))
+    bits = _bits(result)
+    for m, per in result["methods"].items():
+        s = style(m)
+        xs = [b for b in bits if str(b) in per]
+        ax.plot([per[str(b)]["bpp"] for b in xs], [100 * per[str(b)]["accuracy"] for b in xs], label=s["label"],
+                color=s["color"], marker=s["marker"], lw=1.2)
+    jpeg = sorted(result.get("jpeg", []), key=lambda j: j["bpp"])
+    if jpeg:
+        ax.plot([j["bpp"] for j in jpeg], [100 * j["accuracy"] for j in jpeg], ls=":", color="grey", marker=".",
+                label="JPEG (quality " + ", ".join(str(j["quality"]) for j in jpeg) + ")")
+    if mark_bpp:
+        ax.axvline(mark_bpp, color="crimson", lw=0.8, ls="--", label=f"{mark_bpp} bpp")
+    original = result.get("original", {}).get("accuracy")
+    if original is not None:
+        ax.axhline(100 * original, color="grey", ls="-.", lw=0.8, label="original images")
+    if logx:
+        ax.set_xscale("log")
+    ax.set_xlabel("bits per pixel (indexed PNG; JPEG for the reference)")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_title(f"Accuracy vs bitrate\n{describe(result)}", fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def image_grid(rows: Mapping[str, Sequence[np.ndarray | None]], col_labels: Sequence[str],
+               captions: Mapping[str, Sequence[str]] | Sequence[Sequence[str]] | None = None, *,
+               title: str | None = None, panel: float = 1.5) -> Figure:
+    """Fig. 2/3/10/11-style grid: one row per entry of ``rows`` (its key labels the row), one column per
+    ``col_labels`` entry; ``None`` leaves a panel empty. ``captions`` (same shape as ``rows``, by key or by
+    position) puts a line of text under each panel, e.g. colours used and bpp."""
+    names = list(rows)
+    if not names:
+        raise ValueError("image_grid needs at least one row")
+    ncols = len(col_labels)
+    for name in names:
+        if len(rows[name]) != ncols:
+            raise ValueError(f"row {name!r} has {len(rows[name])} panels, expected {ncols} (one per column label)")
+    caps = _caption_rows(captions, names, ncols)
+    text_h = 0.28 if caps else 0.0
+    fig, axes = plt.subplots(len(names), ncols, figsize=(panel * ncols + 0.6, (panel + text_h) * len(names) + 0.5),
+                             squeeze=False)
+    for r, name in enumerate(names):
+        for c in range(ncols):
+            ax = axes[r][c]
+            img = rows[name][c]
+            if img is not None:
+                ax.imshow(_as_display(img), interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(img is not None)
+            if r == 0:
+                ax.set_title(col_labels[c], fontsize=8)
+            if c == 0:
+                ax.set_ylabel(name, fontsize=8)
+            if caps and caps[r][c]:
+                ax.set_xlabel(caps[r][c], fontsize=6.5)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def training_curve(history: Sequence[Mapping] | None, *, key: str = "total", title: str = "") -> Figure:
+    """Training loss (``key``) per epoch from a run's history (an empty plot says when there is none)."""
+    fig, ax = plt.subplots(figsize=(4.8, 3.2))
+    if history:
+        epochs = [h.get("epoch", i + 1) for i, h in enumerate(history)]
+        ax.plot(epochs, [h.get(key, np.nan) for h in history], marker="o")
+        ax.set_xticks(epochs)
+    else:
+        ax.text(0.5, 0.5, "no training history recorded", ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"training loss ({key})")
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def figures_root() -> Path:
+    """``$COLORCNN_FIGURES`` if set, else ``<repository root>/figures`` (never the working directory)."""
+    env = os.environ.get(FIGURES_ENV)
+    return Path(env).expanduser().absolute() if env else REPO_ROOT / "figures"
+
+
+def save_figure(fig: Figure, name: str, profile: str, *, dpi: int = 150) -> tuple[Path, Path]:
+    """Write ``fig`` to ``<figures root>/<profile>/<name>.png`` and ``.pdf``; no dates or software versions
+    in the metadata, so the same figure gives the same bytes. Returns both paths."""
+    for part, what in ((name, "name"), (profile, "profile")):
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.+-]*", part):
+            raise ValueError(f"figure {what} must be a plain file name (letters, digits, _ . + -), got {part!r}")
+    folder = figures_root() / profile
+    folder.mkdir(parents=True, exist_ok=True)
+    png, pdf = folder / f"{name}.png", folder / f"{name}.pdf"
+    fig.savefig(png, dpi=dpi, metadata={"Software": None})
+    fig.savefig(pdf, metadata={"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None})
+    return png, pdf
+
+
+def _figure(ax, size):
+    if ax is None:
+        fig, ax = plt.subplots(figsize=size)
+        return fig, ax
+    return ax.figure, ax
+
+
+def _as_display(img: np.ndarray) -> np.ndarray:
+    arr = np.asarray(img)
+    if arr.ndim == 3 and arr.shape[0] == 3 and arr.shape[-1] != 3:  # C×H×W tensor layout
+        arr = arr.transpose(1, 2, 0)
+    if arr.dtype != np.uint8:
+        arr = np.clip(arr.astype(np.float64), 0, 1)
+    return arr
+
+
+def _caption_rows(captions, names: list[str], ncols: int) -> list[list[str]] | None:
+    if captions is None:
+        return None
+    if isinstance(captions, Mapping):
+        out = [list(captions.get(n, [""] * ncols)) for n in names]
+    else:
+        out = [list(c) for c in captions]
+    if len(out) != len(names) or any(len(r) != ncols for r in out):
+        raise ValueError(f"captions must match the grid: {len(names)} rows of {ncols} strings")
+    return out

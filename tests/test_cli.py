@@ -1,0 +1,267 @@
+"""The ``colorcnn`` command: quantize (classical and learned), stage commands, reproduce, and one-line errors."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from colorcnn_repro.cli import main
+from colorcnn_repro.experiments import pipeline
+from colorcnn_repro.models import ColorCNN, ColorCNNPlus, quantizer_checkpoint
+from colorcnn_repro.quantizers import METHODS
+
+SHARED_DATA = Path("/work/shared/data")
+
+
+def noise(height: int = 30, width: int = 40, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
+
+
+def save(image: Image.Image | np.ndarray, path: Path) -> Path:
+    (image if isinstance(image, Image.Image) else Image.fromarray(image)).save(path)
+    return path
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    """``main(argv)`` in-process: (exit status, stdout, stderr); argparse exits become statuses."""
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code: int, err: str, *fragments: str) -> None:
+    assert code != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("colorcnn") and "error:" in lines[0] and "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch, tmp_path):
+    """Runs, caches and results JSON under tmp_path, never in the repository."""
+    monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("COLORCNN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(pipeline, "results_dir", lambda profile: tmp_path / "results" / profile)
+
+
+@pytest.fixture
+def image(tmp_path) -> Path:
+    return save(noise(), tmp_path / "photo.png")
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_quantize_writes_indexed_pngs(tmp_path, capsys, image: Path, method: str) -> None:
+    code, out, _ = run(["quantize", image, "--method", method, "--colors", 8, "--out", tmp_path / "out"], capsys)
+    assert code == 0
+    written = tmp_path / "out" / f"photo-{method}-8.png"
+    with Image.open(written) as png:
+        assert png.mode == "P" and png.size == (40, 30)
+        assert len(png.convert("RGB").getcolors()) <= 8
+    assert "bpp" in out and str(written) in out
+
+
+def test_quantize_json(tmp_path, capsys, image: Path) -> None:
+    second = save(noise(seed=1), tmp_path / "second.jpg")
+    code, out, _ = run(["quantize", image, second, "--method", "octree", "--colors", 4, "--out", tmp_path / "out",
+                        "--json"], capsys)
+    assert code == 0
+    rows = json.loads(out)
+    assert [Path(r["input"]).name for r in rows] == ["photo.png", "second.jpg"]
+    for row in rows:
+        assert row["method"] == "octree" and row["colors"] == 4 and 1 <= row["colors_used"] <= 4
+        assert (row["width"], row["height"]) == (40, 30)
+        assert row["bpp"] == pytest.approx(8 * os.path.getsize(row["output"]) / (40 * 30))
+
+
+def test_quantize_folder(tmp_path, capsys) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.png", "b.bmp"):
+        save(noise(), folder / name)
+    (folder / "notes.txt").write_text("not an image")
+    code, out, _ = run(["quantize", folder, "--method", "mediancut", "--colors", 2, "--out", tmp_path / "out",
+                        "--json"], capsys)
+    assert code == 0
+    assert sorted(Path(r["output"]).name for r in json.loads(out)) == ["a-mediancut-2.png", "b-mediancut-2.png"]
+
+
+@pytest.mark.parametrize("kind", ["rgba", "greyscale", "palette", "16-bit"])
+def test_quantize_converts_other_image_modes(tmp_path, capsys, kind: str) -> None:
+    rgb = noise()
+    image = {
+        "rgba": lambda: Image.fromarray(np.dstack([rgb, np.full(rgb.shape[:2], 100, np.uint8)])),
+        "greyscale": lambda: Image.fromarray(rgb[:, :, 0]),
+        "palette": lambda: Image.fromarray(rgb).quantize(32),
+        "16-bit": lambda: Image.fromarray(rgb[:, :, 0].astype(np.uint16) * 257),
+    }[kind]()
+    path = save(image, tmp_path / f"{kind}.png")
+    code, out, err = run(["quantize", path, "--method", "kmeans", "--colors", 4, "--out", tmp_path / "out",
+                          "--json"], capsys)
+    assert code == 0, err
+    assert json.loads(out)[0]["colors_used"] <= 4
+
+
+def bad_input(tmp_path: Path, case: str) -> tuple[list, str]:
+    """argv for a bad invocation, and a fragment its error line must contain."""
+    good = save(noise(), tmp_path / "good.png")
+    out = ["--out", tmp_path / "out"]
+    if case == "1x1 image":
+        return [save(noise(1, 1), tmp_path / "dot.png"), "--method", "mediancut", "--colors", 4, *out], "dot.png"
+    if case == "non-image file":
+        text = tmp_path / "notes.png"
+        text.write_text("hello")
+        return [text, "--method", "octree", "--colors", 4, *out], "not an image file"
+    if case == "empty folder":
+        (tmp_path / "empty").mkdir()
+        return [tmp_path / "empty", "--method", "octree", "--colors", 4, *out], "no images found in"
+    if case == "missing file":
+        return [tmp_path / "missing.png", "--method", "octree", "--colors", 4, *out], "missing.png"
+    if case == "unknown method":
+        return [good, "--method", "popularity", "--colors", 4, *out], "invalid choice"
+    if case == "non-integer colours":
+        return [good, "--method", "octree", "--colors", "many", *out], "--colors"
+    if case == "checkpoint with a classical method":
+        return [good, "--method", "octree", "--colors", 4, "--checkpoint", good, *out], "--checkpoint"
+    if case == "same stem twice":
+        other = tmp_path / "sub"
+        other.mkdir()
+        return [good, save(noise(), other / "good.png"), "--method", "octree", "--colors", 4, *out], "good-octree-4"
+    colors = {"C=1": 1, "C=257": 257}[case]
+    return [good, "--method", "octree", "--colors", colors, *out], "colors must be an integer in 2..256"
+
+
+@pytest.mark.parametrize("case", ["1x1 image", "C=1", "C=257", "non-image file", "empty folder", "missing file",
+                                  "unknown method", "non-integer colours", "checkpoint with a classical method",
+                                  "same stem twice"])
+def test_quantize_bad_inputs_fail_in_one_line(tmp_path, capsys, case: str) -> None:
+    argv, fragment = bad_input(tmp_path, case)
+    code, _, err = run(["quantize", *argv], capsys)
+    assert_one_line_error(code, err, fragment)
+
+
+@pytest.fixture
+def checkpoints(tmp_path) -> dict[str, Path]:
+    torch.manual_seed(0)
+    paths = {"colorcnn+": tmp_path / "plus.pt", "colorcnn": tmp_path / "colorcnn4.pt"}
+    torch.save(quantizer_checkpoint(ColorCNNPlus(width=4)), paths["colorcnn+"])
+    torch.save(quantizer_checkpoint(ColorCNN(4, width=4)), paths["colorcnn"])
+    return paths
+
+
+@pytest.mark.parametrize("method", ["colorcnn", "colorcnn+"])
+def test_quantize_learned_any_size(tmp_path, capsys, checkpoints, method: str) -> None:
+    path = save(noise(23, 37), tmp_path / "odd.png")
+    code, out, err = run(["quantize", path, "--method", method, "--colors", 4, "--checkpoint", checkpoints[method],
+                          "--out", tmp_path / "out", "--json"], capsys)
+    assert code == 0, err
+    row = json.loads(out)[0]
+    with Image.open(row["output"]) as png:
+        assert png.mode == "P" and png.size == (37, 23)
+        assert len(png.convert("RGB").getcolors()) <= 4
+    assert (row["width"], row["height"]) == (37, 23)
+
+
+@pytest.mark.parametrize(("method", "colors", "checkpoint", "fragment"), [
+    ("colorcnn", 8, "colorcnn", "built for C=4 colours, got C=8"),
+    ("colorcnn+", 4, "colorcnn", "holds a 'colorcnn' model but 'colorcnn+' was requested"),
+    ("colorcnn", 4, "colorcnn+", "holds a 'colorcnn+' model but 'colorcnn' was requested"),
+    ("colorcnn+", 4, "missing", "missing.pt"),
+    ("colorcnn+", 4, "image", "is not a checkpoint"),
+])
+def test_quantize_learned_errors(tmp_path, capsys, checkpoints, image: Path, method: str, colors: int,
+                                 checkpoint: str, fragment: str) -> None:
+    path = {**checkpoints, "missing": tmp_path / "missing.pt", "image": image}[checkpoint]
+    code, _, err = run(["quantize", image, "--method", method, "--colors", colors, "--checkpoint", path,
+                        "--out", tmp_path / "out"], capsys)
+    assert_one_line_error(code, err, fragment)
+    assert not (tmp_path / "out").exists()
+
+
+def test_quantize_learned_without_zoo_model(tmp_path, capsys, image: Path) -> None:
+    code, _, err = run(["quantize", image, "--method", "colorcnn+", "--colors", 4, "--profile", "smoke",
+                        "--out", tmp_path / "out"], capsys)
+    assert_one_line_error(code, err, "no pretrained 'colorcnn+'", "colorcnn train-colorcnn-plus --profile smoke")
+
+
+@pytest.mark.parametrize(("argv", "fragment"), [
+    (["train-classifier", "--profile", "smoke", "--set", "no_such_field=1"], "unknown setting 'no_such_field'"),
+    (["train-colorcnn", "--set", "epochs"], "expected KEY=VALUE"),
+    (["train-colorcnn", "--bits", "9"], "invalid choice"),
+    (["evaluate", "--profile", "huge"], "invalid choice"),
+    (["train-colorcnn-plus", "--device", "abacus"], "invalid torch device"),
+    (["reproduce", "--notebooks", "/no/such/folder"], "/no/such/folder"),
+    ([], "COMMAND"),
+], ids=["unknown setting", "--set without =", "bits out of range", "unknown profile", "bad device",
+        "missing notebook folder", "no command"])
+def test_command_errors_fail_in_one_line(capsys, argv: list[str], fragment: str) -> None:
+    code, _, err = run(argv, capsys)
+    assert_one_line_error(code, err, fragment)
+
+
+def test_evaluate_reports_missing_classifier(tmp_path, capsys) -> None:
+    code, _, err = run(["evaluate", "--profile", "smoke", "--npz", tmp_path / "mine.npz"], capsys)
+    assert_one_line_error(code, err, "train it first")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SHARED_DATA / "cifar10").is_dir(), reason=f"no CIFAR-10 under {SHARED_DATA}")
+def test_train_classifier_smoke(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("COLORCNN_DATA", str(SHARED_DATA))
+    code, out, err = run(["train-classifier", "--profile", "smoke", "--set", "epochs=1", "--set", "limit_train=64",
+                          "--device", "cpu"], capsys)
+    assert code == 0, err
+    assert "accuracy=" in out
+    results = Path(out.split("results: ")[1].strip())
+    assert results.parent == tmp_path / "results" / "smoke"
+    assert json.loads(results.read_text())["metrics"]["accuracy"] >= 0
+
+
+def notebook(path: Path, *cells: str) -> None:
+    """Write a notebook whose first cell is the papermill ``parameters`` cell."""
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell('profile = "cpu"', metadata={"tags": ["parameters"]}),
+                *(nbformat.v4.new_code_cell(c) for c in cells)]
+    nbformat.write(nb, path)
+
+
+def test_reproduce_runs_in_order_and_stops_at_the_first_failure(tmp_path, capsys) -> None:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    notebook(folder / "01_ok.ipynb", "assert profile == 'smoke'")
+    notebook(folder / "02_fail.ipynb", "x = 1", "1 / 0")
+    notebook(folder / "03_never.ipynb", "pass")
+    notebook(folder / "helper.ipynb", "raise RuntimeError('not a numbered notebook')")
+    out = tmp_path / "executed"
+    code, stdout, err = run(["reproduce", "--profile", "smoke", "--notebooks", folder, "--out", out], capsys)
+    assert_one_line_error(code, err, "02_fail.ipynb", "ZeroDivisionError")
+    assert "01_ok.ipynb" in stdout
+    assert sorted(p.name for p in out.iterdir()) == ["01_ok.ipynb", "02_fail.ipynb"]
+    assert "failed in cell 3 (In [4]: `1 / 0`)" in err  # after parameters, injected parameters, x = 1
+
+
+def test_reproduce_needs_numbered_notebooks(tmp_path, capsys) -> None:
+    code, _, err = run(["reproduce", "--notebooks", tmp_path], capsys)
+    assert_one_line_error(code, err, "no notebooks named NN_*.ipynb")
+
+
+def test_console_script_help() -> None:
+    script = Path(sys.executable).with_name("colorcnn")
+    assert script.exists(), "console script missing: pip install -e . (pyproject declares colorcnn)"
+    done = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    for command in ("quantize", "train-classifier", "train-colorcnn", "train-colorcnn-plus", "evaluate", "reproduce"):
+        assert command in done.stdout

@@ -1,0 +1,168 @@
+"""LearnedQuantizer: any image size through ColorCNN / ColorCNN+, checkpoints, the zoo, and clear errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from colorcnn_repro import zoo
+from colorcnn_repro.models import ColorCNN, ColorCNNPlus, quantizer_checkpoint
+from colorcnn_repro.quantizers import LearnedQuantizer
+from colorcnn_repro.quantizers.learned import pad_to_multiple
+
+
+def noise(height: int, width: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
+
+
+@pytest.fixture(scope="module")
+def plus() -> ColorCNNPlus:
+    torch.manual_seed(0)
+    return ColorCNNPlus(width=4, depth=64)
+
+
+@pytest.fixture(scope="module")
+def colorcnn4() -> ColorCNN:
+    torch.manual_seed(0)
+    return ColorCNN(4, width=4)
+
+
+@pytest.mark.parametrize(("height", "width", "mode"), [(23, 37, "reflect"), (5, 20, "replicate"), (2, 2, "replicate")])
+def test_pad_to_multiple(height: int, width: int, mode: str) -> None:
+    x = torch.rand(1, 3, height, width)
+    padded = pad_to_multiple(x)
+    assert padded.shape[-2] % 16 == 0 and padded.shape[-1] % 16 == 0
+    assert torch.equal(padded[..., :height, :width], x)
+    h2, w2 = padded.shape[-2:]
+    assert torch.equal(padded, torch.nn.functional.pad(x, (0, w2 - width, 0, h2 - height), mode=mode))
+
+
+def test_pad_to_multiple_keeps_aligned_batches() -> None:
+    x = torch.rand(2, 3, 32, 48)
+    assert pad_to_multiple(x) is x
+
+
+@pytest.mark.parametrize("shape", [(23, 37), (2, 2), (16, 16), (5, 40)])
+@pytest.mark.parametrize("colors", [2, 8, 64])
+def test_any_size_in_budget(plus: ColorCNNPlus, shape: tuple[int, int], colors: int) -> None:
+    height, width = shape
+    q = LearnedQuantizer(plus).quantize(noise(height, width), colors)
+    assert q.shape == (height, width)
+    assert q.num_colors <= colors
+    assert int(q.index.max()) == q.num_colors - 1  # palette cut after the largest index used
+    assert q.to_rgb().shape == (height, width, 3)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (31, 1)])
+def test_rejects_images_under_two_pixels_a_side(plus: ColorCNNPlus, shape: tuple[int, int]) -> None:
+    with pytest.raises(ValueError, match="at least 2×2"):
+        LearnedQuantizer(plus).quantize(noise(*shape), 4)
+
+
+def test_matches_the_net_on_aligned_images(plus: ColorCNNPlus) -> None:
+    image = noise(32, 48, seed=1)
+    q = LearnedQuantizer(plus, device="cpu").quantize(image, 8)
+    x = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
+    index, palette = plus.quantize(x, 8)
+    assert np.array_equal(q.index, index[0].numpy())
+    assert np.array_equal(q.palette, palette[0, : q.num_colors].numpy())
+
+
+def test_accepts_what_as_rgb_accepts(plus: ColorCNNPlus, tmp_path) -> None:
+    rgba = np.dstack([noise(20, 30), np.full((20, 30), 128, np.uint8)])
+    path = tmp_path / "rgba.png"
+    Image.fromarray(rgba).save(path)
+    quantizer = LearnedQuantizer(plus)
+    for image in (path, Image.fromarray(noise(20, 30)).convert("L"), rgba, noise(20, 30).astype(np.float32) / 255):
+        assert quantizer.quantize(image, 4).shape == (20, 30)
+
+
+def test_runs_in_eval_mode(plus: ColorCNNPlus) -> None:
+    plus.train()
+    LearnedQuantizer(plus).quantize(noise(16, 16), 4)
+    assert not plus.training
+
+
+def test_colorcnn_serves_only_its_colour_count(colorcnn4: ColorCNN) -> None:
+    quantizer = LearnedQuantizer(colorcnn4)
+    assert quantizer.quantize(noise(20, 20), 4).num_colors <= 4
+    with pytest.raises(ValueError, match=r"C=4.*C=8"):
+        quantizer.quantize(noise(20, 20), 8)
+
+
+@pytest.mark.parametrize("colors", [1, 257, 2.5, True])
+def test_rejects_bad_colour_counts(plus: ColorCNNPlus, colors) -> None:
+    with pytest.raises(ValueError, match="colors must be an integer"):
+        LearnedQuantizer(plus).quantize(noise(16, 16), colors)
+
+
+def test_colorcnn_plus_depth_limits_colours(plus: ColorCNNPlus) -> None:
+    with pytest.raises(ValueError, match=r"2\.\.64"):
+        LearnedQuantizer(plus).quantize(noise(16, 16), 128)
+
+
+def test_loader_runs_once_per_colour_count() -> None:
+    calls: list[int] = []
+
+    def load(colors: int) -> ColorCNN:
+        calls.append(colors)
+        return ColorCNN(colors, width=4)
+
+    quantizer = LearnedQuantizer(load)
+    for colors in (2, 4, 2, 4):
+        assert quantizer.quantize(noise(16, 16), colors).num_colors <= colors
+    assert calls == [2, 4]
+
+
+@pytest.mark.parametrize("kind", ["colorcnn", "colorcnn+"])
+def test_checkpoint_round_trip(tmp_path, plus: ColorCNNPlus, colorcnn4: ColorCNN, kind: str) -> None:
+    net = plus if kind == "colorcnn+" else colorcnn4
+    path = tmp_path / "net.pt"
+    torch.save(quantizer_checkpoint(net), path)
+    image = noise(23, 37, seed=2)
+    loaded = LearnedQuantizer.from_checkpoint(path, expect=kind).quantize(image, 4)
+    direct = LearnedQuantizer(net).quantize(image, 4)
+    assert np.array_equal(loaded.index, direct.index) and np.array_equal(loaded.palette, direct.palette)
+
+
+def test_checkpoint_errors(tmp_path, colorcnn4: ColorCNN) -> None:
+    path = tmp_path / "colorcnn.pt"
+    torch.save(quantizer_checkpoint(colorcnn4), path)
+    with pytest.raises(ValueError, match="holds a 'colorcnn' model but 'colorcnn\\+' was requested"):
+        LearnedQuantizer.from_checkpoint(path, expect="colorcnn+")
+    missing = tmp_path / "missing.pt"
+    with pytest.raises(FileNotFoundError, match="missing.pt"):
+        LearnedQuantizer.from_checkpoint(missing)
+    other = tmp_path / "classifier.pt"
+    torch.save({"kind": "classifier", "state_dict": {}}, other)
+    with pytest.raises(ValueError, match="not a ColorCNN/ColorCNN\\+ checkpoint"):
+        LearnedQuantizer.from_checkpoint(other)
+    text = tmp_path / "notes.pt"
+    text.write_text("not a checkpoint")
+    with pytest.raises(ValueError, match="notes.pt"):
+        LearnedQuantizer.from_checkpoint(text)
+
+
+def test_pretrained_loads_colorcnn_lazily(monkeypatch) -> None:
+    calls: list[tuple] = []
+
+    def fake(name: str, dataset: str, classifier: str, colors: int | None, profile: str) -> ColorCNN:
+        calls.append((name, dataset, classifier, colors, profile))
+        return ColorCNN(colors, width=4)
+
+    monkeypatch.setattr(zoo, "load_pretrained", fake)
+    quantizer = LearnedQuantizer.pretrained("colorcnn", profile="smoke")
+    assert calls == []
+    quantizer.quantize(noise(16, 16), 8)
+    assert calls == [("colorcnn", "cifar10", "alexnet", 8, "smoke")]
+    LearnedQuantizer.pretrained("colorcnn", colors=4)
+    assert calls[-1][3] == 4
+
+
+def test_pretrained_errors(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path))
+    with pytest.raises(ValueError, match="unknown learned quantizer 'classifier'"):
+        LearnedQuantizer.pretrained("classifier")
+    with pytest.raises(FileNotFoundError, match="train-colorcnn-plus"):
+        LearnedQuantizer.pretrained("colorcnn+", profile="smoke", dataset="no-such-dataset")

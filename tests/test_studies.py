@@ -1,0 +1,160 @@
+"""Studies (Tables 2–5, Figs. 13–15, 17, 18): the override sets each sweep builds, the synthetic
+official-format datasets, the data fallback, and one tiny end-to-end sweep."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from colorcnn_repro.data import MissingDataError, load_dataset
+from colorcnn_repro.data.others import VOC_CLASSES
+from colorcnn_repro.data.synthetic import (FOLDER_SYNTHETIC, STYLE14_LIKE_CLASSES, VOC_SYNTHETIC, make_smoke_folder,
+                                           make_smoke_voc, register_synthetic_datasets)
+from colorcnn_repro.experiments import pipeline, studies
+from colorcnn_repro.experiments.config import config_key, get_config
+
+
+def configs(plan: studies.Plan, profile: str):
+    return studies.sweep_configs(plan.variants, plan.methods, profile, plan.overrides)
+
+
+def test_sweep_overrides_merge_order() -> None:
+    out = studies.sweep_overrides({"a": {}, "b": {"colorcnn_plus.lam": 1.0, "methods": ("mediancut",)}},
+                                  ("colorcnn+",), {"bits": (1, 2), "colorcnn_plus.lam": 5.0})
+    assert out["a"] == {"bits": (1, 2), "colorcnn_plus.lam": 5.0, "methods": ("colorcnn+",)}
+    assert out["b"] == {"bits": (1, 2), "colorcnn_plus.lam": 1.0, "methods": ("mediancut",)}
+
+
+def test_variants_lambda_plan() -> None:
+    plan = studies.variants_lambda_plan("smoke")
+    cfgs = configs(plan, "smoke")
+    ref = plan.groups["references"][0]
+    assert cfgs[ref].methods == ("mediancut", "colorcnn")
+    assert [cfgs[f"λ={v}"].colorcnn_plus.lam for v in ("0", "1", "3", "10")] == [0.0, 1.0, 3.0, 10.0]
+    assert cfgs["w/o bottleneck"].colorcnn_plus.bottleneck == 0
+    assert cfgs["w/o top-K"].colorcnn_plus.topk == 0
+    assert cfgs["w/o augmentation"].colorcnn_plus.post_augment is False
+    assert cfgs["CE→KD"].colorcnn_plus.kd is True
+    default = get_config("evaluate", "smoke")
+    for label in plan.groups["lambda"] + plan.groups["variants"]:
+        c = cfgs[label]
+        assert c.methods == ("colorcnn+",) and c.bits == (1, 2, 3)
+        assert c.classifier == default.classifier  # one frozen classifier for every variant
+    # every variant trains a different ColorCNN+ except λ=3, the profile's default
+    keys = {label: config_key(cfgs[label].colorcnn_plus) for label in plan.groups["lambda"] + plan.groups["variants"]}
+    assert len(set(keys.values())) == len(keys)
+    assert keys["λ=3"] == config_key(default.colorcnn_plus)
+
+
+def test_profile_defaults_and_caller_overrides() -> None:
+    paper = configs(studies.variants_lambda_plan("paper"), "paper")["λ=3"]
+    assert (paper.classifier.data.dataset, paper.classifier.classifier, paper.bits) == ("cifar100", "resnet18",
+                                                                                          (1, 2, 3, 4, 5, 6))
+    mine = configs(studies.variants_lambda_plan("paper", {"classifier.classifier": "vgg16"}, bits=(2,)), "paper")
+    assert mine["λ=0"].classifier.classifier == "vgg16" and mine["λ=0"].bits == (2,)
+    assert mine["λ=0"].colorcnn_plus.classifier == mine["λ=0"].classifier
+    stl = configs(studies.colorcnn_ablation_plan("paper"), "paper")["ColorCNN"]
+    assert stl.classifier.data.dataset == "stl10" and stl.classifier.batch_size == 32 and stl.bits == (3,)
+
+
+def test_colorcnn_ablation_plan() -> None:
+    plan = studies.colorcnn_ablation_plan("smoke")
+    cfgs = configs(plan, "smoke")
+    assert all(c.methods == ("colorcnn",) and c.bits == (3,) for c in cfgs.values())
+    assert cfgs["w/o regularization (γ=0)"].colorcnn.gamma == 0.0
+    assert cfgs["w/o color jitter (ξ=0)"].colorcnn.xi == 0.0
+    assert [cfgs[label].colorcnn.xi for label in plan.groups["xi"]] == list(studies.sweep_values("xi", "smoke"))
+    assert [cfgs[label].colorcnn.gamma for label in plan.groups["gamma"]] == list(studies.sweep_values("gamma", "smoke"))
+    assert {cfgs[label].colorcnn.backbone for label in plan.groups["backbone"]} == {"unet", "dncnn"}
+    paper = studies.colorcnn_ablation_plan("paper")
+    clfs = {configs(paper, "paper")[label].classifier.classifier for label in paper.groups["backbone"]}
+    assert clfs == {"alexnet", "vgg16", "resnet18"} and len(paper.groups["backbone"]) == 6
+
+
+def test_colorcnn_plus_ablation_plan() -> None:
+    plan = studies.colorcnn_plus_ablation_plan("smoke")
+    cfgs = configs(plan, "smoke")
+    assert cfgs[plan.groups["references"][0]].methods == ("mediancut",)
+    assert [cfgs[label].colorcnn_plus.alpha for label in plan.groups["alpha"]] == list(studies.sweep_values("alpha", "smoke"))
+    assert [cfgs[label].colorcnn_plus.beta for label in plan.groups["beta"]] == list(studies.sweep_values("beta", "smoke"))
+    assert [cfgs[label].colorcnn_plus.task_every for label in plan.groups["pace"]] == [1, 20, 0]
+    assert all(cfgs[label].colorcnn_plus.alpha == 1.0 for label in plan.groups["beta"] + plan.groups["pace"])
+
+
+def test_smoke_voc_official_format(tmp_path: Path) -> None:
+    root = make_smoke_voc(tmp_path, n_train=30, n_val=10)
+    folder = root / "VOCdevkit" / "VOC2012"
+    assert (folder / "ImageSets" / "Main" / "trainval.txt").read_text().split()[:2] == ["2012_000000", "2012_000001"]
+    assert "<bndbox>" in (folder / "Annotations" / "2012_000000.xml").read_text()
+    train = load_dataset("voc2012", "train", root=root, image_size=32)
+    assert train.multilabel and train.images.shape == (30, 32, 32, 3) and train.classes == VOC_CLASSES
+    assert train.labels.sum(1).min() >= 1 and all(train.labels[i, i] == 1 for i in range(20))  # round robin
+    assert len(load_dataset("voc2012", "val", root=root, image_size=32)) == 10
+
+
+def test_smoke_folder_official_format(tmp_path: Path) -> None:
+    root = make_smoke_folder(tmp_path / "style", per_split={"train": 2, "val": 1, "test": 1})
+    assert sorted(p.name for p in (root / "train").iterdir()) == sorted(STYLE14_LIKE_CLASSES)
+    train = load_dataset("folder", "train", root=root)
+    assert train.images.shape == (28, 32, 32, 3) and np.bincount(train.labels).tolist() == [2] * 14
+    assert len(load_dataset("folder", "test", root=root)) == 14
+
+
+def test_registered_synthetic_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLORCNN_CACHE", str(tmp_path))
+    register_synthetic_datasets()
+    voc = load_dataset(VOC_SYNTHETIC, "val")
+    assert voc.multilabel and voc.images.shape[1:] == (32, 32, 3)
+    assert (tmp_path / "synthetic" / VOC_SYNTHETIC / "VOCdevkit" / "VOC2012" / "JPEGImages").is_dir()
+    style = load_dataset(FOLDER_SYNTHETIC, "val")
+    assert not style.multilabel and len(style.classes) == 14
+
+
+def test_resolve_data_falls_back_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLORCNN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("COLORCNN_DATA", str(tmp_path / "data"))
+    with pytest.warns(UserWarning, match="synthetic"):
+        name, root, source = studies.resolve_data("voc2012")
+    assert (name, root) == (VOC_SYNTHETIC, None)
+    assert source.startswith("synthetic smoke data (real data not found at") and str(tmp_path / "data") in source
+    with pytest.raises(MissingDataError):
+        studies.resolve_data("folder", tmp_path / "data" / "style14", synthetic=False)
+    make_smoke_folder(tmp_path / "real", per_split={"train": 1, "val": 1, "test": 1})
+    name, root, source = studies.resolve_data("folder", tmp_path / "real")
+    assert name == "folder" and root == tmp_path / "real" and source == f"folder at {tmp_path / 'real'}"
+
+
+@pytest.mark.slow
+def test_tiny_sweep_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("COLORCNN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(pipeline, "results_dir", lambda profile: tmp_path / "results" / profile)
+    monkeypatch.setattr(studies, "resolve_data", lambda *a, **k: (VOC_SYNTHETIC, None, "synthetic (test)"))
+    register_synthetic_datasets()
+    overrides = {"classifier.data.limit_train": 64, "limit": 16, "bits": (1, 2), "jpeg_qualities": (50,),
+                 "colorcnn_plus.task_colors": (2, 4)}
+    variants = {"λ=0": {"colorcnn_plus.lam": 0.0}, "reference": {"methods": ("mediancut",)}}
+    result = studies.sweep("tiny", variants, ("colorcnn+",), "smoke",
+                           {"classifier.data.dataset": VOC_SYNTHETIC, **overrides})
+    path = tmp_path / "results" / "smoke" / Path(result["result_file"]).name
+    assert json.loads(path.read_text())["config_key"] == result["config_key"]
+    assert set(result["variants"]) == {"λ=0", "reference"}
+    plus = result["variants"]["λ=0"]["methods"]["colorcnn+"]
+    assert set(plus) == {"1", "2"} and {"accuracy", "mAP", "colors_used", "bpp"} <= set(plus["1"])
+    assert list(result["variants"]["reference"]["methods"]) == ["mediancut"]
+    assert len(result["rows"]) == 4 and result["rows"][0]["variant"] == "λ=0"
+    # cached: a second call computes nothing
+    monkeypatch.setattr(studies, "main_results", lambda *a, **k: pytest.fail("recomputed a cached study"))
+    assert studies.sweep("tiny", variants, ("colorcnn+",), "smoke",
+                         {"classifier.data.dataset": VOC_SYNTHETIC, **overrides}) == result
+    # a data study on the synthetic VOC, with Fig. 13's examples from the trained model
+    monkeypatch.setattr(studies, "main_results", pipeline.main_results)
+    voc = studies.multilabel_voc("smoke", overrides)
+    assert voc["synthetic"] is True and voc["data_source"] == "synthetic (test)"
+    v = voc["variants"]["MedianCut vs ColorCNN+"]
+    assert set(v["methods"]) == {"mediancut", "colorcnn+"} and "mAP" in v["original"]
+    examples = studies.quantized_examples(voc, {"ColorCNN+": ("MedianCut vs ColorCNN+", "colorcnn+")}, 1, n=2)
+    assert len(examples["original"]) == 2 and examples["ColorCNN+"][0].shape == (32, 32, 3)
+    assert len(np.unique(examples["ColorCNN+"][0].reshape(-1, 3), axis=0)) <= 2
