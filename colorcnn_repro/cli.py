@@ -71,10 +71,10 @@ def quantizer_for(args: argparse.Namespace) -> Callable[[Path, int], Quantized]:
         return lambda path, colors: quantize(path, args.method, colors)
     if args.checkpoint:
         learned = LearnedQuantizer.from_checkpoint(args.checkpoint, args.method, args.device)
+        learned.net_for(args.colors)
     else:
         learned = LearnedQuantizer.pretrained(args.method, args.colors, args.dataset, args.classifier,
                                               args.profile, args.device)
-    learned.net_for(args.colors)
     return learned.quantize
 
 

@@ -45,6 +45,12 @@ def describe(result: Mapping) -> str:
             f"N={data.get('count', '?')} {data.get('split', '')} images")
 
 
+def ordered(methods) -> list[str]:
+    """Method names in the figures' order (classical first, learned last), unknown ones after."""
+    known = [m for m in METHOD_STYLE if m in methods]
+    return known + sorted(m for m in methods if m not in METHOD_STYLE)
+
+
 def _bits(result: Mapping) -> list[int]:
     return sorted({int(b) for per in result["methods"].values() for b in per})
 
@@ -64,7 +70,8 @@ def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = No
     dashed lines (e.g. Table 4's rows)."""
     fig, ax = _figure(ax, (6.4, 4.4))
     bits = _bits(result)
-    for m, per in result["methods"].items():
+    for m in ordered(result["methods"]):
+        per = result["methods"][m]
         s = style(m)
         xs = [b for b in bits if str(b) in per]
         ys = [100 * per[str(b)]["accuracy"] for b in xs]
@@ -99,7 +106,8 @@ def accuracy_vs_bpp(result: Mapping, *, mark_bpp: float = 0.2, logx: bool = Fals
     at ``mark_bpp`` (the paper's 0.2 bpp claim)."""
     fig, ax = _figure(ax, (6.4, 4.4))
     bits = _bits(result)
-    for m, per in result["methods"].items():
+    for m in ordered(result["methods"]):
+        per = result["methods"][m]
         s = style(m)
         xs = [b for b in bits if str(b) in per]
         ax.plot([per[str(b)]["bpp"] for b in xs], [100 * per[str(b)]["accuracy"] for b in xs], label=s["label"],

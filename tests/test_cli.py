@@ -261,7 +261,7 @@ def test_reproduce_needs_numbered_notebooks(tmp_path, capsys) -> None:
 def test_console_script_help() -> None:
     script = Path(sys.executable).with_name("colorcnn")
     assert script.exists(), "console script missing: pip install -e . (pyproject declares colorcnn)"
-    done = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     for command in ("quantize", "train-classifier", "train-colorcnn", "train-colorcnn-plus", "evaluate", "reproduce"):
         assert command in done.stdout

@@ -68,8 +68,6 @@ def test_bool_override_rejects_non_bool() -> None:
         get_config("colorcnn+", "smoke", {"kd": "yes"})
 
 
-@pytest.mark.xfail(strict=False, reason="config._coerce keeps json's int for float fields: gamma='1' → 1, "
-                                        "so the run key differs from the default gamma=1.0")
 def test_integer_text_for_float_field_keeps_the_run_key() -> None:
     cfg = get_config("colorcnn+", "smoke", {"gamma": "1"})
     assert isinstance(cfg.gamma, float)

@@ -183,17 +183,24 @@ def _sections(cfg) -> str:
 
 
 def _coerce(current: Any, value: Any, key: str) -> Any:
-    """Parse command-line strings into the type of the current value."""
-    if not isinstance(value, str) or isinstance(current, str):
-        return tuple(value) if isinstance(current, tuple) else value
-    try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError:
-        parsed = value
+    """Parse command-line strings (JSON values) and match the type of the current value, so that equal
+    settings give equal config keys (``gamma=1`` is stored as ``1.0``)."""
+    parsed = value
+    if isinstance(value, str) and not isinstance(current, str):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            parsed = value
     if isinstance(current, tuple):
-        return tuple(parsed) if isinstance(parsed, list) else (parsed,)
-    if isinstance(current, bool) and not isinstance(parsed, bool):
-        raise ValueError(f"setting {key!r} needs true/false, got {value!r}")
+        return tuple(parsed) if isinstance(parsed, (list, tuple)) else (parsed,)
+    if isinstance(current, bool):
+        if not isinstance(parsed, bool):
+            raise ValueError(f"setting {key!r} needs true/false, got {value!r}")
+        return parsed
+    if isinstance(current, float) and isinstance(parsed, int) and not isinstance(parsed, bool):
+        return float(parsed)
+    if isinstance(current, int) and isinstance(parsed, float):
+        raise ValueError(f"setting {key!r} needs an integer, got {value!r}")
     return parsed
 
 

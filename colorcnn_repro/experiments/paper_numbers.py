@@ -22,6 +22,12 @@ METHOD_NAMES = {"mediancut": "MedianCut", "octree": "OCTree", "dither": "MedianC
                 "libimagequant": "libimagequant", "colorcnn": "ColorCNN", "colorcnn+": "ColorCNN+"}
 
 
+def ordered_methods(methods) -> list[str]:
+    """Method names in the paper's order (classical first, learned last), unknown ones after."""
+    known = [m for m in METHOD_NAMES if m in methods]
+    return known + sorted(m for m in methods if m not in METHOD_NAMES)
+
+
 def _row(*values: float | None) -> dict[int, float | None]:
     if len(values) != len(BITS):
         raise ValueError(f"a per-bit row needs {len(BITS)} values, got {len(values)}")
@@ -159,7 +165,7 @@ def table_beside_paper(result: dict, paper_rows: dict[str, dict[int, float | Non
     """
     paper_rows = paper_rows or {}
     bits = sorted({int(b) for per in result["methods"].values() for b in per})
-    methods = methods or list(result["methods"])
+    methods = methods or ordered_methods(result["methods"])
     rows = [["method", "source", *(f"{b} bit" for b in bits)]]
     for m in methods:
         name = METHOD_NAMES.get(m, m)

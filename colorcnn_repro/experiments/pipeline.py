@@ -62,10 +62,10 @@ def classifier_stage(profile: str = "cpu", overrides: dict | None = None, root=N
     ev = get_config("evaluate", profile, overrides)
     data = load_split(cfg.data, ev.split, root, ev.limit)
     _, metrics = score(predict(clf, data.images), data)
-    path = model_file("classifier", cfg)
-    history = load_model_file(path).get("history")
-    if history is None and (path.parent / "history.json").exists():
-        history = json.loads((path.parent / "history.json").read_text())
+    weights = model_file("classifier", cfg)
+    history = load_model_file(weights).get("history")
+    if history is None and (weights.parent / "history.json").exists():
+        history = json.loads((weights.parent / "history.json").read_text())
     return write_result(path, profile, cfg, {"data": data.describe(), "metrics": metrics, "history": history})
 
 
