@@ -79,7 +79,9 @@ def test_colorcnn_plus_ablation_plan() -> None:
     assert cfgs[plan.groups["references"][0]].methods == ("mediancut",)
     assert [cfgs[label].colorcnn_plus.alpha for label in plan.groups["alpha"]] == list(studies.sweep_values("alpha", "smoke"))
     assert [cfgs[label].colorcnn_plus.beta for label in plan.groups["beta"]] == list(studies.sweep_values("beta", "smoke"))
-    assert [cfgs[label].colorcnn_plus.task_every for label in plan.groups["pace"]] == [1, 20, 0]
+    assert [cfgs[label].colorcnn_plus.task_every for label in plan.groups["pace"]] == [1, 2, 0]  # smoke: 4 batches
+    paper = studies.colorcnn_plus_ablation_plan("paper")
+    assert [configs(paper, "paper")[label].colorcnn_plus.task_every for label in paper.groups["pace"]] == [1, 20, 0]
     assert all(cfgs[label].colorcnn_plus.alpha == 1.0 for label in plan.groups["beta"] + plan.groups["pace"])
 
 

@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 
 from ..data import ImageArrays
 from ..models import ColorQuantizerNet, NormalizedClassifier
+from ..models.colorcnn import one_hot_map, paint, weighted_palette
 from ..quantized import jpeg_bpp
 from .grid import predict, quantize_images, score
 
@@ -118,12 +119,14 @@ def through_net(clf: NormalizedClassifier, net: ColorQuantizerNet, colors: int,
         raise ValueError(f"surrogate must be 'straight_through' or 'soft', got {surrogate!r}")
 
     def fn(x: torch.Tensor) -> torch.Tensor:
-        soft = net(x, colors, hard=False).image
+        out = net(x, colors, hard=False)
         if surrogate == "soft":
-            return clf(soft)
-        with torch.no_grad():
-            hard = net(x, colors, hard=True).image
-        return clf(soft + (hard - soft).detach())
+            return clf(out.image)
+        with torch.no_grad():  # the hard output from the same probability map (as net(x, C, hard=True))
+            m = out.prob.detach()
+            onehot = one_hot_map(m.argmax(dim=1), colors, x.dtype)
+            hard = paint(onehot, weighted_palette(x.detach(), m if net.palette_from_soft else onehot))
+        return clf(out.image + (hard - out.image).detach())
 
     return fn
 

@@ -74,7 +74,6 @@ SWEEP_VALUES: dict[str, dict[str, tuple[float, ...]]] = {
     "beta": {"smoke": (0.1, 1.0, 10.0), "cpu": (0.1, 1.0, 10.0), "paper": (0.1, 0.3, 1.0, 3.0, 10.0)},
 }
 LAMBDAS = (0.0, 1.0, 3.0, 10.0)
-TASK_PACES = {"every batch": 1, "every 20 batches": 20, "every epoch": 0}
 BACKBONES = {"unet": "U-Net", "dncnn": "DnCNN"}
 #: Classifiers of the backbone comparison (Fig. 17 shows all three); smoke/cpu: the profile's own only.
 BACKBONE_CLASSIFIERS = {"paper": ("alexnet", "vgg16", "resnet18")}
@@ -252,17 +251,20 @@ def colorcnn_plus_ablation_plan(profile: str = "cpu", overrides: dict | None = N
     references = {"MedianCut (reference)": {"methods": ("mediancut",)}}
     alpha = {f"α={_num(v)}": {"colorcnn_plus.alpha": v} for v in sweep_values("alpha", profile)}
     beta = {f"β={_num(v)}": {"colorcnn_plus.beta": v} for v in sweep_values("beta", profile)}
-    pace = {f"task {name}": {"colorcnn_plus.task_every": every} for name, every in TASK_PACES.items()}
-    return Plan("colorcnn_plus_ablation", {**references, **alpha, **beta, **pace}, ("colorcnn+",),
-                study_overrides("colorcnn_plus_ablation", profile, overrides, bits),
+    ov = study_overrides("colorcnn_plus_ablation", profile, overrides, bits)
+    default = get_config("colorcnn+", profile, ov).task_every
+    paces = {"every batch": 1, f"every {default} batches (default)": default, "every epoch": 0}
+    pace = {f"task {name}": {"colorcnn_plus.task_every": every} for name, every in paces.items()}
+    return Plan("colorcnn_plus_ablation", {**references, **alpha, **beta, **pace}, ("colorcnn+",), ov,
                 {"references": list(references), "alpha": list(alpha), "beta": list(beta), "pace": list(pace)})
 
 
 def colorcnn_plus_ablation(profile: str = "cpu", overrides: dict | None = None, *,
                            bits: tuple[int, ...] | None = None, root=None, device=None,
                            force: bool = False) -> dict:
-    """Fig. 18: ColorCNN+ with α (R_info) and β (R_conf) swept, and a new task (C) every batch, every 20
-    batches (the paper's default) or every epoch."""
+    """Fig. 18: ColorCNN+ with α (R_info) and β (R_conf) swept, and a new task (C) every batch, every
+    ``task_every`` batches (the profile's default: 20 as in the paper at ``cpu``/``paper``, 2 at ``smoke``
+    whose epoch has only 4 batches) or once per epoch."""
     plan = colorcnn_plus_ablation_plan(profile, overrides, bits)
     return run_plan(plan, profile, root=root, device=device, force=force,
                     extra={"data_source": data_source(profile, plan.overrides, root)})
