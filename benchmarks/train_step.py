@@ -41,6 +41,7 @@ import platform
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -122,7 +123,9 @@ def main(argv: list[str] | None = None) -> None:
         sched.step()
         {k: float(v.detach()) for k, v in terms.items()}  # run_epoch reads every term each step (a sync)
 
-    # pipeline: seeded permutation, batches, task schedule, gathers and flip, as in the training loop
+    # pipeline: seeded permutation, batches, task schedule, gathers and flip, as in the training loop; the
+    # schedule draws from --colors only, so that both variants do the same model work (cost grows with C)
+    pipe_cfg = replace(cfg, task_colors=(args.colors,))
     g_pipe = torch.Generator().manual_seed(0)
     pipe_state = {"batches": [], "tasks": [], "b": 0}
 
@@ -130,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
         if pipe_state["b"] >= len(pipe_state["batches"]):
             perm = torch.randperm(len(train), generator=g_pipe)
             pipe_state["batches"] = [idx for idx in perm.split(cfg.batch_size) if len(idx) == cfg.batch_size]
-            pipe_state["tasks"] = task_schedule(cfg, len(pipe_state["batches"]), g_pipe)
+            pipe_state["tasks"] = task_schedule(pipe_cfg, len(pipe_state["batches"]), g_pipe)
             pipe_state["b"] = 0
         b = pipe_state["b"]
         pipe_state["b"] += 1
