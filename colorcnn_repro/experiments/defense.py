@@ -21,6 +21,15 @@ from .pipeline import LEARNED, cached, learned_nets, main_results, result_path, 
 # images of the evaluation split used by these studies, per profile
 STUDY_IMAGES = {"smoke": 64, "cpu": 500, "paper": 1000}
 
+#: Attack settings per profile (any of them can be passed to :func:`adversarial_study`). ``smoke`` only
+#: checks that the study runs (a few minutes on 2 cores): two ε, 5 PGD steps, two colour counts, two
+#: JPEG qualities. ``bits``: colour-space sizes of the quantizers (kept to those the experiment trains).
+ADVERSARIAL_DEFAULTS: dict[str, dict[str, Any]] = {
+    "smoke": dict(eps_list=(2, 8), pgd_steps=5, bits=(1, 3), jpeg_qualities=(10, 90)),
+    "cpu": dict(eps_list=(1, 2, 4, 8), pgd_steps=10, bits=(1, 3, 6), jpeg_qualities=(10, 50, 90)),
+    "paper": dict(eps_list=(1, 2, 4, 8), pgd_steps=10, bits=(1, 3, 6), jpeg_qualities=(10, 50, 90)),
+}
+
 
 def _jsonable(obj: Any) -> Any:
     return json.loads(json.dumps(obj))
@@ -50,20 +59,25 @@ def _default_bits(cfg_bits: tuple[int, ...], wanted: tuple[int, ...]) -> tuple[i
 
 
 def adversarial_study(profile: str = "cpu", overrides: dict | None = None, force: bool = False, *,
-                      eps_list: tuple[float, ...] = (1, 2, 4, 8), attacks: tuple[str, ...] = ("fgsm", "pgd"),
+                      eps_list: tuple[float, ...] | None = None, attacks: tuple[str, ...] = ("fgsm", "pgd"),
                       colors: tuple[int, ...] | None = None,
                       methods: tuple[str, ...] = ("mediancut", "colorcnn", "colorcnn+"),
-                      jpeg_qualities: tuple[int, ...] = (10, 50, 90), pgd_steps: int = 10,
+                      jpeg_qualities: tuple[int, ...] | None = None, pgd_steps: int | None = None,
                       pgd_step: float | None = None, random_start: bool = True,
                       surrogate: str = "straight_through", bpda_classical: bool = True,
                       limit: int | None = None, seed: int = 0, root=None, device=None) -> dict:
-    """Accuracy under FGSM/PGD (ε in /255) with no defense, colour quantization (``methods`` at ``colors``;
-    default 2, 8 and 64 colours where trained) or JPEG, in both threat models of
-    :mod:`~colorcnn_repro.evaluation.adversarial`. Writes ``results/<profile>/adversarial-….json``."""
+    """Accuracy under FGSM/PGD (ε in /255) with no defense, colour quantization (``methods`` at ``colors``)
+    or JPEG, in both threat models of :mod:`~colorcnn_repro.evaluation.adversarial`. Settings left at None
+    take the profile's :data:`ADVERSARIAL_DEFAULTS` (colour counts: those of its ``bits`` that the
+    experiment trains). Writes ``results/<profile>/adversarial-….json``."""
     cfg = get_config("evaluate", profile, overrides)
+    defaults = ADVERSARIAL_DEFAULTS.get(profile, ADVERSARIAL_DEFAULTS["cpu"])
+    eps_list = defaults["eps_list"] if eps_list is None else eps_list
+    pgd_steps = defaults["pgd_steps"] if pgd_steps is None else pgd_steps
+    jpeg_qualities = defaults["jpeg_qualities"] if jpeg_qualities is None else jpeg_qualities
     methods = tuple(m for m in methods if m in cfg.methods or m not in LEARNED)
     bits = (tuple(int(np.log2(c)) for c in colors) if colors is not None
-            else _default_bits(cfg.bits, (1, 3, 6)))
+            else _default_bits(cfg.bits, defaults["bits"]))
     if colors is not None and any(2**b != c for b, c in zip(bits, colors)):
         raise ValueError(f"colour counts must be powers of two, got {colors}")
     params = _jsonable(dict(eps_list=eps_list, attacks=attacks, colors=[2**b for b in bits], methods=methods,
