@@ -179,6 +179,12 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     notebooks = sorted(args.notebooks.glob("[0-9][0-9]_*.ipynb"))
     if not notebooks:
         raise ValueError(f"no notebooks named NN_*.ipynb in {args.notebooks}")
+    if args.only:
+        known = {nb.name[:2] for nb in notebooks}
+        if unknown := sorted(set(args.only) - known):
+            raise ValueError(f"no notebook numbered {', '.join(unknown)} in {args.notebooks}; "
+                             f"accepted: {', '.join(sorted(known))}")
+        notebooks = [nb for nb in notebooks if nb.name[:2] in args.only]
     args.out.mkdir(parents=True, exist_ok=True)
     for nb in notebooks:
         out = args.out / nb.name
@@ -279,6 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of NN_*.ipynb notebooks (default: <repo>/notebooks)")
     p.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "notebooks", metavar="DIR",
                    help="where executed copies go (default: <repo>/build/notebooks, outside git)")
+    p.add_argument("--only", nargs="+", metavar="NN", default=(),
+                   help="run only the notebooks with these two-digit numbers, e.g. --only 05 06")
     p.set_defaults(func=cmd_reproduce)
     return parser
 

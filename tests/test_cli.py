@@ -253,6 +253,19 @@ def test_reproduce_runs_in_order_and_stops_at_the_first_failure(tmp_path, capsys
     assert "failed in cell 3 (In [4]: `1 / 0`)" in err  # after parameters, injected parameters, x = 1
 
 
+def test_reproduce_only_runs_the_selected_numbers(tmp_path, capsys) -> None:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    notebook(folder / "01_skip.ipynb", "raise RuntimeError('not selected')")
+    notebook(folder / "02_ok.ipynb", "pass")
+    out = tmp_path / "executed"
+    code, stdout, err = run(["reproduce", "--notebooks", folder, "--out", out, "--only", "02"], capsys)
+    assert code == 0, err
+    assert [p.name for p in out.iterdir()] == ["02_ok.ipynb"]
+    code, _, err = run(["reproduce", "--notebooks", folder, "--out", out, "--only", "07"], capsys)
+    assert_one_line_error(code, err, "no notebook numbered 07", "accepted: 01, 02")
+
+
 def test_reproduce_needs_numbered_notebooks(tmp_path, capsys) -> None:
     code, _, err = run(["reproduce", "--notebooks", tmp_path], capsys)
     assert_one_line_error(code, err, "no notebooks named NN_*.ipynb")

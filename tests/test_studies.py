@@ -59,6 +59,15 @@ def test_profile_defaults_and_caller_overrides() -> None:
     assert stl.classifier.data.dataset == "stl10" and stl.classifier.batch_size == 32 and stl.bits == (3,)
 
 
+def test_cpu_studies_train_colorcnn_plus_on_a_fifth() -> None:
+    main = get_config("colorcnn+", "cpu")
+    for plan in (studies.variants_lambda_plan("cpu"), studies.colorcnn_plus_ablation_plan("cpu")):
+        cfgs = configs(plan, "cpu")
+        assert all(c.colorcnn_plus.train_fraction == 0.2 for c in cfgs.values())
+        assert all(c.classifier == main.classifier for c in cfgs.values())  # the zoo classifier
+    assert configs(studies.colorcnn_ablation_plan("cpu"), "cpu")["ColorCNN"].colorcnn == get_config("colorcnn", "cpu")
+
+
 def test_colorcnn_ablation_plan() -> None:
     plan = studies.colorcnn_ablation_plan("smoke")
     cfgs = configs(plan, "smoke")
