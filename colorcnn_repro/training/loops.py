@@ -43,6 +43,15 @@ def warm_restarts(opt, period_steps: int):
     return torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=max(1, period_steps), eta_min=0.0)
 
 
+def descend(opt: torch.optim.Optimizer, sched, terms: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """One optimizer and scheduler step on ``terms["total"]``; the detached terms for logging."""
+    opt.zero_grad(set_to_none=True)
+    terms["total"].backward()
+    opt.step()
+    sched.step()
+    return {k: v.detach() for k, v in terms.items()}
+
+
 # ---------------------------------------------------------------- classifier
 
 def train_classifier(cfg: ClassifierConfig, root=None, device: str | None = None) -> Path:
@@ -64,12 +73,7 @@ def train_classifier(cfg: ClassifierConfig, root=None, device: str | None = None
 
         def step(idx: torch.Tensor, b: int) -> dict:
             x = classifier_augment(as_float(images[idx.to(dev)]), g)
-            loss = task_loss(model(x), labels[idx.to(dev)], multilabel=model.multilabel)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            return {"total": loss.detach()}
+            return descend(opt, sched, {"total": task_loss(model(x), labels[idx.to(dev)], multilabel=model.multilabel)})
 
         return run_epoch(len(train), cfg.batch_size, g, step, f"classifier {cfg.classifier}")
 
@@ -117,6 +121,24 @@ def classify_quantized(clf: NormalizedClassifier, x_soft: torch.Tensor, xi: floa
     return clf.body(z)
 
 
+# ---------------------------------------------------------------- quantizer training, shared
+
+def against_frozen_classifier(cfg: ColorCNNConfig | ColorCNNPlusConfig, root=None, device: str | None = None):
+    """``(device, frozen classifier, training split, its images and labels as tensors on the device)``:
+    what training a quantizer starts from."""
+    dev = pick_device(device)
+    clf = frozen_classifier(cfg.classifier, root, device)
+    train = load_split(cfg.classifier.data, "train", root)
+    return dev, clf, train, to_tensor(train.images, dev), torch.from_numpy(train.labels).to(dev)
+
+
+def sgd_with_restarts(model: nn.Module, cfg: ColorCNNConfig | ColorCNNPlusConfig, n_train: int):
+    """``(optimizer, cosine warm-restart scheduler, steps per epoch)`` for a quantizer (Sec. 4.1)."""
+    opt = sgd(model, cfg.lr, cfg.momentum, cfg.weight_decay)
+    steps = math.ceil(n_train * cfg.train_fraction / cfg.batch_size)
+    return opt, warm_restarts(opt, cfg.restart_epochs * steps), steps
+
+
 # ---------------------------------------------------------------- ColorCNN
 
 def train_colorcnn(cfg: ColorCNNConfig, root=None, device: str | None = None) -> Path:
@@ -124,16 +146,11 @@ def train_colorcnn(cfg: ColorCNNConfig, root=None, device: str | None = None) ->
     run = run_dir("colorcnn", cfg)
     if (run / "model.pt").exists():
         return run
-    dev = pick_device(device)
-    clf = frozen_classifier(cfg.classifier, root, device)
-    train = load_split(cfg.classifier.data, "train", root)
+    dev, clf, train, images, labels = against_frozen_classifier(cfg, root, device)
     mean, std = normalization_stats(cfg.classifier.data.dataset)
     torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
     model = ColorCNN(cfg.colors, backbone=cfg.backbone, width=cfg.width, mean=mean, std=std).to(dev)
-    images, labels = to_tensor(train.images, dev), torch.from_numpy(train.labels).to(dev)
-    opt = sgd(model, cfg.lr, cfg.momentum, cfg.weight_decay)
-    steps = math.ceil(len(train) * cfg.train_fraction / cfg.batch_size)
-    sched = warm_restarts(opt, cfg.restart_epochs * steps)
+    opt, sched, steps = sgd_with_restarts(model, cfg, len(train))
 
     def epoch_fn(epoch: int, g: torch.Generator) -> dict:
         model.train()
@@ -145,11 +162,7 @@ def train_colorcnn(cfg: ColorCNNConfig, root=None, device: str | None = None) ->
             teacher = clf(x) if cfg.kd else None
             terms = colorcnn_loss(logits, labels[idx.to(dev)], out.prob, gamma=cfg.gamma, teacher_logits=teacher,
                                   multilabel=clf.multilabel)
-            opt.zero_grad(set_to_none=True)
-            terms["total"].backward()
-            opt.step()
-            sched.step()
-            return {k: v.detach() for k, v in terms.items()}
+            return descend(opt, sched, terms)
 
         return run_epoch(len(train), cfg.batch_size, g, step, f"colorcnn C={cfg.colors}", steps)
 
@@ -174,19 +187,14 @@ def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root=None, device: str | None =
     run = run_dir("colorcnn+", cfg)
     if (run / "model.pt").exists():
         return run
-    dev = pick_device(device)
-    clf = frozen_classifier(cfg.classifier, root, device)
-    train = load_split(cfg.classifier.data, "train", root)
+    dev, clf, train, images, labels = against_frozen_classifier(cfg, root, device)
     targets = imitation_targets(train.images, cfg.task_colors) if cfg.lam else {}
     targets = {c: t.to(dev) for c, t in targets.items()}
     mean, std = normalization_stats(cfg.classifier.data.dataset)
     torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
     model = ColorCNNPlus(backbone=cfg.backbone, width=cfg.width, bottleneck=cfg.bottleneck, depth=cfg.depth,
                          topk=cfg.topk, mean=mean, std=std).to(dev)
-    images, labels = to_tensor(train.images, dev), torch.from_numpy(train.labels).to(dev)
-    opt = sgd(model, cfg.lr, cfg.momentum, cfg.weight_decay)
-    steps = math.ceil(len(train) * cfg.train_fraction / cfg.batch_size)
-    sched = warm_restarts(opt, cfg.restart_epochs * steps)
+    opt, sched, steps = sgd_with_restarts(model, cfg, len(train))
 
     def epoch_fn(epoch: int, g: torch.Generator) -> dict:
         model.train()
@@ -209,11 +217,7 @@ def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root=None, device: str | None =
             terms = colorcnn_plus_loss(logits, labels[idx], out.prob, target, lam=cfg.lam if target is not None else 0.0,
                                        gamma=cfg.gamma, alpha=cfg.alpha, beta=cfg.beta, fraction=cfg.rp_fraction,
                                        rp_weight=rp_weight, teacher_logits=teacher, multilabel=clf.multilabel)
-            opt.zero_grad(set_to_none=True)
-            terms["total"].backward()
-            opt.step()
-            sched.step()
-            return {k: v.detach() for k, v in terms.items()}
+            return descend(opt, sched, terms)
 
         return run_epoch(len(train), cfg.batch_size, g, step, "colorcnn+", steps)
 
