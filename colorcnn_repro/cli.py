@@ -220,8 +220,10 @@ def device_name(text: str) -> str:
     return text
 
 
-def add_common(p: argparse.ArgumentParser) -> None:
-    """Options shared by the training / evaluation commands."""
+def add_stage(sub, name: str, summary: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    """A training / evaluation command with the options they share."""
+    p = sub.add_parser(name, help=summary)
+    p.set_defaults(func=func)
     p.add_argument("--profile", choices=PROFILES, default="cpu",
                    help="configuration profile: smoke (minutes, CI), cpu (2-core reproduction), paper "
                         "(default: %(default)s)")
@@ -231,6 +233,7 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-root", type=Path, metavar="DIR",
                    help="dataset folder (default: $COLORCNN_DATA, else <repo>/data)")
     p.add_argument("--device", type=device_name, help="torch device, e.g. cpu or cuda:0 (default: CUDA if present)")
+    return p
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -258,25 +261,15 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--device", type=device_name, help="torch device for learned methods (default: CUDA if present)")
     q.set_defaults(func=cmd_quantize)
 
-    p = sub.add_parser("train-classifier", help="train the classifier (or load it) and score it on original images")
-    add_common(p)
-    p.set_defaults(func=cmd_train_classifier)
-
-    p = sub.add_parser("train-colorcnn", help="train one ColorCNN per colour count")
-    add_common(p)
+    add_stage(sub, "train-classifier", "train the classifier (or load it) and score it on original images",
+              cmd_train_classifier)
+    p = add_stage(sub, "train-colorcnn", "train one ColorCNN per colour count", cmd_train_colorcnn)
     p.add_argument("--bits", type=int, nargs="+", choices=range(1, 9), default=[1, 2, 3, 4, 5, 6],
                    metavar="BITS", help="train C = 2**BITS for each BITS in 1..8 (default: 1 2 3 4 5 6)")
-    p.set_defaults(func=cmd_train_colorcnn)
-
-    p = sub.add_parser("train-colorcnn-plus", help="train ColorCNN+ (one model for every colour count)")
-    add_common(p)
-    p.set_defaults(func=cmd_train_colorcnn_plus)
-
-    p = sub.add_parser("evaluate", help="accuracy vs colour-space size for every method, bpp, JPEG reference")
-    add_common(p)
+    add_stage(sub, "train-colorcnn-plus", "train ColorCNN+ (one model for every colour count)", cmd_train_colorcnn_plus)
+    p = add_stage(sub, "evaluate", "accuracy vs colour-space size for every method, bpp, JPEG reference", cmd_evaluate)
     p.add_argument("--npz", metavar="FILE", help="evaluate on this .npz (arrays images N×H×W×3 uint8, labels N)")
     p.add_argument("--force", action="store_true", help="recompute even if the results JSON exists")
-    p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("reproduce", help="run every notebooks/NN_*.ipynb in order with papermill")
     p.add_argument("--profile", choices=PROFILES, default="cpu",

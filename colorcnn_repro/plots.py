@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -61,6 +61,15 @@ def _p_value(result: Mapping, bits: int, a: str, b: str) -> float | None:
     return None if entry is None else float(entry["p"])
 
 
+def _curves(result: Mapping) -> Iterator[tuple[str, dict, list[int], Mapping]]:
+    """For each method in plotting order: its name, style, the bits it was evaluated at and its per-bit
+    metrics."""
+    bits = _bits(result)
+    for m in ordered(result["methods"]):
+        per = result["methods"][m]
+        yield m, style(m), [b for b in bits if str(b) in per], per
+
+
 def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = None, *,
                        baseline: str = "mediancut", starred: Sequence[str] = ("colorcnn+", "colorcnn"),
                        ax=None) -> Figure:
@@ -70,10 +79,7 @@ def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = No
     dashed lines (e.g. Table 4's rows)."""
     fig, ax = _figure(ax, (6.4, 4.4))
     bits = _bits(result)
-    for m in ordered(result["methods"]):
-        per = result["methods"][m]
-        s = style(m)
-        xs = [b for b in bits if str(b) in per]
+    for m, s, xs, per in _curves(result):
         ys = [100 * per[str(b)]["accuracy"] for b in xs]
         ax.plot(xs, ys, label=s["label"], color=s["color"], marker=s["marker"], lw=1.6 if m in starred else 1.0)
         if m in starred and m != baseline and baseline in result["methods"]:
@@ -105,11 +111,7 @@ def accuracy_vs_bpp(result: Mapping, *, mark_bpp: float = 0.2, logx: bool = Fals
     method, bits rising along each line; JPEG at each quality as the dotted reference curve; a vertical line
     at ``mark_bpp`` (the paper's 0.2 bpp claim)."""
     fig, ax = _figure(ax, (6.4, 4.4))
-    bits = _bits(result)
-    for m in ordered(result["methods"]):
-        per = result["methods"][m]
-        s = style(m)
-        xs = [b for b in bits if str(b) in per]
+    for m, s, xs, per in _curves(result):
         ax.plot([per[str(b)]["bpp"] for b in xs], [100 * per[str(b)]["accuracy"] for b in xs], label=s["label"],
                 color=s["color"], marker=s["marker"], lw=1.2)
     jpeg = sorted(result.get("jpeg", []), key=lambda j: j["bpp"])
