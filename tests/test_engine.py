@@ -196,6 +196,36 @@ def test_task_schedule_once_per_epoch_with_task_every_zero() -> None:
     assert len({t[0] for t in per_epoch}) > 1  # a new C each epoch
 
 
+# ---------------------------------------------------------------- JPEG reference, cached
+
+def test_jpeg_curve_is_computed_once_per_classifier_and_images(monkeypatch, tmp_path) -> None:
+    from colorcnn_repro.data import ImageArrays
+    from colorcnn_repro.experiments import pipeline
+    from colorcnn_repro.models import build_normalized_classifier
+
+    rng = np.random.default_rng(0)
+    data = ImageArrays(rng.integers(0, 256, (6, 32, 32, 3), dtype=np.uint8), np.arange(6) % 2, ["a", "b"], "t", "val")
+    torch.manual_seed(0)
+    clf = build_normalized_classifier("alexnet", 2, "cifar10", False).eval()
+    calls = []
+
+    def counting(clf_, data_, qualities, batch_size):
+        calls.append(qualities)
+        return real(clf_, data_, qualities, batch_size)
+
+    real = pipeline.evaluate_jpeg
+    monkeypatch.setattr(pipeline, "evaluate_jpeg", counting)
+    cfg = get_config("evaluate", "smoke", {"jpeg_qualities": [10, 90]})
+    first = pipeline.jpeg_curve(cfg, clf, data)
+    assert calls == [(10,), (90,)] and [p["quality"] for p in first] == [10, 90]
+    other_variant = dataclasses.replace(cfg, colorcnn_plus=dataclasses.replace(cfg.colorcnn_plus, lam=0.0))
+    assert pipeline.jpeg_curve(other_variant, clf, data) == first and len(calls) == 2  # shared, not recomputed
+    assert first == real(clf, data, (10, 90), 250)
+    relabelled = dataclasses.replace(data, labels=1 - data.labels)
+    pipeline.jpeg_curve(cfg, clf, relabelled)
+    assert len(calls) == 4  # other labels: computed anew
+
+
 # ---------------------------------------------------------------- imitation targets
 
 def test_imitation_targets_cached_and_equal_to_batched_mediancut(monkeypatch, tmp_path) -> None:

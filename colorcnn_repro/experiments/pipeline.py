@@ -15,11 +15,13 @@ import torch
 import torchvision
 
 from .. import __version__
+from ..data import ImageArrays
 from ..evaluation.grid import evaluate_grid, evaluate_jpeg, predict, score
 from ..training.loops import (frozen_classifier, load_model_file, load_quantizer_net, load_split,
                               train_colorcnn, train_colorcnn_plus)
 from ..training.runs import REPO_ROOT, atomic_write_json, model_file, pick_device
-from .config import config_dict, config_key, get_config
+from ..training.targets import cache_root, images_digest
+from .config import EvalConfig, config_dict, config_key, get_config
 
 LEARNED = ("colorcnn", "colorcnn+")
 
@@ -122,8 +124,22 @@ def evaluation_stage(profile: str = "cpu", overrides: dict | None = None, root=N
         data = load_dataset("npz", "test", npz)
     nets = learned_nets(cfg, tuple(m for m in cfg.methods if m in LEARNED), device)
     body = {"data": data.describe(), **evaluate_grid(clf, data, cfg.methods, cfg.bits, nets, cfg.batch_size),
-            "jpeg": evaluate_jpeg(clf, data, cfg.jpeg_qualities, cfg.batch_size)}
+            "jpeg": jpeg_curve(cfg, clf, data)}
     return write_result(path, profile, cfg, body)
+
+
+def jpeg_curve(cfg: EvalConfig, clf, data: ImageArrays) -> list[dict]:
+    """:func:`~colorcnn_repro.evaluation.grid.evaluate_jpeg` at ``cfg.jpeg_qualities``, each point cached under
+    ``<cache>/jpeg/`` by classifier config, images and labels: it depends on neither the quantizers nor the
+    methods, so the variants of a study share it."""
+    digest = images_digest(data.images) + images_digest(np.asarray(data.labels))
+    curve = []
+    for q in cfg.jpeg_qualities:
+        path = cache_root() / "jpeg" / f"{config_key(cfg.classifier)}-{digest}-q{q}.json"
+        if not path.exists():
+            atomic_write_json(evaluate_jpeg(clf, data, (q,), cfg.batch_size)[0], path)
+        curve.append(json.loads(path.read_text()))
+    return curve
 
 
 def main_results(profile: str = "cpu", overrides: dict | None = None, root=None, device=None,
