@@ -14,6 +14,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .experiments.paper_numbers import ordered_methods
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIGURES_ENV = "COLORCNN_FIGURES"
 SIGNIFICANT_P = 1e-3  # the paper's ★★★
@@ -45,12 +47,6 @@ def describe(result: Mapping) -> str:
             f"N={data.get('count', '?')} {data.get('split', '')} images")
 
 
-def ordered(methods) -> list[str]:
-    """Method names in the figures' order (classical first, learned last), unknown ones after."""
-    known = [m for m in METHOD_STYLE if m in methods]
-    return known + sorted(m for m in methods if m not in METHOD_STYLE)
-
-
 def _bits(result: Mapping) -> list[int]:
     return sorted({int(b) for per in result["methods"].values() for b in per})
 
@@ -65,7 +61,7 @@ def _curves(result: Mapping) -> Iterator[tuple[str, dict, list[int], Mapping]]:
     """For each method in plotting order: its name, style, the bits it was evaluated at and its per-bit
     metrics."""
     bits = _bits(result)
-    for m in ordered(result["methods"]):
+    for m in ordered_methods(result["methods"]):
         per = result["methods"][m]
         yield m, style(m), [b for b in bits if str(b) in per], per
 
