@@ -160,8 +160,17 @@ def test_tiny_sweep_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(studies, "main_results", lambda *a, **k: pytest.fail("recomputed a cached study"))
     assert studies.sweep("tiny", variants, ("colorcnn+",), "smoke",
                          {"classifier.data.dataset": VOC_SYNTHETIC, **overrides}) == result
-    # a data study on the synthetic VOC, with Fig. 13's examples from the trained model
+    # a fresh clone: the study JSON is gone and so are the models, but the variants' evaluations are
+    # committed, so the study is rebuilt from them without training anything
     monkeypatch.setattr(studies, "main_results", pipeline.main_results)
+    path.unlink()
+    with monkeypatch.context() as m:
+        for stage in ("classifier_stage", "colorcnn_plus_stage", "evaluation_stage"):
+            m.setattr(pipeline, stage, lambda *a, **k: pytest.fail("retrained or re-evaluated a variant"))
+        rebuilt = studies.sweep("tiny", variants, ("colorcnn+",), "smoke",
+                                {"classifier.data.dataset": VOC_SYNTHETIC, **overrides})
+    assert rebuilt["variants"] == result["variants"]
+    # a data study on the synthetic VOC, with Fig. 13's examples from the trained model
     voc = studies.multilabel_voc("smoke", overrides)
     assert voc["synthetic"] is True and voc["data_source"] == "synthetic (test)"
     v = voc["variants"]["MedianCut vs ColorCNN+"]
