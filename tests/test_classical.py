@@ -3,6 +3,7 @@ batched path, and input conversion / validation."""
 from __future__ import annotations
 
 import re
+import signal
 
 import imagequant
 import numpy as np
@@ -25,6 +26,7 @@ from colorcnn_repro.quantizers import (
     quantize_batch,
     to_quantized,
 )
+from colorcnn_repro.quantizers import batched
 from colorcnn_repro.quantizers.classical import MAX_SIDE
 
 COLOR_COUNTS = [2, 4, 8, 16, 32, 64, 128, 256]
@@ -302,3 +304,8 @@ def test_bad_colour_counts_are_rejected(colors: object) -> None:
 
 def test_colour_counts_accept_numpy_integers() -> None:
     assert check_colors(np.int64(16)) == 16
+
+
+def test_pool_workers_leave_interrupts_to_the_parent() -> None:
+    """A Jupyter kernel's interrupt reaches the whole process group; only the parent handles it."""
+    assert batched._get_pool(1).apply(signal.getsignal, (signal.SIGINT,)) == signal.SIG_IGN

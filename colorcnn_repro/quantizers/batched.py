@@ -8,6 +8,7 @@ Results equal the per-image functions of :mod:`~.classical` exactly (see :func:`
 from __future__ import annotations
 
 import atexit
+import signal
 from multiprocessing import get_context
 from multiprocessing.pool import Pool
 
@@ -31,12 +32,18 @@ def _close_pool() -> None:
 atexit.register(_close_pool)
 
 
+def _ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C (or a Jupyter kernel's interrupt, sent to its whole process group) is for
+    the parent, which terminates the pool; idle workers would otherwise print a traceback each."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _get_pool(workers: int) -> Pool:
     """A spawn-context pool of ``workers`` processes, kept for later calls with the same count."""
     global _pool
     if _pool is None or _pool[0] != workers:
         _close_pool()
-        _pool = (workers, get_context("spawn").Pool(workers))
+        _pool = (workers, get_context("spawn").Pool(workers, initializer=_ignore_interrupts))
     return _pool[1]
 
 
