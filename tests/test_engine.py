@@ -13,8 +13,8 @@ import torch
 
 from colorcnn_repro.evaluation.metrics import (average_precision, exact_match, mcnemar_p, mean_average_precision,
                                                stars)
-from colorcnn_repro.experiments.config import (ClassifierConfig, ColorCNNPlusConfig, config_dict, config_key,
-                                               get_config)
+from colorcnn_repro.experiments.config import (DATASET_DEFAULTS, ClassifierConfig, ColorCNNPlusConfig, config_dict,
+                                               config_key, get_config)
 from colorcnn_repro.quantizers.batched import quantize_batch
 from colorcnn_repro.training import augment, loops, runs, targets
 from colorcnn_repro.training.runs import NonFiniteLoss, atomic_save, epoch_generator, model_file, run_dir
@@ -72,6 +72,18 @@ def test_integer_text_for_float_field_keeps_the_run_key() -> None:
     cfg = get_config("colorcnn+", "smoke", {"gamma": "1"})
     assert isinstance(cfg.gamma, float)
     assert config_key(cfg) == config_key(get_config("colorcnn+", "smoke"))
+
+
+def test_dataset_defaults_come_before_overrides() -> None:
+    """The cpu profile sizes its schedule for the Tiny-ImageNet subset; the caller's overrides still win."""
+    tiny = get_config("evaluate", "cpu", {"dataset": "tinyimagenet"})
+    defaults = DATASET_DEFAULTS[("cpu", "tinyimagenet")]
+    assert tiny.split == "test" and tiny.classifier.epochs == defaults["classifier.epochs"]
+    assert tiny.colorcnn_plus.classifier.epochs == defaults["classifier.epochs"]  # quantizers see the same one
+    assert config_key(tiny) == config_key(get_config("evaluate", "cpu", {"dataset": "tinyimagenet", **defaults}))
+    assert get_config("classifier", "cpu", {"dataset": "tinyimagenet", "classifier.epochs": 3}).epochs == 3
+    assert get_config("classifier", "cpu").epochs == 8
+    assert get_config("evaluate", "smoke", {"dataset": "tinyimagenet"}).split == "val"
 
 
 def test_unknown_override_lists_accepted_keys() -> None:
