@@ -125,7 +125,7 @@ PROFILES = {"smoke": _smoke, "cpu": _cpu, "paper": _paper}
 
 #: Per-dataset settings a profile applies before the caller's overrides. ``cpu`` on Tiny-ImageNet is sized
 #: for the 20-class subset on these machines (9,800 training images of 64×64, a fifth of CIFAR-10's count at
-#: four times the pixels): the same hour of training buys the classifier 24 epochs, each ColorCNN half the
+#: four times the pixels): about 1.5 hours here buy the classifier 24 epochs, each ColorCNN half the
 #: split and ColorCNN+ 4 epochs; it is evaluated on the official val folder (``test``, 50 images per class),
 #: since the carved-out validation split holds only 10 per class.
 DATASET_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
