@@ -5,7 +5,6 @@ the ``figures`` folder), without timestamps so that the files are reproducible.
 """
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -15,9 +14,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .experiments.paper_numbers import ordered_methods
+from .paths import figures_root
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-FIGURES_ENV = "COLORCNN_FIGURES"
 SIGNIFICANT_P = 1e-3  # the paper's ★★★
 
 METHOD_STYLE: dict[str, dict] = {
@@ -184,12 +182,6 @@ def training_curve(history: Sequence[Mapping] | None, *, key: str = "total", tit
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
-
-
-def figures_root() -> Path:
-    """``$COLORCNN_FIGURES`` if set, else ``<repository root>/figures`` (never the working directory)."""
-    env = os.environ.get(FIGURES_ENV)
-    return Path(env).expanduser().absolute() if env else REPO_ROOT / "figures"
 
 
 def save_figure(fig: Figure, name: str, profile: str, *, dpi: int = 150) -> tuple[Path, Path]:

@@ -13,8 +13,8 @@ import torch
 
 from colorcnn_repro.evaluation.metrics import (average_precision, exact_match, mcnemar_p, mean_average_precision,
                                                stars)
-from colorcnn_repro.experiments.config import (DATASET_DEFAULTS, ClassifierConfig, ColorCNNPlusConfig, config_dict,
-                                               config_key, get_config)
+from colorcnn_repro.config import ClassifierConfig, ColorCNNPlusConfig, config_dict, config_key
+from colorcnn_repro.profiles import DATASET_DEFAULTS, get_config
 from colorcnn_repro.quantizers.batched import quantize_batch
 from colorcnn_repro.training import augment, loops, runs, targets
 from colorcnn_repro.training.runs import NonFiniteLoss, atomic_save, epoch_generator, model_file, run_dir
@@ -36,7 +36,7 @@ def test_dotted_override_reaches_nested_config_and_coerces_strings() -> None:
                                             "lr": "1e-3", "kd": "true", "task_colors": "[2, 4]"})
     assert cfg.classifier.epochs == 5 and isinstance(cfg.classifier.epochs, int)
     assert cfg.classifier.data.limit_train == 64
-    assert cfg.lr == pytest.approx(1e-3) and cfg.kd is True and cfg.task_colors == (2, 4)
+    assert cfg.optim.lr == pytest.approx(1e-3) and cfg.kd is True and cfg.task_colors == (2, 4)
     assert cfg.epochs == get_config("colorcnn+", "smoke").epochs  # the dotted key touched only the classifier
 
 
@@ -82,7 +82,7 @@ def test_dataset_defaults_come_before_overrides() -> None:
     assert tiny.colorcnn_plus.classifier.epochs == defaults["classifier.epochs"]  # quantizers see the same one
     assert config_key(tiny) == config_key(get_config("evaluate", "cpu", {"dataset": "tinyimagenet", **defaults}))
     assert get_config("classifier", "cpu", {"dataset": "tinyimagenet", "classifier.epochs": 3}).epochs == 3
-    assert get_config("classifier", "cpu").epochs == 8
+    assert get_config("classifier", "cpu").epochs == 24
     assert get_config("evaluate", "smoke", {"dataset": "tinyimagenet"}).split == "val"
 
 
@@ -107,7 +107,7 @@ def test_config_key_stable_and_sensitive() -> None:
     assert len(key) == 10 and int(key, 16) >= 0
     blob = json.dumps(dataclasses.asdict(cfg), sort_keys=True)  # a pure function of the fields
     assert key == hashlib.sha256(blob.encode()).hexdigest()[:10]
-    assert config_key(dataclasses.replace(cfg, lr=0.02)) != key
+    assert config_key(dataclasses.replace(cfg, optim=dataclasses.replace(cfg.optim, lr=0.02))) != key
     nested = dataclasses.replace(cfg, classifier=dataclasses.replace(
         cfg.classifier, data=dataclasses.replace(cfg.classifier.data, seed=1)))
     assert config_key(nested) != key
@@ -120,7 +120,7 @@ def test_run_dir_uses_colorcnn_runs(tmp_path) -> None:
     assert run == tmp_path / "runs" / f"classifier-{config_key(cfg)}"
     assert json.loads((run / "config.json").read_text())["classifier"] == "alexnet"
     assert run_dir("colorcnn+", ColorCNNPlusConfig()).name.startswith("colorcnn_plus-")
-    assert model_file("classifier", dataclasses.replace(cfg, lr=0.123)) is None
+    assert model_file("classifier", dataclasses.replace(cfg, optim=dataclasses.replace(cfg.optim, lr=0.123))) is None
 
 
 # ---------------------------------------------------------------- augmentation

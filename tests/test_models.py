@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import math
 
 import pytest
 import torch
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 from colorcnn_repro.models import (CLASSIFIERS, ColorCNN, ColorCNNPlus, DnCNN, NormalizedClassifier, UNet,
                                    build_classifier, build_normalized_classifier, quantizer_checkpoint,
                                    quantizer_from_checkpoint)
-from colorcnn_repro.models.colorcnn import channel_pooling_matrix, one_hot_map, paint, topk_softmax, weighted_palette
+from colorcnn_repro.models.colorcnn import (channel_pooling_matrix, one_hot_map, paint, reference_ops, topk_softmax,
+                                           weighted_palette)
 from colorcnn_repro.training.loops import load_quantizer_net
 
 
@@ -223,6 +225,73 @@ def test_channel_pooling_is_a_partition_for_every_c(depth: int) -> None:
         assert torch.allclose(pool.amax(1), 1 / nonzero.sum(1).float())
 
 
+def test_temperature_divides_logits_before_softmax(monkeypatch) -> None:
+    """m = softmax(logits / T): logits (0, ln 2) at T = 0.5 are (0, 2 ln 2), so m = (1/5, 4/5) by hand."""
+    model = ColorCNN(2, width=4, head_width=4, temperature=0.5).eval()
+    logits = torch.tensor([0.0, math.log(2)]).view(1, 2, 1, 1).expand(1, 2, 16, 16)
+    monkeypatch.setattr(model, "logits", lambda features, colors: logits)
+    m = model.probability_map(torch.rand(1, 3, 16, 16), 2)
+    torch.testing.assert_close(m[0, :, 3, 5], torch.tensor([0.2, 0.8]))
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0])
+def test_temperature_must_be_positive(bad: float) -> None:
+    with pytest.raises(ValueError, match="temperature must be > 0"):
+        ColorCNNPlus(width=4, temperature=bad)
+
+
+@pytest.mark.parametrize(("colors", "paper_max", "scaled_min"), [(2, 0.52, 0.56), (64, 0.30, 0.40)])
+def test_temperature_spreads_a_fresh_map(colors: int, paper_max: float, scaled_min: float) -> None:
+    """A fresh ColorCNN+ averages D/C channels per colour (Eq. 8), so its pooled logits barely differ at the
+    paper's T = 1 (spread ≈ 0.03 at C = 2, 0.2 at C = 64 here) and the map is nearly uniform: mean max m ≈ 1/2
+    at C = 2 and ≈ 1/K = 1/4 under the top-4 mask at C = 64. The same weights at T = 0.1 give a map that
+    already prefers colours."""
+    def mean_max(temperature: float) -> float:
+        torch.manual_seed(0)
+        model = ColorCNNPlus(width=4, temperature=temperature).train()
+        with torch.no_grad():
+            return float(model.probability_map(image_batch(4, 16, seed=1), colors).amax(1).mean())
+
+    assert mean_max(1.0) < paper_max < scaled_min < mean_max(0.1)
+
+
+@pytest.mark.parametrize("colors", [2, 3, 64, 256])
+def test_pooled_weights_give_the_logits_of_the_pooled_map(colors: int) -> None:
+    """The fast ColorCNN+ head (pooling matrix × 1×1 conv weights, then one C-channel conv) against the plain
+    one (D-channel map, then Eq. 8), also for C that does not divide D."""
+    torch.manual_seed(0)
+    model = ColorCNNPlus(width=8, bottleneck=16, depth=256).eval()
+    features = torch.randn(2, 8, 5, 7)
+    with reference_ops():
+        plain = model.logits(features, colors)
+    torch.testing.assert_close(model.logits(features, colors), plain, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("kind", ["colorcnn", "colorcnn+"])
+def test_channels_last_training_step_matches_nchw(kind: str) -> None:
+    """The optimised path (channels-last memory, pooled weights) gives the plain path's map, image and
+    gradients to 1e-5."""
+    x = image_batch(2, 16, seed=3)
+    results = []
+    for optimised in (False, True):
+        torch.manual_seed(0)
+        model = ColorCNN(4, width=4, head_width=8) if kind == "colorcnn" else ColorCNNPlus(width=4, depth=16)
+        model = model.train()
+        if optimised:
+            model, inp = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
+            out = model(inp, 4)
+        else:
+            with reference_ops():
+                out = model(x, 4)
+        out.image.square().mean().backward()
+        results.append((out.prob, out.image, [p.grad for p in model.parameters()]))
+    (m0, i0, g0), (m1, i1, g1) = results
+    torch.testing.assert_close(m1, m0, atol=1e-5, rtol=0)
+    torch.testing.assert_close(i1, i0, atol=1e-5, rtol=0)
+    for a, b in zip(g0, g1):
+        torch.testing.assert_close(b, a, atol=1e-5, rtol=1e-4)
+
+
 def test_colorcnn_plus_logits_are_pooled_h() -> None:
     torch.manual_seed(0)
     model = ColorCNNPlus(width=4, bottleneck=4, depth=8).eval()
@@ -360,9 +429,11 @@ def trained_bn(model: torch.nn.Module, colors: int) -> torch.nn.Module:
 def test_checkpoint_round_trip(kind: str, tmp_path) -> None:
     torch.manual_seed(0)
     if kind == "colorcnn":
-        model, colors = ColorCNN(4, width=4, head_width=8, mean=(0.5, 0.5, 0.5), std=(0.2, 0.3, 0.4)), 4
+        model, colors = ColorCNN(4, width=4, head_width=8, mean=(0.5, 0.5, 0.5), std=(0.2, 0.3, 0.4),
+                                 temperature=0.25), 4
     else:
-        model, colors = ColorCNNPlus(width=4, bottleneck=3, depth=16, topk=2, palette_from_soft=True), 5
+        model, colors = ColorCNNPlus(width=4, bottleneck=3, depth=16, topk=2, palette_from_soft=True,
+                                     temperature=0.1), 5
     trained_bn(model, colors)
     ckpt = quantizer_checkpoint(model)
     assert ckpt["kind"] == kind

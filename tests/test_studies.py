@@ -13,7 +13,8 @@ from colorcnn_repro.data.others import VOC_CLASSES
 from colorcnn_repro.data.synthetic import (FOLDER_SYNTHETIC, STYLE14_LIKE_CLASSES, VOC_SYNTHETIC, make_smoke_folder,
                                            make_smoke_voc, register_synthetic_datasets)
 from colorcnn_repro.experiments import pipeline, studies
-from colorcnn_repro.experiments.config import config_key, get_config
+from colorcnn_repro.config import config_key
+from colorcnn_repro.profiles import get_config
 
 
 def configs(plan: studies.Plan, profile: str):

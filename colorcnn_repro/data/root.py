@@ -1,21 +1,13 @@
 """Where datasets live, and the error raised when they are not there."""
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-ENV_VAR = "COLORCNN_DATA"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-README = REPO_ROOT / "data" / "README.md"
-
-
-def resolve_root(root: str | Path | None = None) -> Path:
-    """The data root: ``root`` if given, else ``$COLORCNN_DATA``, else ``<repository root>/data``."""
-    if root is None:
-        root = os.environ.get(ENV_VAR) or REPO_ROOT / "data"
-    return Path(root).expanduser().absolute()
+from ..paths import DATA_ENV as ENV_VAR
+from ..paths import DATA_README as README
+from ..paths import data_root as resolve_root  # noqa: F401  (re-exported: the data root of every loader)
 
 
 class MissingDataError(FileNotFoundError):
@@ -35,6 +27,8 @@ class MissingDataError(FileNotFoundError):
         self.dataset = dataset
         self.looked_in = [Path(p).absolute() for p in looked_in]
         self.expected = list(expected)
+        self.how = how
+        self.section = section
         super().__init__(
             f"{dataset} data not found.\n"
             f"  Looked in: {', '.join(str(p) for p in self.looked_in)}\n"
@@ -42,6 +36,10 @@ class MissingDataError(FileNotFoundError):
             f"  To get it: {how}\n"
             f"  See {README}, section '{section}'. Set ${ENV_VAR} or pass root= to point elsewhere."
         )
+
+    def with_hint(self, hint: str) -> MissingDataError:
+        """The same error with ``hint`` added to its how-to line."""
+        return MissingDataError(self.dataset, self.looked_in, self.expected, f"{self.how} {hint}", self.section)
 
 
 def torchvision_hint(root: Path) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from ..paths import cache_root
 from .others import VOC_CLASSES, folder_has_val, read_folder, read_voc2012
 
 SMOKE_IMAGE_SIZE = 32
@@ -167,7 +168,6 @@ def make_smoke_folder(root: str | Path, classes: tuple[str, ...] = STYLE14_LIKE_
 
 def synthetic_root(name: str) -> Path:
     """Where a synthetic dataset is written by default: ``$COLORCNN_CACHE/synthetic/<name>``."""
-    from ..training.targets import cache_root
 
     return cache_root() / "synthetic" / name
 

@@ -15,7 +15,7 @@ import numpy as np
 from ..evaluation.adversarial import adversarial_defense
 from ..evaluation.cam import cam_panels
 from ..training.loops import frozen_classifier, load_split
-from .config import get_config
+from ..profiles import get_config
 from .pipeline import LEARNED, cached, learned_nets, main_results, result_path, write_result
 
 # images of the evaluation split used by these studies, per profile

@@ -3,6 +3,7 @@ under ``results/<profile>/`` and computing only what is missing unless forced. C
 both call these functions."""
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
 from dataclasses import replace
@@ -15,19 +16,17 @@ import torch
 import torchvision
 
 from .. import __version__
+from ..config import EvalConfig, config_dict, config_key
 from ..data import ImageArrays
 from ..evaluation.grid import evaluate_grid, evaluate_jpeg, predict, score
+from ..paths import cache_root, results_root
+from ..profiles import get_config
 from ..training.loops import (frozen_classifier, load_model_file, load_quantizer_net, load_split,
                               train_colorcnn, train_colorcnn_plus)
-from ..training.runs import REPO_ROOT, atomic_write_json, model_file, pick_device
-from ..training.targets import cache_root, images_digest
-from .config import EvalConfig, config_dict, config_key, get_config
+from ..training.runs import atomic_write_json, model_file, pick_device
+from ..training.targets import images_digest
 
 LEARNED = ("colorcnn", "colorcnn+")
-
-
-def results_dir(profile: str) -> Path:
-    return REPO_ROOT / "results" / profile
 
 
 def versions() -> dict[str, str]:
@@ -39,7 +38,7 @@ def result_path(profile: str, name: str, cfg) -> Path:
     data = getattr(cfg, "data", None) or cfg.classifier.data
     clf = getattr(cfg, "classifier")
     clf_name = clf if isinstance(clf, str) else clf.classifier
-    return results_dir(profile) / f"{name}-{data.dataset}-{clf_name}-{config_key(cfg)}.json"
+    return results_root(profile) / f"{name}-{data.dataset}-{clf_name}-{config_key(cfg)}.json"
 
 
 def write_result(path: Path, profile: str, cfg, body: dict[str, Any]) -> dict:
@@ -111,9 +110,10 @@ def evaluation_stage(profile: str = "cpu", overrides: dict | None = None, root=N
                      force: bool = False, npz: str | None = None) -> dict:
     """Accuracy vs colour-space size for every method, colours used, bpp, significance, JPEG reference.
 
-    ``npz``: evaluate on any .npz with ``images`` (N,H,W,3 uint8) and ``labels`` (N,) instead."""
+    ``npz``: evaluate on any .npz with ``images`` (N,H,W,3 uint8) and ``labels`` (N,) in the classifier's
+    classes instead; its results are keyed by the file's content (:func:`evaluation_name`)."""
     cfg = get_config("evaluate", profile, overrides)
-    path = result_path(profile, "evaluation" if npz is None else f"evaluation-{Path(npz).stem}", cfg)
+    path = result_path(profile, evaluation_name(npz), cfg)
     if (hit := cached(path, force)) is not None:
         return hit
     clf = frozen_classifier(cfg.classifier, root, device, train=False)
@@ -122,10 +122,34 @@ def evaluation_stage(profile: str = "cpu", overrides: dict | None = None, root=N
     else:
         from ..data import load_dataset
         data = load_dataset("npz", "test", npz)
+        check_labels(data.labels, predict(clf, data.images[:1]).shape[1], npz)
     nets = learned_nets(cfg, tuple(m for m in cfg.methods if m in LEARNED), device)
     body = {"data": data.describe(), **evaluate_grid(clf, data, cfg.methods, cfg.bits, nets, cfg.batch_size),
             "jpeg": jpeg_curve(cfg, clf, data)}
     return write_result(path, profile, cfg, body)
+
+
+def evaluation_name(npz: str | Path | None) -> str:
+    """The results name of an evaluation: ``evaluation``, or ``evaluation-<stem>-<digest>`` for an .npz, the
+    digest (SHA-256 of the file's bytes) keeping a changed file from reusing another's results."""
+    if npz is None:
+        return "evaluation"
+    path = Path(npz)
+    if not path.is_file():
+        raise FileNotFoundError(f"no .npz file at {path}")
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return f"evaluation-{path.stem}-{digest.hexdigest()[:10]}"
+
+
+def check_labels(labels: np.ndarray, num_classes: int, source: str | Path) -> None:
+    """Refuse labels outside the classifier's classes ``0..num_classes-1`` (ValueError naming the first)."""
+    bad = labels[(labels < 0) | (labels >= num_classes)]
+    if bad.size:
+        raise ValueError(f"{source}: label {bad[0]} is not one of the classifier's {num_classes} classes "
+                         f"({bad.size} of {labels.size} labels are out of range); accepted: 0..{num_classes - 1}")
 
 
 def jpeg_curve(cfg: EvalConfig, clf, data: ImageArrays) -> list[dict]:

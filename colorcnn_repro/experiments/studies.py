@@ -6,12 +6,15 @@
   Fig. 17 (sweeps of ξ and γ; U-Net vs DnCNN backbone per classifier).
 * :func:`colorcnn_plus_ablation` — Fig. 18: sweeps of α (R_info) and β (R_conf), and the pace of task
   selection (a new C every batch, every 20 batches, every epoch).
+* :func:`short_budget_recipe` — not in the paper: which training choices decide how fast ColorCNN and ColorCNN+
+  learn in a short budget (logit temperature, batch size, jitter, R_color weighting, λ schedule, task pace,
+  optimiser); the evidence behind the ``cpu`` profile's recipe.
 * :func:`multilabel_voc` — Table 2 / Fig. 13: ColorCNN+ vs MedianCut on Pascal VOC 2012 (exact-match
   accuracy and mAP).
 * :func:`stylized` — Table 3 / Fig. 14: ColorCNN+ vs MedianCut on a Style14-like class-per-folder set.
 
 Every study is a :func:`sweep`: labelled override dicts applied on top of the profile's experiment config
-(:func:`~colorcnn_repro.experiments.config.get_config`), each run through
+(:func:`~colorcnn_repro.profiles.get_config`), each run through
 :func:`~colorcnn_repro.experiments.pipeline.main_results` (classifier, ColorCNN per C and ColorCNN+ as the
 variant's ``methods`` need, then the evaluation). Every stage is cached by its own config, so a variant that
 equals another (in this study or another one, e.g. λ=3 and the main experiment) is trained and evaluated
@@ -33,8 +36,9 @@ from typing import Any
 
 from ..data import MissingDataError, resolve_root
 from ..data.loader import SOURCES
-from ..training.runs import REPO_ROOT
-from .config import ClassifierConfig, EvalConfig, config_key, get_config
+from ..paths import REPO_ROOT
+from ..config import ClassifierConfig, EvalConfig, config_key
+from ..profiles import get_config
 from .pipeline import cached, main_results, result_path, write_result
 
 # ---------------------------------------------------------------- per-study, per-profile defaults
@@ -58,6 +62,12 @@ STUDY_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
                                "cpu": CPU_PLUS_SCALE},
     # Tables 2 and 3: ResNet18 (Sec. 4.1).
     "multilabel_voc": {"paper": {"classifier.classifier": "resnet18"}},
+    # every model of the recipe study sees the same 9,000 training images (a fifth of the split, one epoch)
+    "short_budget_recipe": {profile: {"colorcnn.epochs": 1, "colorcnn.train_fraction": 0.2,
+                                      "colorcnn.optim.restart_epochs": 1, "colorcnn_plus.epochs": 1,
+                                      "colorcnn_plus.train_fraction": 0.2, "colorcnn_plus.optim.restart_epochs": 1,
+                                      **({"limit": 1000} if profile != "smoke" else {})}
+                            for profile in ("smoke", "cpu", "paper")},
     "stylized": {"paper": {"classifier.classifier": "resnet18"}},
 }
 
@@ -274,6 +284,77 @@ def colorcnn_plus_ablation(profile: str = "cpu", overrides: dict | None = None, 
     plan = colorcnn_plus_ablation_plan(profile, overrides, bits)
     return run_plan(plan, profile, root=root, device=device, force=force,
                     extra={"data_source": data_source(profile, plan.overrides, root)})
+
+
+# ---------------------------------------------------------------- the short-budget recipe
+
+#: Bits each half of the recipe study evaluates: ColorCNN+ at 1, 2 and 6 bits (the paper's claims: far above
+#: MedianCut at 1–2 bits, close to it at 6), ColorCNN at 1 and 3 bits (where γ·log2 C differs from γ).
+RECIPE_BITS = {"colorcnn+": (1, 2, 6), "colorcnn": (1, 3)}
+
+
+def short_budget_recipe_plan(profile: str = "cpu", overrides: dict | None = None) -> Plan:
+    """Rows of the recipe study, each one short run of the same budget (:data:`STUDY_DEFAULTS`). Each group
+    starts from the paper's recipe at this width (T = 1, batch 128; ColorCNN+ ξ = 1) and adds one choice at a
+    time up to the ``cpu`` profile's recipe; the last rows change one more thing on top of it."""
+    plus, cc = "colorcnn_plus.", "colorcnn."
+
+    def ladder(prefix: str, steps: list[tuple[str, dict[str, Any]]], method: str) -> dict[str, dict[str, Any]]:
+        rows, acc = {}, {}
+        for label, change in steps:
+            acc = {**acc, **{prefix + k: v for k, v in change.items()}}
+            rows[label] = {**acc, "methods": (method,), "bits": RECIPE_BITS[method]}
+        return rows
+
+    plus_rows = ladder(plus, [
+        ("ColorCNN+ paper recipe (T=1, batch 128, ξ=1)", {"temperature": 1.0, "batch_size": 128, "xi": 1.0}),
+        ("ColorCNN+ + T=0.1", {"temperature": 0.1}),
+        ("ColorCNN+ + batch 32", {"batch_size": 32}),
+        ("ColorCNN+ + ξ=0.1 (cpu recipe)", {"xi": 0.1}),
+    ], "colorcnn+")
+    chosen = plus_rows["ColorCNN+ + ξ=0.1 (cpu recipe)"]
+    for label, change in (("task every batch", {"task_every": 1}),
+                          ("λ·sigmoid(log2 C − 4)", {"rp_scale_by_colors": True}),
+                          ("Adam lr 1e-3", {"optim.name": "adam", "optim.lr": 1e-3}),
+                          ("SGD lr 0.03", {"optim.lr": 0.03})):
+        plus_rows[f"ColorCNN+ cpu recipe, {label}"] = {**chosen, **{plus + k: v for k, v in change.items()}}
+    cc_rows = ladder(cc, [
+        ("ColorCNN T=1, batch 128, γ (previous cpu recipe)", {"temperature": 1.0, "batch_size": 128, "gamma_log2c": False}),
+        ("ColorCNN + T=0.1", {"temperature": 0.1}),
+        ("ColorCNN + batch 32", {"batch_size": 32}),
+        ("ColorCNN + γ·log2 C (cpu recipe)", {"gamma_log2c": True}),
+    ], "colorcnn")
+    references = {"MedianCut (reference)": {"methods": ("mediancut",), "bits": (1, 2, 3, 6)}}
+    ov = study_overrides("short_budget_recipe", profile, overrides)
+    return Plan("short_budget_recipe", {**references, **plus_rows, **cc_rows}, ("colorcnn+",), ov,
+                {"references": list(references), "colorcnn+": list(plus_rows), "colorcnn": list(cc_rows)})
+
+
+def short_budget_recipe(profile: str = "cpu", overrides: dict | None = None, *, root=None, device=None,
+                        force: bool = False) -> dict:
+    """The short-budget recipe study (``12_short_budget_recipe``): every row trains its models on the same
+    number of training images and is evaluated on the validation split (1,000 images at ``cpu``)."""
+    plan = short_budget_recipe_plan(profile, overrides)
+    return run_plan(plan, profile, root=root, device=device, force=force,
+                    extra={"data_source": data_source(profile, plan.overrides, root)})
+
+
+def recipe_table(result: dict) -> str:
+    """Markdown table of the recipe study: per row, accuracy (%) at each evaluated bit size with the
+    difference to MedianCut on the same images, and the row's training images per second."""
+    mc = metric_table(result, "mediancut", labels=result["groups"]["references"])["MedianCut (reference)"]
+    bits = sorted({int(b) for label in result["variants"] for m in result["variants"][label]["methods"].values()
+                   for b in m})
+    lines = ["| row | " + " | ".join(f"{b} bit" for b in bits) + " |", "|---" * (len(bits) + 1) + "|",
+             "| MedianCut | " + " | ".join(f"{100 * mc[b]:.1f}" if b in mc else "" for b in bits) + " |"]
+    for group in ("colorcnn+", "colorcnn"):
+        for label, per in metric_table(result, group, labels=result["groups"][group]).items():
+            cells = [f"{100 * per[b]:.1f} ({100 * (per[b] - mc[b]):+.1f})" if b in per else "" for b in bits]
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    v = result["variants"]["MedianCut (reference)"]
+    return (f"Accuracy (%) on {v['data']['count']} {v['data']['split']} images of {v['data']['name']} "
+            f"({result['profile']} profile; original images {100 * v['original']['accuracy']:.1f}%), "
+            "difference to MedianCut in brackets.\n\n" + "\n".join(lines))
 
 
 # ---------------------------------------------------------------- Tables 2 and 3: other data

@@ -2,9 +2,17 @@
 hard (test-time) and soft (train-time) quantized outputs.
 
 Images enter and leave in [0, 1] RGB; the network itself sees them normalized with ``mean``/``std``.
+
+ColorCNN+ pools the weights of its last 1×1 convolution before applying it (Eq. 8 is linear and that
+convolution has no bias): the same logits as the D-channel map followed by the pooling, without making the
+D-channel map. :func:`reference_ops` switches back to the plain form, against which tests and
+``benchmarks/train_step.py`` check the outputs (≤ 1e-5). Training runs the models in channels-last memory
+(``torch.channels_last``), where a 1×1 convolution is a plain matrix product.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -18,6 +26,21 @@ BACKBONES = {"unet": UNet, "dncnn": DnCNN}
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 EPS = 1e-8
+
+
+_REFERENCE_OPS = False
+
+
+@contextmanager
+def reference_ops() -> Iterator[None]:
+    """Within this block the heads run as the paper writes them: NCHW 1×1 convolutions, then the D → C pooling
+    of Eq. 8 on the D-channel map. Same outputs as the default fast form (≤ 1e-5); for tests and benchmarks."""
+    global _REFERENCE_OPS
+    before, _REFERENCE_OPS = _REFERENCE_OPS, True
+    try:
+        yield
+    finally:
+        _REFERENCE_OPS = before
 
 
 def build_backbone(name: str, width: int) -> nn.Module:
@@ -55,12 +78,15 @@ class ColorQuantizerNet(nn.Module):
     """Shared forward of ColorCNN and ColorCNN+; subclasses provide the C-channel logits."""
 
     def __init__(self, backbone: str, width: int, mean=IMAGENET_MEAN, std=IMAGENET_STD,
-                 palette_from_soft: bool = False) -> None:
+                 palette_from_soft: bool = False, temperature: float = 1.0) -> None:
         super().__init__()
+        if not temperature > 0:
+            raise ValueError(f"temperature must be > 0, got {temperature!r}")
         self.backbone = build_backbone(backbone, width)
         self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1))
         self.palette_from_soft = palette_from_soft
+        self.temperature = temperature
 
     def check_colors(self, colors: int) -> None:
         raise NotImplementedError
@@ -72,11 +98,20 @@ class ColorQuantizerNet(nn.Module):
         return logits.softmax(dim=1)
 
     def probability_map(self, x: torch.Tensor, colors: int) -> torch.Tensor:
-        """m(x): B×C×H×W, sums to 1 over C at every pixel."""
+        """m(x): B×C×H×W, sums to 1 over C at every pixel; the softmax sees the logits divided by the
+        temperature T.
+
+        The logit scale decides how fast training gets going: at the paper's scale (T = 1) the logits of a
+        fresh model are tiny (ColorCNN+ averages D/C channels, so their spread is about 0.03 at C = 2), the
+        softmax is nearly flat, the soft training image is a washed-out blend and the task loss's gradient is
+        ~300× weaker at C = 2 than at C = 64. T = 0.1 (the authors' code has this temperature, the paper is
+        silent) makes every C start from a usable map; a temperature keeps the architecture and its optimum
+        unchanged, it only rescales the logits (see the README's short-budget recipe study)."""
         self.check_colors(colors)
         if x.ndim != 4 or x.shape[1] != 3:
             raise ValueError(f"expected a B×3×H×W image batch, got shape {tuple(x.shape)}")
-        return self.to_probabilities(self.logits(self.backbone((x - self.mean) / self.std), colors))
+        logits = self.logits(self.backbone((x - self.mean) / self.std), colors)
+        return self.to_probabilities(logits / self.temperature if self.temperature != 1 else logits)
 
     def forward(self, x: torch.Tensor, colors: int, hard: bool | None = None) -> QuantizerOutput:
         """Train-time soft output (Eq. 5–6) or test-time hard output (Eq. 2–4).
@@ -105,13 +140,15 @@ class ColorCNN(ColorQuantizerNet):
     """ColorCNN: one model per colour count C; 1×1 conv head → C-channel softmax map (Sec. 3.2)."""
 
     def __init__(self, colors: int, *, backbone: str = "unet", width: int = 64, head_width: int = 256,
-                 mean=IMAGENET_MEAN, std=IMAGENET_STD, palette_from_soft: bool = False) -> None:
+                 mean=IMAGENET_MEAN, std=IMAGENET_STD, palette_from_soft: bool = False,
+                 temperature: float = 1.0) -> None:
         if not 2 <= colors <= 256:
             raise ValueError(f"ColorCNN colors must be in 2..256, got {colors}")
-        super().__init__(backbone, width, mean, std, palette_from_soft)
+        super().__init__(backbone, width, mean, std, palette_from_soft, temperature)
         self.colors = colors
         self.config = dict(colors=colors, backbone=backbone, width=width, head_width=head_width,
-                           mean=tuple(mean), std=tuple(std), palette_from_soft=palette_from_soft)
+                           mean=tuple(mean), std=tuple(std), palette_from_soft=palette_from_soft,
+                           temperature=temperature)
         self.head = nn.Sequential(
             nn.Conv2d(width, head_width, 1), nn.ReLU(inplace=True), nn.Conv2d(head_width, colors, 1, bias=False)
         )
@@ -150,11 +187,13 @@ class ColorCNNPlus(ColorQuantizerNet):
     """
 
     def __init__(self, *, backbone: str = "unet", width: int = 64, bottleneck: int = 16, depth: int = 256,
-                 topk: int = 4, mean=IMAGENET_MEAN, std=IMAGENET_STD, palette_from_soft: bool = False) -> None:
-        super().__init__(backbone, width, mean, std, palette_from_soft)
+                 topk: int = 4, mean=IMAGENET_MEAN, std=IMAGENET_STD, palette_from_soft: bool = False,
+                 temperature: float = 1.0) -> None:
+        super().__init__(backbone, width, mean, std, palette_from_soft, temperature)
         self.depth, self.topk = depth, topk
         self.config = dict(backbone=backbone, width=width, bottleneck=bottleneck, depth=depth, topk=topk,
-                           mean=tuple(mean), std=tuple(std), palette_from_soft=palette_from_soft)
+                           mean=tuple(mean), std=tuple(std), palette_from_soft=palette_from_soft,
+                           temperature=temperature)
         if bottleneck:
             self.bottleneck = nn.Sequential(nn.Conv2d(width, bottleneck, 1), nn.BatchNorm2d(bottleneck),
                                             nn.ReLU(inplace=True))
@@ -168,11 +207,16 @@ class ColorCNNPlus(ColorQuantizerNet):
             raise ValueError(f"ColorCNN+ serves C in 2..{self.depth} (D={self.depth}), got C={colors!r}")
 
     def logits(self, features: torch.Tensor, colors: int) -> torch.Tensor:
-        h = self.color_mask(self.bottleneck(features))
-        key = (colors, h.device, h.dtype)
+        """Pooled logits (Eq. 8). Fast form: the C×D pooling matrix times the D×b weights of the bias-free
+        ``color_mask`` convolution gives a C×b matrix, applied once per pixel; no D-channel map is made."""
+        z = self.bottleneck(features)
+        key = (colors, z.device, z.dtype)
         if key not in self._pools:
-            self._pools[key] = channel_pooling_matrix(colors, self.depth).to(h.device, h.dtype)
-        return torch.einsum("cd,bdhw->bchw", self._pools[key], h)
+            self._pools[key] = channel_pooling_matrix(colors, self.depth).to(z.device, z.dtype)
+        if _REFERENCE_OPS:
+            return torch.einsum("cd,bdhw->bchw", self._pools[key], self.color_mask(z))
+        w = self._pools[key] @ self.color_mask.weight.flatten(1)
+        return F.conv2d(z, w[:, :, None, None])
 
     def to_probabilities(self, logits: torch.Tensor) -> torch.Tensor:
         return topk_softmax(logits, self.topk)

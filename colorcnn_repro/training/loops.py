@@ -8,12 +8,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..config import (OPTIMIZERS, SCHEDULES, ClassifierConfig, ColorCNNConfig, ColorCNNPlusConfig, DataConfig,
+                      OptimConfig)
 from ..data import ImageArrays, load_dataset
-from ..experiments.config import ClassifierConfig, ColorCNNConfig, ColorCNNPlusConfig, DataConfig
 from ..losses import colorcnn_loss, colorcnn_plus_loss, task_loss
 from ..models import (ColorCNN, ColorCNNPlus, ColorQuantizerNet, NormalizedClassifier, build_normalized_classifier,
                       normalization_stats, quantizer_checkpoint, quantizer_from_checkpoint)
-from .augment import classifier_augment, post_quantization_augment, random_crop, random_flip
+from .augment import classifier_augment, post_quantization_augment, random_flip
 from .runs import atomic_save, fit, model_file, pick_device, run_dir, run_epoch
 from .targets import imitation_targets
 
@@ -33,14 +34,33 @@ def as_float(x: torch.Tensor) -> torch.Tensor:
     return x.float().div_(255)
 
 
-def sgd(model: nn.Module, lr: float, momentum: float, weight_decay: float, nesterov: bool = False):
+def channels_last(x: torch.Tensor) -> torch.Tensor:
+    """The memory layout the training steps run in (models too: ``.to(memory_format=torch.channels_last)``):
+    on a CPU, convolutions run as NHWC GEMMs there, 1.3× faster for AlexNet and 1.8× for the U-Net with its
+    1×1 heads (``benchmarks/train_step.py``); the values are those of the NCHW path."""
+    return x.contiguous(memory_format=torch.channels_last)
+
+
+def optimizer_and_schedule(model: nn.Module, optim: OptimConfig, steps_per_epoch: int, epochs: int):
+    """``(optimizer, per-batch lr scheduler)`` of ``optim`` for ``epochs`` of ``steps_per_epoch`` (Sec. 4.1):
+    SGD (momentum, optional Nesterov) or Adam (β1 = ``momentum``); one-cycle to ``lr``, or cosine from ``lr``
+    to 0 restarted every ``restart_epochs``."""
+    if optim.name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optim.name!r}; accepted: {', '.join(OPTIMIZERS)}")
+    if optim.schedule not in SCHEDULES:
+        raise ValueError(f"unknown schedule {optim.schedule!r}; accepted: {', '.join(SCHEDULES)}")
     params = [p for p in model.parameters() if p.requires_grad]
-    return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=nesterov)
-
-
-def warm_restarts(opt, period_steps: int):
-    """Cosine annealing with warm restarts, stepped per batch, minimum lr 0 (Sec. 4.1)."""
-    return torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=max(1, period_steps), eta_min=0.0)
+    if optim.name == "sgd":
+        opt = torch.optim.SGD(params, lr=optim.lr, momentum=optim.momentum, weight_decay=optim.weight_decay,
+                              nesterov=optim.nesterov)
+    else:
+        opt = torch.optim.Adam(params, lr=optim.lr, betas=(optim.momentum, 0.999), weight_decay=optim.weight_decay)
+    if optim.schedule == "onecycle":
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=optim.lr, total_steps=max(1, epochs * steps_per_epoch))
+    else:
+        sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(
+            opt, T_0=max(1, optim.restart_epochs * steps_per_epoch), eta_min=0.0)
+    return opt, sched
 
 
 def descend(opt: torch.optim.Optimizer, sched, terms: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -62,17 +82,16 @@ def train_classifier(cfg: ClassifierConfig, root=None, device: str | None = None
     dev = pick_device(device)
     train = load_split(cfg.data, "train", root)
     torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
-    model = build_normalized_classifier(cfg.classifier, len(train.classes), cfg.data.dataset, train.multilabel).to(dev)
+    model = build_normalized_classifier(cfg.classifier, len(train.classes), cfg.data.dataset, train.multilabel)
+    model = model.to(dev, memory_format=torch.channels_last)
     images, labels = to_tensor(train.images, dev), torch.from_numpy(train.labels).to(dev)
-    opt = sgd(model, cfg.lr, cfg.momentum, cfg.weight_decay, cfg.nesterov)
-    steps = math.ceil(len(train) / cfg.batch_size)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.epochs * steps)
+    opt, sched = optimizer_and_schedule(model, cfg.optim, math.ceil(len(train) / cfg.batch_size), cfg.epochs)
 
     def epoch_fn(epoch: int, g: torch.Generator) -> dict:
         model.train()
 
         def step(idx: torch.Tensor, b: int) -> dict:
-            x = classifier_augment(as_float(images[idx.to(dev)]), g)
+            x = channels_last(classifier_augment(as_float(images[idx.to(dev)]), g))
             return descend(opt, sched, {"total": task_loss(model(x), labels[idx.to(dev)], multilabel=model.multilabel)})
 
         return run_epoch(len(train), cfg.batch_size, g, step, f"classifier {cfg.classifier}")
@@ -99,13 +118,14 @@ def load_model_file(path: Path):
     return torch.load(path, map_location="cpu", weights_only=False)
 
 
-def frozen_classifier(cfg: ClassifierConfig, root=None, device: str | None = None, train: bool = True) -> NormalizedClassifier:
+def frozen_classifier(cfg: ClassifierConfig, root=None, device: str | None = None,
+                      train: bool = True) -> NormalizedClassifier:
     """The trained classifier of ``cfg`` (run or zoo; trained first if neither has it and ``train``),
     frozen and in eval mode."""
     path = model_file("classifier", cfg)
     if path is None:
         path = (train_classifier(cfg, root, device) if train else run_dir("classifier", cfg)) / "model.pt"
-    model = classifier_from_checkpoint(load_model_file(path)).to(pick_device(device))
+    model = classifier_from_checkpoint(load_model_file(path)).to(pick_device(device), memory_format=torch.channels_last)
     for p in model.parameters():
         p.requires_grad_(False)
     return model
@@ -132,14 +152,25 @@ def against_frozen_classifier(cfg: ColorCNNConfig | ColorCNNPlusConfig, root=Non
     return dev, clf, train, to_tensor(train.images, dev), torch.from_numpy(train.labels).to(dev)
 
 
-def sgd_with_restarts(model: nn.Module, cfg: ColorCNNConfig | ColorCNNPlusConfig, n_train: int):
-    """``(optimizer, cosine warm-restart scheduler, steps per epoch)`` for a quantizer (Sec. 4.1)."""
-    opt = sgd(model, cfg.lr, cfg.momentum, cfg.weight_decay)
+def quantizer_optimizer(model: nn.Module, cfg: ColorCNNConfig | ColorCNNPlusConfig, n_train: int):
+    """``(optimizer, scheduler, steps per epoch)`` for a quantizer that sees ``train_fraction`` of the split
+    per epoch (Sec. 4.1)."""
     steps = math.ceil(n_train * cfg.train_fraction / cfg.batch_size)
-    return opt, warm_restarts(opt, cfg.restart_epochs * steps), steps
+    return (*optimizer_and_schedule(model, cfg.optim, steps, cfg.epochs), steps)
 
 
 # ---------------------------------------------------------------- ColorCNN
+
+def colorcnn_terms(model: ColorCNN, clf: NormalizedClassifier, cfg: ColorCNNConfig, x: torch.Tensor,
+                   labels: torch.Tensor, g: torch.Generator) -> dict[str, torch.Tensor]:
+    """Loss terms of one ColorCNN batch ``x`` (already augmented): soft quantization, the frozen classifier on
+    the jittered result, task loss + γ·R_color (Eq. 1, 7), γ·log2 C when ``cfg.gamma_log2c``."""
+    out = model(x, cfg.colors)
+    logits = classify_quantized(clf, out.image, cfg.xi, cfg.color_norm, g)
+    teacher = clf(x) if cfg.kd else None
+    weight = cfg.gamma * math.log2(cfg.colors) if cfg.gamma_log2c else cfg.gamma
+    return colorcnn_loss(logits, labels, out.prob, gamma=weight, teacher_logits=teacher, multilabel=clf.multilabel)
+
 
 def train_colorcnn(cfg: ColorCNNConfig, root=None, device: str | None = None) -> Path:
     """Train one ColorCNN for ``cfg.colors`` (Sec. 3.3, 4.1) against the frozen classifier."""
@@ -149,20 +180,17 @@ def train_colorcnn(cfg: ColorCNNConfig, root=None, device: str | None = None) ->
     dev, clf, train, images, labels = against_frozen_classifier(cfg, root, device)
     mean, std = normalization_stats(cfg.classifier.data.dataset)
     torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
-    model = ColorCNN(cfg.colors, backbone=cfg.backbone, width=cfg.width, mean=mean, std=std).to(dev)
-    opt, sched, steps = sgd_with_restarts(model, cfg, len(train))
+    model = ColorCNN(cfg.colors, backbone=cfg.backbone, width=cfg.width, mean=mean, std=std,
+                     temperature=cfg.temperature).to(dev, memory_format=torch.channels_last)
+    opt, sched, steps = quantizer_optimizer(model, cfg, len(train))
 
     def epoch_fn(epoch: int, g: torch.Generator) -> dict:
         model.train()
 
         def step(idx: torch.Tensor, b: int) -> dict:
-            x = classifier_augment(as_float(images[idx.to(dev)]), g)
-            out = model(x, cfg.colors)
-            logits = classify_quantized(clf, out.image, cfg.xi, cfg.color_norm, g)
-            teacher = clf(x) if cfg.kd else None
-            terms = colorcnn_loss(logits, labels[idx.to(dev)], out.prob, gamma=cfg.gamma, teacher_logits=teacher,
-                                  multilabel=clf.multilabel)
-            return descend(opt, sched, terms)
+            idx = idx.to(dev)
+            x = channels_last(classifier_augment(as_float(images[idx]), g))
+            return descend(opt, sched, colorcnn_terms(model, clf, cfg, x, labels[idx], g))
 
         return run_epoch(len(train), cfg.batch_size, g, step, f"colorcnn C={cfg.colors}", steps)
 
@@ -182,6 +210,22 @@ def task_schedule(cfg: ColorCNNPlusConfig, steps: int, g: torch.Generator) -> li
     return [cfg.task_colors[int(draws[b // every])] for b in range(steps)]
 
 
+def colorcnn_plus_terms(model: ColorCNNPlus, clf: NormalizedClassifier, cfg: ColorCNNPlusConfig, x: torch.Tensor,
+                        target: torch.Tensor | None, labels: torch.Tensor, colors: int,
+                        g: torch.Generator) -> dict[str, torch.Tensor]:
+    """Loss terms of one ColorCNN+ batch at C = ``colors`` (Eq. 13, 16): soft quantization, post-quantization
+    augmentation, the frozen classifier on the jittered result, λ·L_RP against the imitation ``target``
+    (none: λ = 0), R_color, α·R_info, β·R_conf."""
+    out = model(x, colors)
+    shown = post_quantization_augment(out.image, g) if cfg.post_augment else out.image
+    logits = classify_quantized(clf, shown, cfg.xi, cfg.color_norm, g)
+    teacher = clf(x) if cfg.kd else None
+    rp_weight = 1 / (1 + math.exp(-(math.log2(colors) - 4))) if cfg.rp_scale_by_colors else 1.0
+    return colorcnn_plus_loss(logits, labels, out.prob, target, lam=cfg.lam if target is not None else 0.0,
+                              gamma=cfg.gamma, alpha=cfg.alpha, beta=cfg.beta, fraction=cfg.rp_fraction,
+                              rp_weight=rp_weight, teacher_logits=teacher, multilabel=clf.multilabel)
+
+
 def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root=None, device: str | None = None) -> Path:
     """Train ColorCNN+ (Sec. 3.4–3.6, 4.1): one model for every C, MedianCut imitation via L_RP."""
     run = run_dir("colorcnn+", cfg)
@@ -193,8 +237,9 @@ def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root=None, device: str | None =
     mean, std = normalization_stats(cfg.classifier.data.dataset)
     torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
     model = ColorCNNPlus(backbone=cfg.backbone, width=cfg.width, bottleneck=cfg.bottleneck, depth=cfg.depth,
-                         topk=cfg.topk, mean=mean, std=std).to(dev)
-    opt, sched, steps = sgd_with_restarts(model, cfg, len(train))
+                         topk=cfg.topk, mean=mean, std=std, temperature=cfg.temperature)
+    model = model.to(dev, memory_format=torch.channels_last)
+    opt, sched, steps = quantizer_optimizer(model, cfg, len(train))
 
     def epoch_fn(epoch: int, g: torch.Generator) -> dict:
         model.train()
@@ -204,19 +249,11 @@ def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root=None, device: str | None =
             c = tasks[b]
             idx = idx.to(dev)
             x = as_float(images[idx])
-            target = targets[c][idx].long() if cfg.lam else None
-            if target is None:
-                (x,) = random_flip(x, g)
+            if cfg.lam:
+                x, target = random_flip(x, g, targets[c][idx].long())
             else:
-                x, target = random_flip(x, g, target)
-            out = model(x, c)
-            shown = post_quantization_augment(out.image, g) if cfg.post_augment else out.image
-            logits = classify_quantized(clf, shown, cfg.xi, cfg.color_norm, g)
-            teacher = clf(x) if cfg.kd else None
-            rp_weight = 1 / (1 + math.exp(-(math.log2(c) - 4))) if cfg.rp_scale_by_colors else 1.0
-            terms = colorcnn_plus_loss(logits, labels[idx], out.prob, target, lam=cfg.lam if target is not None else 0.0,
-                                       gamma=cfg.gamma, alpha=cfg.alpha, beta=cfg.beta, fraction=cfg.rp_fraction,
-                                       rp_weight=rp_weight, teacher_logits=teacher, multilabel=clf.multilabel)
+                (x,), target = random_flip(x, g), None
+            terms = colorcnn_plus_terms(model, clf, cfg, channels_last(x), target, labels[idx], c, g)
             return descend(opt, sched, terms)
 
         return run_epoch(len(train), cfg.batch_size, g, step, "colorcnn+", steps)

@@ -11,10 +11,9 @@ from typing import Any, Callable
 import torch
 from tqdm.auto import tqdm
 
-from ..experiments.config import config_dict, config_key
+from ..config import config_dict, config_key
+from ..paths import ZOO_DIR, runs_root
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ZOO_DIR = Path(__file__).resolve().parents[1] / "zoo"
 
 
 def pick_device(name: str | None = None) -> torch.device:
@@ -22,11 +21,6 @@ def pick_device(name: str | None = None) -> torch.device:
     if name:
         return torch.device(name)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-def runs_root() -> Path:
-    """Where training runs live: ``$COLORCNN_RUNS`` or ``<repo>/runs``."""
-    return Path(os.environ.get("COLORCNN_RUNS", REPO_ROOT / "runs"))
 
 
 def slug(stage: str) -> str:

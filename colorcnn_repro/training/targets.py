@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from pathlib import Path
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
 from ..quantizers.batched import quantize_batch
-from .runs import REPO_ROOT
-
-
-def cache_root() -> Path:
-    """``$COLORCNN_CACHE`` or ``<repo>/.cache``."""
-    return Path(os.environ.get("COLORCNN_CACHE", REPO_ROOT / ".cache"))
+from ..paths import cache_root
 
 
 def images_digest(images: np.ndarray) -> str:

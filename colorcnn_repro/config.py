@@ -1,7 +1,8 @@
-"""Run configurations and the named profiles ``smoke`` (CI), ``cpu`` (2-core reproduction) and ``paper``.
+"""Run configurations: a frozen dataclass per stage, and the experiment (:class:`EvalConfig`) that holds them.
 
-A config is a frozen dataclass per stage; its :func:`config_key` names the run directory and zoo entry.
-Any field can be overridden (``overrides`` dicts, ``--set key=value`` on the command line, papermill).
+A config's :func:`config_key` names its run directory, zoo entry and results file. Any field can be overridden
+(``overrides`` dicts, ``--set key=value`` on the command line, papermill); the named profiles are in
+:mod:`colorcnn_repro.profiles`. Ground floor: imports nothing from the package.
 """
 from __future__ import annotations
 
@@ -21,16 +22,32 @@ class DataConfig:
     seed: int = 0
 
 
+OPTIMIZERS = ("sgd", "adam")
+SCHEDULES = ("onecycle", "warm_restarts")
+
+
+@dataclass(frozen=True)
+class OptimConfig:
+    """Optimiser and learning-rate schedule of one stage (Sec. 4.1). ``schedule``: ``onecycle`` (peak ``lr``)
+    or ``warm_restarts`` (cosine from ``lr`` to 0, restarted every ``restart_epochs``), stepped per batch."""
+
+    name: str = "sgd"
+    lr: float = 0.01
+    momentum: float = 0.9  # SGD momentum; Adam's β1
+    weight_decay: float = 5e-4
+    nesterov: bool = False
+    schedule: str = "warm_restarts"
+    restart_epochs: int = 20
+    bf16_autocast: bool = False  # mixed precision (bf16 autocast) for the forward passes; a GPU setting
+
+
 @dataclass(frozen=True)
 class ClassifierConfig:
     data: DataConfig = field(default_factory=DataConfig)
     classifier: str = "alexnet"
     epochs: int = 60
     batch_size: int = 128
-    lr: float = 0.1  # one-cycle peak (Sec. 4.1)
-    momentum: float = 0.9
-    weight_decay: float = 5e-4
-    nesterov: bool = False
+    optim: OptimConfig = field(default_factory=lambda: OptimConfig(lr=0.1, schedule="onecycle"))
     seed: int = 0
 
 
@@ -44,11 +61,10 @@ class ColorCNNConfig:
     width: int = 64
     epochs: int = 60
     batch_size: int = 128
-    lr: float = 0.01  # cosine warm restarts peak
-    restart_epochs: int = 20
-    momentum: float = 0.9
-    weight_decay: float = 5e-4
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    temperature: float = 1.0  # logits ÷ T before the softmax (the authors' choice: 1)
     gamma: float = 1.0  # R_color weight (Eq. 1)
+    gamma_log2c: bool = False  # authors' ColorCNN code: R_color weight γ·log2 C
     xi: float = 1.0  # colour jitter weight
     color_norm: float = 4.0  # train-time quantized image normalized by color_norm × std (Sec. 4.1)
     kd: bool = False
@@ -68,10 +84,8 @@ class ColorCNNPlusConfig:
     topk: int = 4
     epochs: int = 300
     batch_size: int = 128
-    lr: float = 0.01
-    restart_epochs: int = 20
-    momentum: float = 0.9
-    weight_decay: float = 5e-4
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    temperature: float = 1.0  # pooled logits (Eq. 8) ÷ T before the top-K softmax (the authors' choice: 1)
     lam: float = 3.0  # relationship-preserving loss weight λ
     gamma: float = 1.0
     alpha: float = 1.0  # R_info
@@ -101,63 +115,7 @@ class EvalConfig:
     batch_size: int = 250
 
 
-def _paper() -> EvalConfig:
-    return EvalConfig()
-
-
-def _cpu() -> EvalConfig:
-    """2 cores, ~2 hours: the paper's AlexNet, a width-16 U-Net, few epochs (see README for why)."""
-    clf = ClassifierConfig(epochs=8, nesterov=True)
-    cc = ColorCNNConfig(width=16, epochs=1, restart_epochs=1, xi=0.1, color_norm=1.0, train_fraction=0.22)
-    plus = ColorCNNPlusConfig(width=16, epochs=2, restart_epochs=2, xi=0.1)
-    return EvalConfig(clf, cc, plus)
-
-
-def _smoke() -> EvalConfig:
-    """A few hundred images, tiny widths, one epoch: the whole pipeline in minutes."""
-    clf = ClassifierConfig(data=DataConfig(limit_train=256), epochs=1, batch_size=64)
-    cc = ColorCNNConfig(width=4, epochs=1, batch_size=64, restart_epochs=1, xi=0.1, color_norm=1.0)
-    plus = ColorCNNPlusConfig(width=4, epochs=1, batch_size=64, restart_epochs=1, task_every=2, xi=0.1)
-    return EvalConfig(clf, cc, plus, jpeg_qualities=(10, 50, 90), limit=100, batch_size=100)
-
-
-PROFILES = {"smoke": _smoke, "cpu": _cpu, "paper": _paper}
-
-#: Per-dataset settings a profile applies before the caller's overrides. ``cpu`` on Tiny-ImageNet is sized
-#: for the 20-class subset on these machines (9,800 training images of 64×64, a fifth of CIFAR-10's count at
-#: four times the pixels): about 1.5 hours here buy the classifier 24 epochs, each ColorCNN half the
-#: split and ColorCNN+ 4 epochs; it is evaluated on the official val folder (``test``, 50 images per class),
-#: since the carved-out validation split holds only 10 per class.
-DATASET_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
-    ("cpu", "tinyimagenet"): {"split": "test", "classifier.epochs": 24, "colorcnn.train_fraction": 0.5,
-                              "colorcnn_plus.epochs": 4, "colorcnn_plus.restart_epochs": 4},
-}
-STAGES = ("classifier", "colorcnn", "colorcnn+", "evaluate")
-
-
-def get_config(stage: str, profile: str = "cpu", overrides: dict[str, Any] | None = None):
-    """The ``stage`` config of ``profile``'s experiment with ``overrides`` applied.
-
-    Overrides address the experiment (:class:`EvalConfig`): dotted keys reach one section
-    (``classifier.epochs``, ``colorcnn.width``, ``colorcnn_plus.lam``); a plain key is applied wherever
-    the field exists. The experiment's classifier is the one every quantizer is trained against.
-    :data:`DATASET_DEFAULTS` for the profile and the chosen dataset come first, the overrides win.
-    """
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; accepted: {', '.join(PROFILES)}")
-    if stage not in STAGES:
-        raise ValueError(f"unknown stage {stage!r}; accepted: {', '.join(STAGES)}")
-    exp = _with_overrides(PROFILES[profile](), overrides)
-    defaults = DATASET_DEFAULTS.get((profile, exp.classifier.data.dataset))
-    if defaults:
-        exp = _with_overrides(_with_overrides(PROFILES[profile](), defaults), overrides)
-    exp = replace(exp, colorcnn=replace(exp.colorcnn, classifier=exp.classifier),
-                  colorcnn_plus=replace(exp.colorcnn_plus, classifier=exp.classifier))
-    return {"classifier": exp.classifier, "colorcnn": exp.colorcnn, "colorcnn+": exp.colorcnn_plus,
-            "evaluate": exp}[stage]
-
-
-def _with_overrides(exp: EvalConfig, overrides: dict[str, Any] | None) -> EvalConfig:
+def with_overrides(exp: EvalConfig, overrides: dict[str, Any] | None) -> EvalConfig:
     for key, value in (overrides or {}).items():
         exp = apply_override(exp, key, value)
     return exp

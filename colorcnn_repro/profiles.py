@@ -1,0 +1,91 @@
+"""The named profiles: ``smoke`` (CI: tiny data, minutes), ``cpu`` (the reproduction on 2 CPU cores) and
+``paper`` (the paper's settings, for a GPU), with their per-dataset settings, and :func:`get_config`, the one
+place where a profile name becomes a config. Ground floor: imports only :mod:`colorcnn_repro.config`.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from .config import (
+    ClassifierConfig,
+    ColorCNNConfig,
+    ColorCNNPlusConfig,
+    DataConfig,
+    EvalConfig,
+    OptimConfig,
+    with_overrides,
+)
+
+
+def _paper() -> EvalConfig:
+    """The paper's settings (Sec. 4.1), with the authors' logit scale (T = 1)."""
+    return EvalConfig()
+
+
+def _cpu() -> EvalConfig:
+    """2 AVX2 cores, about 1.5 hours for the main chain: the paper's AlexNet for 24 one-cycle epochs, a width-16
+    U-Net, and the short-budget recipe of the learned quantizers (``12_short_budget_recipe``, README): logits
+    ÷ T = 0.1, R_color weighted by log2 C (authors' ColorCNN code), batch 32, no ÷4 colour normalisation and
+    jitter ξ = 0.1. Each ColorCNN sees a third of the split once, ColorCNN+ two epochs."""
+    clf = ClassifierConfig(epochs=24, optim=OptimConfig(lr=0.1, nesterov=True, schedule="onecycle"))
+    quick = OptimConfig(lr=0.01, restart_epochs=1)
+    cc = ColorCNNConfig(width=16, epochs=1, batch_size=32, optim=quick, temperature=0.1, gamma_log2c=True,
+                        xi=0.1, color_norm=1.0, train_fraction=1 / 3)
+    plus = ColorCNNPlusConfig(width=16, epochs=2, batch_size=32, optim=replace(quick, restart_epochs=2),
+                              temperature=0.1, xi=0.1)
+    return EvalConfig(clf, cc, plus)
+
+
+def _smoke() -> EvalConfig:
+    """A few hundred images, tiny widths, one epoch: the whole pipeline in minutes."""
+    clf = ClassifierConfig(data=DataConfig(limit_train=256), epochs=1, batch_size=64,
+                           optim=OptimConfig(lr=0.1, schedule="onecycle"))
+    one = OptimConfig(restart_epochs=1)
+    cc = ColorCNNConfig(width=4, epochs=1, batch_size=64, optim=one, temperature=0.1, xi=0.1, color_norm=1.0)
+    plus = ColorCNNPlusConfig(width=4, epochs=1, batch_size=64, optim=one, temperature=0.1, task_every=2, xi=0.1)
+    return EvalConfig(clf, cc, plus, jpeg_qualities=(10, 50, 90), limit=100, batch_size=100)
+
+
+PROFILES = {"smoke": _smoke, "cpu": _cpu, "paper": _paper}
+
+#: Per-dataset settings a profile applies before the caller's overrides. ``cpu`` on Tiny-ImageNet is sized
+#: for the 20-class subset on these machines (9,800 training images of 64×64, a fifth of CIFAR-10's count at
+#: four times the pixels): the classifier gets 24 epochs, each ColorCNN half the split and ColorCNN+ 4 epochs;
+#: it is evaluated on the official val folder (``test``, 50 images per class), since the carved-out
+#: validation split holds only 10 per class.
+DATASET_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
+    ("cpu", "tinyimagenet"): {"split": "test", "classifier.epochs": 24, "colorcnn.train_fraction": 0.5,
+                              "colorcnn_plus.epochs": 4, "colorcnn_plus.optim.restart_epochs": 4},
+}
+STAGES = ("classifier", "colorcnn", "colorcnn+", "evaluate")
+
+
+def experiment_config(profile: str = "cpu", overrides: dict[str, Any] | None = None) -> EvalConfig:
+    """The resolved experiment of ``profile``: its per-dataset defaults, then ``overrides``, with every
+    quantizer trained against the experiment's classifier.
+
+    Overrides address the experiment: dotted keys reach one section (``classifier.epochs``,
+    ``colorcnn.width``, ``colorcnn_plus.optim.lr``); a plain key is applied wherever the field exists.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; accepted: {', '.join(PROFILES)}")
+    exp = with_overrides(PROFILES[profile](), overrides)
+    defaults = DATASET_DEFAULTS.get((profile, exp.classifier.data.dataset))
+    if defaults:
+        exp = with_overrides(with_overrides(PROFILES[profile](), defaults), overrides)
+    return replace(exp, colorcnn=replace(exp.colorcnn, classifier=exp.classifier),
+                   colorcnn_plus=replace(exp.colorcnn_plus, classifier=exp.classifier))
+
+
+def stage_config(exp: EvalConfig, stage: str):
+    """The ``stage`` section of a resolved experiment."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; accepted: {', '.join(STAGES)}")
+    return {"classifier": exp.classifier, "colorcnn": exp.colorcnn, "colorcnn+": exp.colorcnn_plus,
+            "evaluate": exp}[stage]
+
+
+def get_config(stage: str, profile: str = "cpu", overrides: dict[str, Any] | None = None):
+    """The ``stage`` config of ``profile``'s experiment with ``overrides`` applied."""
+    return stage_config(experiment_config(profile, overrides), stage)
