@@ -27,12 +27,12 @@ def _cpu() -> EvalConfig:
     """2 AVX2 cores, about 1.5 hours for the main chain: the paper's AlexNet for 24 one-cycle epochs, a width-16
     U-Net, and the short-budget recipe of the learned quantizers (``12_short_budget_recipe``, README): logits
     ÷ T = 0.1, R_color weighted by log2 C (authors' ColorCNN code), batch 32, no ÷4 colour normalisation and
-    jitter ξ = 0.1. Each ColorCNN sees a third of the split once, ColorCNN+ two epochs."""
+    jitter ξ = 0.1. Each ColorCNN sees half the split once, ColorCNN+ four epochs (one cosine cycle)."""
     clf = ClassifierConfig(epochs=24, optim=OptimConfig(lr=0.1, nesterov=True, schedule="onecycle"))
     quick = OptimConfig(lr=0.01, restart_epochs=1)
     cc = ColorCNNConfig(width=16, epochs=1, batch_size=32, optim=quick, temperature=0.1, gamma_log2c=True,
-                        xi=0.1, color_norm=1.0, train_fraction=1 / 3)
-    plus = ColorCNNPlusConfig(width=16, epochs=2, batch_size=32, optim=replace(quick, restart_epochs=2),
+                        xi=0.1, color_norm=1.0, train_fraction=0.5)
+    plus = ColorCNNPlusConfig(width=16, epochs=4, batch_size=32, optim=replace(quick, restart_epochs=4),
                               temperature=0.1, xi=0.1)
     return EvalConfig(clf, cc, plus)
 
