@@ -4,11 +4,14 @@
 #   make test                     setup, then the unit tests and the notebooks (the CI command)
 #   make reproduce PROFILE=cpu    setup, then the main experiment (classifier, ColorCNN, ColorCNN+, evaluation)
 #   make benchmark                setup, then the benchmarks (JSON to stdout and results/benchmarks/)
+#   make lab                      setup, then JupyterLab on notebooks/ with the project's kernel (127.0.0.1)
+#   make report PROFILE=cpu       setup, then the scorecard and the HTML report (build/report/index.html)
 #
 # Variables: PYTHON (interpreter that creates the venv, default python3), VENV (default .venv),
 # PROFILE (smoke | cpu | paper, default cpu), DATA (exported as COLORCNN_DATA when given),
 # ARGS (extra arguments for `colorcnn reproduce`, e.g. ARGS='--set colorcnn_plus.epochs=4'),
-# PY (the Python that `make check` uses; `make check PY=python` in an activated conda env).
+# PY (the Python that `make check` uses; `make check PY=python` in an activated conda env),
+# LAB_ARGS (extra arguments for JupyterLab, e.g. LAB_ARGS='--port 8899 --no-browser').
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -18,6 +21,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PROFILE ?= cpu
 ARGS ?=
+LAB_ARGS ?=
 PY ?= $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
@@ -25,10 +29,10 @@ ifdef DATA
 export COLORCNN_DATA := $(abspath $(DATA))
 endif
 
-.PHONY: help setup test check reproduce benchmark
+.PHONY: help setup test check reproduce benchmark lab report
 
 help:
-	@sed -n '3,6p' Makefile | sed 's/^# *//'
+	@sed -n '3,8p' Makefile | sed 's/^# *//'
 
 setup: $(STAMP)
 
@@ -44,18 +48,22 @@ $(STAMP): pyproject.toml
 test: setup
 	@$(MAKE) --no-print-directory check
 
+# $(call timed,PHASE,COMMAND): run COMMAND, print PHASE's time and outcome, exit with COMMAND's status.
+timed = t=$$SECONDS; status=0; $(2) || status=$$?; \
+	echo "== $(1): $$((SECONDS - t)) s, $$([ $$status = 0 ] && echo passed || echo "FAILED (exit $$status)")"; \
+	exit $$status
+
 # The tests without the setup step: unit tests (slow ones included), then every notebook under the smoke
-# profile (nbval, errors only). With no notebook in notebooks/ that step is skipped, not failed.
+# profile (nbval, errors only). With no notebook in notebooks/ that step is skipped, not failed. Each phase
+# prints its time, passed or not; the first failing phase stops the target with its exit status.
 check:
-	@t=$$SECONDS; $(PY) -m pytest -m "" --durations=10 tests; echo "== unit tests: $$((SECONDS - t)) s"
-	@t=$$SECONDS; \
-	if [ -n "$$(find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)" ]; then \
-	  COLORCNN_PROFILE=$${COLORCNN_PROFILE:-smoke} MPLBACKEND=$${MPLBACKEND:-Agg} \
-	    $(PY) -m pytest --nbval-lax --nbval-current-env notebooks/; \
-	else \
+	@$(call timed,unit tests,$(PY) -m pytest -m "" --durations=10 tests)
+	@if [ -z "$$(find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)" ]; then \
 	  echo "no notebooks under notebooks/: notebook tests skipped"; \
-	fi; \
-	echo "== notebook tests: $$((SECONDS - t)) s"
+	else \
+	  $(call timed,notebook tests,COLORCNN_PROFILE=$${COLORCNN_PROFILE:-smoke} MPLBACKEND=$${MPLBACKEND:-Agg} \
+	    $(PY) -m pytest --nbval-lax --nbval-current-env notebooks/); \
+	fi
 
 reproduce: setup
 	$(VENV)/bin/colorcnn reproduce --profile $(PROFILE) $(ARGS)
@@ -64,3 +72,20 @@ benchmark: setup
 	mkdir -p results/benchmarks
 	$(PY) benchmarks/quantizers.py | tee results/benchmarks/quantizers.json
 	$(PY) benchmarks/train_step.py | tee results/benchmarks/train_step.json
+
+# JupyterLab on notebooks/, listening on 127.0.0.1 only, with the kernel setup registered in $(VENV) as default.
+lab: setup
+	$(PY) -m colorcnn_repro.lab $(LAB_ARGS)
+
+# Runs no experiment: scores results/$(PROFILE)/ (scorecard.json, and README.md's block when it is that
+# profile's), then converts the notebooks `make reproduce` executed (build/notebooks/) to a self-contained
+# HTML report, build/report/index.html.
+report: setup
+	$(PY) -m colorcnn_repro.report --profile $(PROFILE)
+
+# On a GPU (about 5 minutes, at most 8): the smoke chain on CUDA, train_step at width 64 with and without bf16,
+# short timed epochs of every paper-profile stage, and the estimated GPU-hours of the paper profile and of
+# Fig. 12's grid, to results/device/. Without CUDA: its CPU fallback, tiny. ARGS go to benchmarks/device_check.py.
+.PHONY: device-check
+device-check: setup
+	$(PY) benchmarks/device_check.py $(ARGS)

@@ -1,7 +1,9 @@
 """The ``colorcnn`` command: quantize images, run the pipeline stages, and re-run the notebooks.
 
 Errors a user can cause (bad input, missing files or data) end as one line on stderr,
-``colorcnn: error: <message>``, with exit status 2.
+``colorcnn: error: <message>``, with exit status 2; warnings are one ``colorcnn: warning: <message>`` line.
+Torch, the pipeline and the learned quantizers are imported only by the commands that use them, so
+``--help`` and the classical methods start at once.
 """
 from __future__ import annotations
 
@@ -9,22 +11,19 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
-import torch
-from PIL import Image
-
-from .experiments import pipeline
-from .experiments.config import PROFILES, get_config
+from .paths import REPO_ROOT
+from .profiles import PROFILES, get_config
 from .quantized import Quantized
-from .quantizers import METHODS, LearnedQuantizer, check_colors, quantize
-from .training.runs import REPO_ROOT, model_file
+from .quantizers import METHODS, check_colors, quantize
 
 LEARNED = ("colorcnn", "colorcnn+")
-IMAGE_SUFFIXES = frozenset(ext for ext, fmt in Image.registered_extensions().items() if fmt in Image.OPEN)
 ERROR_STATUS = 2
 
 
@@ -35,14 +34,37 @@ class Parser(argparse.ArgumentParser):
         self.exit(ERROR_STATUS, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
+def one_line(message: str) -> str:
+    """``message`` with its lines joined into one."""
+    return " ".join(line.strip() for line in message.splitlines() if line.strip())
+
+
 def fail(message: str, status: int = ERROR_STATUS) -> int:
     """Print ``message`` as one ``colorcnn: error:`` line on stderr; return ``status``."""
-    flat = " ".join(line.strip() for line in message.splitlines() if line.strip())
-    print(f"colorcnn: error: {flat}", file=sys.stderr)
+    print(f"colorcnn: error: {one_line(message)}", file=sys.stderr)
     return status
 
 
+def warn(message: str) -> None:
+    """Print ``message`` as one ``colorcnn: warning:`` line on stderr."""
+    print(f"colorcnn: warning: {one_line(message)}", file=sys.stderr)
+
+
+def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: TextIO | None = None, line: str | None = None) -> None:
+    """``warnings.showwarning`` for the command: the message alone, as one ``colorcnn: warning:`` line."""
+    warn(str(message))
+
+
 # ---------------------------------------------------------------------------------------------- quantize
+
+
+@cache
+def image_suffixes() -> frozenset[str]:
+    """File extensions Pillow can open."""
+    from PIL import Image
+
+    return frozenset(ext for ext, fmt in Image.registered_extensions().items() if fmt in Image.OPEN)
 
 
 def image_paths(inputs: Sequence[str]) -> list[Path]:
@@ -51,7 +73,7 @@ def image_paths(inputs: Sequence[str]) -> list[Path]:
     for name in inputs:
         path = Path(name)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in image_suffixes())
             if not found:
                 raise ValueError(f"no images found in {path}")
             paths += found
@@ -63,12 +85,16 @@ def image_paths(inputs: Sequence[str]) -> list[Path]:
 
 
 def quantizer_for(args: argparse.Namespace) -> Callable[[Path, int], Quantized]:
-    """The quantize function of ``--method``; learned ones come from ``--checkpoint`` or the zoo and are
-    checked against ``--colors`` now, before any image is read."""
+    """The quantize function of ``--method``; learned ones come from ``--checkpoint`` or the zoo (a
+    ``smoke`` model only with an explicit ``--profile smoke``, which says so) and are checked against
+    ``--colors`` now, before any image is read."""
     if args.method not in LEARNED:
         if args.checkpoint:
             raise ValueError(f"--checkpoint applies to {' and '.join(LEARNED)} only, not to {args.method}")
         return lambda path, colors: quantize(path, args.method, colors)
+    from .quantizers.learned import FewColorsWarning, LearnedQuantizer
+
+    warnings.filterwarnings("ignore", category=FewColorsWarning)  # cmd_quantize reports every method's
     if args.checkpoint:
         learned = LearnedQuantizer.from_checkpoint(args.checkpoint, args.method, args.device)
         learned.net_for(args.colors)
@@ -96,8 +122,10 @@ def cmd_quantize(args: argparse.Namespace) -> int:
         data = q.png_bytes()
         output.write_bytes(data)
         height, width = q.shape
+        if 2 * (used := q.colors_used()) < colors:
+            warn(f"{path}: {args.method} used {used} of the {colors} colours asked for (fewer than half)")
         rows.append({"input": str(path), "output": str(output), "method": args.method, "colors": colors,
-                     "colors_used": q.colors_used(), "bpp": 8.0 * len(data) / (height * width),
+                     "colors_used": used, "bpp": 8.0 * len(data) / (height * width),
                      "width": width, "height": height})
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -131,6 +159,9 @@ def last_epoch(run: Path) -> str:
 
 
 def cmd_train_classifier(args: argparse.Namespace) -> int:
+    from .experiments import pipeline
+    from .training.runs import model_file
+
     result = pipeline.classifier_stage(**stage_kwargs(args))
     cfg = get_config("classifier", args.profile, overrides(args))
     metrics = ", ".join(f"{k}={v:.4f}" for k, v in result["metrics"].items())
@@ -141,6 +172,8 @@ def cmd_train_classifier(args: argparse.Namespace) -> int:
 
 
 def cmd_train_colorcnn(args: argparse.Namespace) -> int:
+    from .experiments import pipeline
+
     runs = pipeline.colorcnn_stage(**stage_kwargs(args), bits=tuple(args.bits))
     for b, run in zip(args.bits, runs):
         print(f"ColorCNN C={2**b}: {run / 'model.pt'} ({last_epoch(run)})")
@@ -148,12 +181,16 @@ def cmd_train_colorcnn(args: argparse.Namespace) -> int:
 
 
 def cmd_train_colorcnn_plus(args: argparse.Namespace) -> int:
+    from .experiments import pipeline
+
     run = pipeline.colorcnn_plus_stage(**stage_kwargs(args))
     print(f"ColorCNN+: {run / 'model.pt'} ({last_epoch(run)})")
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .experiments import pipeline
+
     result = pipeline.evaluation_stage(**stage_kwargs(args), force=args.force, npz=args.npz)
     cfg = get_config("evaluate", args.profile, overrides(args))
     bits = [str(b) for b in cfg.bits]
@@ -161,8 +198,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(f"{'accuracy':<14}" + "".join(f"{f'C={2**int(b)}':>8}" for b in bits))
     for method, per_bits in result["methods"].items():
         print(f"{method:<14}" + "".join(f"{per_bits[b]['accuracy']:>8.4f}" for b in bits))
-    name = "evaluation" if args.npz is None else f"evaluation-{Path(args.npz).stem}"
-    print(f"results: {pipeline.result_path(args.profile, name, cfg)}")
+    print(f"results: {pipeline.result_path(args.profile, pipeline.evaluation_name(args.npz), cfg)}")
     return 0
 
 
@@ -199,6 +235,12 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
                         f"`{first_line}`): {exc.ename}: {exc.evalue} (executed copy with the traceback: {out})", 1)
         print(f"  done in {time.perf_counter() - start:.0f} s → {out}")
     print(f"all {len(notebooks)} notebooks ran; executed copies in {args.out}")
+    if args.report is not None:
+        try:
+            from .report import make_report
+            print(f"report: {make_report(args.profile, args.out, args.report)}")
+        except ImportError as exc:
+            return fail(f"--report needs nbconvert ({exc}): pip install 'colorcnn-repro[notebooks]'")
     return 0
 
 
@@ -213,6 +255,8 @@ def key_value(text: str) -> tuple[str, str]:
 
 
 def device_name(text: str) -> str:
+    import torch
+
     try:
         torch.device(text)
     except RuntimeError as exc:
@@ -280,6 +324,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where executed copies go (default: <repo>/build/notebooks, outside git)")
     p.add_argument("--only", nargs="+", metavar="NN", default=(),
                    help="run only the notebooks with these two-digit numbers, e.g. --only 05 06")
+    p.add_argument("--report", type=Path, nargs="?", const=REPO_ROOT / "build" / "report", metavar="DIR",
+                   help="then write results/<profile>/scorecard.json and an HTML report of every executed notebook "
+                        "with the scorecard (default DIR: <repo>/build/report)")
     p.set_defaults(func=cmd_reproduce)
     return parser
 
@@ -287,12 +334,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``colorcnn`` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except (ValueError, OSError) as exc:  # MissingDataError and FileNotFoundError are OSErrors
-        return fail(str(exc))
-    except KeyboardInterrupt:
-        return fail("interrupted", 130)
+    with warnings.catch_warnings():
+        warnings.showwarning = show_warning
+        try:
+            return args.func(args)
+        except (ValueError, OSError) as exc:  # MissingDataError and FileNotFoundError are OSErrors
+            return fail(str(exc))
+        except KeyboardInterrupt:
+            return fail("interrupted", 130)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,13 @@ import pytest
 import torch
 from PIL import Image
 
+from colorcnn_repro import zoo
 from colorcnn_repro.cli import main
 from colorcnn_repro.experiments import pipeline
-from colorcnn_repro.models import ColorCNN, ColorCNNPlus, quantizer_checkpoint
+from colorcnn_repro.models import ColorCNN, ColorCNNPlus, build_normalized_classifier, quantizer_checkpoint
+from colorcnn_repro.profiles import get_config
 from colorcnn_repro.quantizers import METHODS
-
-SHARED_DATA = Path("/work/shared/data")
+from colorcnn_repro.training.runs import run_dir
 
 
 def noise(height: int = 30, width: int = 40, seed: int = 0) -> np.ndarray:
@@ -54,7 +55,7 @@ def isolated(monkeypatch, tmp_path):
     """Runs, caches and results JSON under tmp_path, never in the repository."""
     monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("COLORCNN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(pipeline, "results_dir", lambda profile: tmp_path / "results" / profile)
+    monkeypatch.setattr(pipeline, "results_root", lambda profile: tmp_path / "results" / profile)
 
 
 @pytest.fixture
@@ -96,6 +97,48 @@ def test_quantize_folder(tmp_path, capsys) -> None:
                         "--json"], capsys)
     assert code == 0
     assert sorted(Path(r["output"]).name for r in json.loads(out)) == ["a-mediancut-2.png", "b-mediancut-2.png"]
+
+
+def test_classical_quantize_and_help_do_not_import_torch(tmp_path, image: Path) -> None:
+    script = (f"import sys\nfrom colorcnn_repro.cli import main\n"
+              f"assert main(['quantize', {str(image)!r}, '--method', 'mediancut', '--colors', '4', "
+              f"'--out', {str(tmp_path / 'out')!r}]) == 0\n"
+              "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+              "print(sorted(m for m in ('torch', 'torchvision') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_quantize_warns_when_fewer_than_half_the_colours_are_used(tmp_path, capsys) -> None:
+    two = save(np.repeat(np.array([[[0, 0, 0]], [[255, 255, 255]]], np.uint8), 8, axis=1), tmp_path / "two.png")
+    code, out, err = run(["quantize", two, "--method", "mediancut", "--colors", 8, "--out", tmp_path / "out",
+                          "--json"], capsys)
+    assert code == 0 and json.loads(out)[0]["colors_used"] == 2
+    assert err.strip() == f"colorcnn: warning: {two}: mediancut used 2 of the 8 colours asked for (fewer than half)"
+    code, _, err = run(["quantize", two, "--method", "mediancut", "--colors", 4, "--out", tmp_path / "out"], capsys)
+    assert code == 0 and err == ""
+
+
+@pytest.mark.parametrize("profile", [None, "cpu", "smoke"])
+def test_learned_lookup_uses_smoke_only_when_asked_and_says_so(tmp_path, capsys, monkeypatch, image: Path,
+                                                                profile: str | None) -> None:
+    asked: list[str] = []
+
+    def fake(name, dataset, classifier, colors, profile):
+        asked.append(profile)
+        torch.manual_seed(0)
+        return ColorCNNPlus(width=4)
+
+    monkeypatch.setattr(zoo, "load_pretrained", fake)
+    code, _, err = run(["quantize", image, "--method", "colorcnn+", "--colors", 2, "--out", tmp_path / "out",
+                        *(["--profile", profile] if profile else [])], capsys)
+    assert code == 0, err
+    assert asked == [profile or "cpu"]
+    said = [line for line in err.splitlines() if "smoke-profile" in line]
+    assert said == (["colorcnn: warning: using the smoke-profile colorcnn+ model (trained for minutes on a few "
+                     "hundred images): its outputs check the pipeline and say nothing about the method"]
+                    if profile == "smoke" else [])
 
 
 @pytest.mark.parametrize("kind", ["rgba", "greyscale", "palette", "16-bit"])
@@ -211,19 +254,65 @@ def test_command_errors_fail_in_one_line(capsys, argv: list[str], fragment: str)
     assert_one_line_error(code, err, fragment)
 
 
+def npz_set(path: Path, labels: list[int], seed: int = 0) -> Path:
+    np.savez(path, images=np.stack([noise(32, 32, seed + i) for i in range(len(labels))]), labels=np.array(labels))
+    return path
+
+
 def test_evaluate_reports_missing_classifier(tmp_path, capsys) -> None:
-    code, _, err = run(["evaluate", "--profile", "smoke", "--npz", tmp_path / "mine.npz"], capsys)
+    code, _, err = run(["evaluate", "--profile", "smoke", "--npz", npz_set(tmp_path / "mine.npz", [0, 1])], capsys)
     assert_one_line_error(code, err, "train it first")
 
 
+def test_evaluate_reports_missing_npz(tmp_path, capsys) -> None:
+    code, _, err = run(["evaluate", "--profile", "smoke", "--npz", tmp_path / "none.npz"], capsys)
+    assert_one_line_error(code, err, "no .npz file at", "none.npz")
+
+
+@pytest.fixture
+def smoke_classifier() -> None:
+    """An untrained 10-class AlexNet stored as the smoke profile's classifier run."""
+    torch.manual_seed(0)
+    model = build_normalized_classifier("alexnet", 10, "cifar10")
+    torch.save({"kind": "classifier", "name": "alexnet", "num_classes": 10, "dataset": "cifar10", "multilabel": False,
+                "state_dict": model.state_dict()}, run_dir("classifier", get_config("classifier", "smoke")) / "model.pt")
+
+
+QUICK_EVALUATION = ["--profile", "smoke", "--device", "cpu", "--set", 'methods=["mediancut"]', "--set", "bits=[1]",
+                    "--set", "jpeg_qualities=[50]"]
+
+
+@pytest.mark.parametrize(("labels", "bad"), [([0, 10], "10"), ([-1, 3], "-1")])
+def test_evaluate_npz_refuses_labels_outside_the_classes(tmp_path, capsys, smoke_classifier, labels, bad) -> None:
+    path = npz_set(tmp_path / "set.npz", labels)
+    code, _, err = run(["evaluate", "--npz", path, *QUICK_EVALUATION], capsys)
+    assert_one_line_error(code, err, f"label {bad} is not one of the classifier's 10 classes", "accepted: 0..9")
+
+
+def test_evaluate_npz_results_are_keyed_by_content(tmp_path, capsys, smoke_classifier) -> None:
+    def results(seed: int) -> Path:
+        code, out, err = run(["evaluate", "--npz", npz_set(tmp_path / "set.npz", [0, 1, 2, 3], seed),
+                              *QUICK_EVALUATION], capsys)
+        assert code == 0, err
+        path = Path(out.split("results: ")[1].strip())
+        assert path.exists() and path.name.startswith("evaluation-set-")
+        return path
+
+    first = results(0)
+    assert results(0) == first and results(4) != first  # same name, other images: other results
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(not (SHARED_DATA / "cifar10").is_dir(), reason=f"no CIFAR-10 under {SHARED_DATA}")
-def test_train_classifier_smoke(tmp_path, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("COLORCNN_DATA", str(SHARED_DATA))
+@pytest.mark.parametrize("data", ["real", "sample"])
+def test_train_classifier_smoke(tmp_path, capsys, request, data: str) -> None:
+    root = request.getfixturevalue("cifar10_data") if data == "real" else tmp_path / "no-data"
     code, out, err = run(["train-classifier", "--profile", "smoke", "--set", "epochs=1", "--set", "limit_train=64",
-                          "--device", "cpu"], capsys)
+                          "--device", "cpu", "--data-root", root], capsys)
     assert code == 0, err
     assert "accuracy=" in out
+    said = [line for line in err.splitlines() if "CIFAR-10 not found" in line]
+    assert bool(said) == (data == "sample")
+    assert all(line.startswith(f"colorcnn: warning: CIFAR-10 not found under {root}") for line in said)
     results = Path(out.split("results: ")[1].strip())
     assert results.parent == tmp_path / "results" / "smoke"
     assert json.loads(results.read_text())["metrics"]["accuracy"] >= 0

@@ -10,9 +10,10 @@ from PIL import Image
 
 from colorcnn_repro.data import ImageArrays, MissingDataError, balanced_split, load_dataset, resolve_root
 from colorcnn_repro.data.others import VOC_CLASSES
+from colorcnn_repro.data.sample import SAMPLE_FILE, SampleDataWarning, write_sample
+from colorcnn_repro.profiles import get_config
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "data"
 
 
 def pattern(index: int, size: int) -> np.ndarray:
@@ -259,12 +260,60 @@ def test_balanced_split_and_image_arrays() -> None:
         ImageArrays(np.zeros((2, 4, 4, 3), np.uint8), np.zeros(3, np.int64), ["a"], "toy", "train")
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="shared real data not present")
-def test_real_cifar10_val_and_tinyimagenet_subset() -> None:
-    val = load_dataset("cifar10", "val", root=SHARED)
+def test_real_cifar10_val_and_tinyimagenet_subset(cifar10_data: Path, tinyimagenet_data: Path) -> None:
+    val = load_dataset("cifar10", "val", root=cifar10_data)
     assert val.images.shape == (5000, 32, 32, 3) and np.bincount(val.labels).tolist() == [500] * 10
-    tiny = load_dataset("tinyimagenet", "test", root=SHARED / "tiny-imagenet-200-subset20")
+    tiny = load_dataset("tinyimagenet", "test", root=tinyimagenet_data / "tiny-imagenet-200-subset20")
     assert tiny.images.shape == (1000, 64, 64, 3) and len(tiny.classes) == 20
     assert np.bincount(tiny.labels).tolist() == [50] * 20
-    tiny_val = load_dataset("tinyimagenet", "val", root=SHARED)  # default: 10 per class
+    tiny_val = load_dataset("tinyimagenet", "val", root=tinyimagenet_data)  # default: 10 per class
     assert tiny_val.classes == tiny.classes and np.bincount(tiny_val.labels).tolist() == [10] * 20
+
+
+def profile_split(profile: str, split: str, root: Path) -> ImageArrays:
+    """``split`` as ``profile`` loads it: its training limit for ``train``, its evaluation limit otherwise."""
+    ev = get_config("evaluate", profile)
+    limit = ev.classifier.data.limit_train if split == "train" else ev.limit
+    return load_dataset(ev.classifier.data.dataset, split, root, limit=limit, seed=ev.classifier.data.seed)
+
+
+def test_shipped_sample_is_small_and_balanced() -> None:
+    assert SAMPLE_FILE.stat().st_size < 3_000_000
+    with np.load(SAMPLE_FILE) as sample:
+        assert sample["images"].shape == (500, 32, 32, 3) and sample["images"].dtype == np.uint8
+        assert np.bincount(sample["labels"]).tolist() == [50] * 10 and len(sample["classes"]) == 10
+        assert len(set(sample["source_indices"].tolist())) == 500
+
+
+def test_smoke_profile_uses_the_sample_when_cifar10_is_missing_and_says_so(tmp_path: Path) -> None:
+    with pytest.warns(SampleDataWarning, match=f"not found under {tmp_path}.*sample shipped"):
+        train = profile_split("smoke", "train", tmp_path)
+    with pytest.warns(SampleDataWarning, match="100 val images"):
+        val = profile_split("smoke", "val", tmp_path)
+    assert len(train) == 256 and len(val) == 100 and np.bincount(val.labels).tolist() == [10] * 10
+    assert not {im.tobytes() for im in train.images} & {im.tobytes() for im in val.images}
+    with pytest.warns(SampleDataWarning, match="400 train images"):
+        every_train = load_dataset("cifar10", "train", tmp_path, limit=400)
+    assert len(every_train) == 400 and not {im.tobytes() for im in every_train.images} & {
+        im.tobytes() for im in val.images}
+
+
+@pytest.mark.parametrize(("profile", "split"), [("cpu", "train"), ("cpu", "val"), ("paper", "train"),
+                                                ("paper", "val"), ("smoke", "test")])
+def test_full_profiles_never_use_the_sample(tmp_path: Path, profile: str, split: str) -> None:
+    with pytest.raises(MissingDataError, match=str(tmp_path / "cifar-10-batches-py")):
+        profile_split(profile, split, tmp_path)
+
+
+def test_sample_refuses_more_images_than_it_holds(tmp_path: Path) -> None:
+    with pytest.raises(MissingDataError, match="holds 400 train images, not 401 train images"):
+        load_dataset("cifar10", "train", tmp_path, limit=401)
+
+
+def test_sample_is_the_official_images(tmp_path: Path, cifar10_data: Path) -> None:
+    with np.load(cifar10_data / "cifar10" / "train.npz") as official, np.load(SAMPLE_FILE) as sample:
+        picked = sample["source_indices"]
+        np.testing.assert_array_equal(sample["images"], official["images"][picked])
+        np.testing.assert_array_equal(sample["labels"], official["labels"][picked])
+        with np.load(write_sample(cifar10_data / "cifar10" / "train.npz", tmp_path / "again.npz")) as again:
+            np.testing.assert_array_equal(again["source_indices"], picked)

@@ -1,6 +1,8 @@
 """LearnedQuantizer: any image size through ColorCNN / ColorCNN+, checkpoints, the zoo, and clear errors."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -9,7 +11,11 @@ from PIL import Image
 from colorcnn_repro import zoo
 from colorcnn_repro.models import ColorCNN, ColorCNNPlus, quantizer_checkpoint
 from colorcnn_repro.quantizers import LearnedQuantizer
-from colorcnn_repro.quantizers.learned import pad_to_multiple
+from colorcnn_repro.quantizers.learned import FewColorsWarning, pad_to_multiple
+from colorcnn_repro.training.runs import run_dir
+
+# Untrained test networks often use few colours; the warning is checked in its own test.
+pytestmark = pytest.mark.filterwarnings("ignore::colorcnn_repro.quantizers.learned.FewColorsWarning")
 
 
 def noise(height: int, width: int, seed: int = 0) -> np.ndarray:
@@ -152,7 +158,8 @@ def test_pretrained_loads_colorcnn_lazily(monkeypatch) -> None:
         return ColorCNN(colors, width=4)
 
     monkeypatch.setattr(zoo, "load_pretrained", fake)
-    quantizer = LearnedQuantizer.pretrained("colorcnn", profile="smoke")
+    with pytest.warns(UserWarning, match="smoke-profile colorcnn model"):
+        quantizer = LearnedQuantizer.pretrained("colorcnn", profile="smoke")
     assert calls == []
     quantizer.quantize(noise(16, 16), 8)
     assert calls == [("colorcnn", "cifar10", "alexnet", 8, "smoke")]
@@ -166,3 +173,37 @@ def test_pretrained_errors(monkeypatch, tmp_path) -> None:
         LearnedQuantizer.pretrained("classifier")
     with pytest.raises(FileNotFoundError, match="train-colorcnn-plus"):
         LearnedQuantizer.pretrained("colorcnn+", profile="smoke", dataset="no-such-dataset")
+
+
+def test_warns_when_fewer_than_half_the_colours_are_used(plus: ColorCNNPlus) -> None:
+    flat = np.full((16, 16, 3), 90, np.uint8)  # one colour in, so one colour out
+    with pytest.warns(FewColorsWarning, match="colorcnn\\+ used 1 of the 8 colours asked for"):
+        LearnedQuantizer(plus).quantize(flat, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FewColorsWarning)
+        LearnedQuantizer(plus).quantize(flat, 2)
+
+
+def test_readable_repr(tmp_path, plus: ColorCNNPlus) -> None:
+    assert repr(LearnedQuantizer(plus, device="cpu")) == (
+        "LearnedQuantizer('colorcnn+', source='given network', device='cpu')")
+    path = tmp_path / "c4.pt"
+    torch.save(quantizer_checkpoint(ColorCNN(4, width=4)), path)
+    assert repr(LearnedQuantizer.from_checkpoint(path, device="cpu")) == (
+        f"LearnedQuantizer('colorcnn', source='checkpoint {path}', device='cpu')")
+    lazy = LearnedQuantizer(lambda colors: ColorCNN(colors, width=4), device="cpu")
+    lazy.net_for(8)
+    assert repr(lazy) == "LearnedQuantizer('colorcnn', source='given network', device='cpu', loaded C=[8])"
+
+
+def test_zoo_errors_list_the_colour_counts_that_exist(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path))
+    for colors in (4, 16):  # model_file only needs the file to exist
+        (run_dir("colorcnn", zoo.pretrained_config("colorcnn", colors=colors, profile="smoke")) / "model.pt").touch()
+    assert zoo.available_colors(profile="smoke") == [4, 16]
+    with pytest.raises(FileNotFoundError, match="ColorCNN colour counts trained for these settings: C=4, 16"):
+        zoo.load_pretrained("colorcnn", colors=8, profile="smoke")
+    with pytest.raises(ValueError, match=r"pass colors=C \(trained for these settings: C=4, 16\)"):
+        zoo.load_pretrained("colorcnn", profile="smoke")
+    with pytest.raises(FileNotFoundError, match="trained for these settings: none"):
+        zoo.load_pretrained("colorcnn", colors=8, profile="smoke", dataset="stl10")

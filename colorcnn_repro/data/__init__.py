@@ -1,10 +1,12 @@
 """Data layer: load any supported dataset split into memory as :class:`ImageArrays`.
 
-Datasets: cifar10, cifar100, stl10, tinyimagenet, voc2012, folder, npz. Layouts: ``data/README.md``.
+Datasets: cifar10, cifar100, stl10, tinyimagenet, voc2012, folder, npz. Layouts: ``data/README.md``. A small
+CIFAR-10 sample ships with the package for smoke runs without data (:mod:`colorcnn_repro.data.sample`).
 """
 from .arrays import ImageArrays, balanced_split
 from .loader import SOURCES, SPLITS, load_dataset
 from .root import MissingDataError, resolve_root
+from .sample import SampleDataWarning
 
 DATASETS = tuple(SOURCES)
 
@@ -13,6 +15,7 @@ __all__ = [
     "SPLITS",
     "ImageArrays",
     "MissingDataError",
+    "SampleDataWarning",
     "balanced_split",
     "load_dataset",
     "resolve_root",

@@ -150,7 +150,11 @@ def npz_split(path: Path) -> RawSplit:
         missing = {"images", "labels"} - set(data.files)
         if missing:
             raise ValueError(f"{path} lacks the arrays {sorted(missing)} (has {data.files})")
-        labels = data["labels"].astype(np.int64)
+        raw_labels = data["labels"]
+        labels = raw_labels.astype(np.int64)
+        if np.any(labels != raw_labels):
+            bad = raw_labels[labels != raw_labels][0]
+            raise ValueError(f"{path}: labels must be integer class indices, got {bad!r}")
         classes = [str(c) for c in data["classes"]] if "classes" in data.files else None
         images = data["images"]
     if classes is None:

@@ -15,15 +15,16 @@ import PIL
 import torch
 import torchvision
 
-from .. import __version__
+from .. import __version__, parallel
 from ..config import EvalConfig, config_dict, config_key
 from ..data import ImageArrays
 from ..evaluation.grid import evaluate_grid, evaluate_jpeg, predict, score
+from ..files import atomic_write_json
+from ..models.checkpoint import load_checkpoint, load_quantizer_net
 from ..paths import cache_root, results_root
 from ..profiles import get_config
-from ..training.loops import (frozen_classifier, load_model_file, load_quantizer_net, load_split,
-                              train_colorcnn, train_colorcnn_plus)
-from ..training.runs import atomic_write_json, model_file, pick_device
+from ..training.loops import frozen_classifier, load_split, train_colorcnn, train_colorcnn_plus
+from ..training.runs import file_lock, model_file, pick_device
 from ..training.targets import images_digest
 
 LEARNED = ("colorcnn", "colorcnn+")
@@ -42,9 +43,11 @@ def result_path(profile: str, name: str, cfg) -> Path:
 
 
 def write_result(path: Path, profile: str, cfg, body: dict[str, Any]) -> dict:
+    """The result JSON of a stage, written atomically (by rank 0 alone under torchrun)."""
     out = {"profile": profile, "config": config_dict(cfg), "config_key": config_key(cfg), "versions": versions(),
            "device": str(pick_device()), **body}
-    atomic_write_json(out, path)
+    if parallel.is_main():
+        atomic_write_json(out, path)
     return out
 
 
@@ -64,7 +67,7 @@ def classifier_stage(profile: str = "cpu", overrides: dict | None = None, root=N
     data = load_split(cfg.data, ev.split, root, ev.limit)
     _, metrics = score(predict(clf, data.images), data)
     weights = model_file("classifier", cfg)
-    history = load_model_file(weights).get("history")
+    history = load_checkpoint(weights).get("history")
     if history is None and (weights.parent / "history.json").exists():
         history = json.loads((weights.parent / "history.json").read_text())
     return write_result(path, profile, cfg, {"data": data.describe(), "metrics": metrics, "history": history})
@@ -111,11 +114,19 @@ def evaluation_stage(profile: str = "cpu", overrides: dict | None = None, root=N
     """Accuracy vs colour-space size for every method, colours used, bpp, significance, JPEG reference.
 
     ``npz``: evaluate on any .npz with ``images`` (N,H,W,3 uint8) and ``labels`` (N,) in the classifier's
-    classes instead; its results are keyed by the file's content (:func:`evaluation_name`)."""
+    classes instead; its results are keyed by the file's content (:func:`evaluation_name`). Two processes
+    asking for the same evaluation compute it once (file lock). Runs in one process (not under torchrun)."""
     cfg = get_config("evaluate", profile, overrides)
     path = result_path(profile, evaluation_name(npz), cfg)
     if (hit := cached(path, force)) is not None:
         return hit
+    with file_lock(path):
+        if not force and (hit := cached(path, False)) is not None:
+            return hit
+        return _evaluate(profile, cfg, path, root, device, npz)
+
+
+def _evaluate(profile: str, cfg: EvalConfig, path: Path, root, device, npz: str | None) -> dict:
     clf = frozen_classifier(cfg.classifier, root, device, train=False)
     if npz is None:
         data = load_split(cfg.classifier.data, cfg.split, root, cfg.limit)

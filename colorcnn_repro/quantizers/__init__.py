@@ -1,5 +1,11 @@
-"""Classical colour quantizers: per-image methods, exact vectorised Floyd–Steinberg, and a batched hot path."""
-from .batched import quantize_batch, to_quantized
+"""Classical colour quantizers: per-image methods, exact vectorised Floyd–Steinberg, and a batched hot path.
+
+The torch-based names (``LearnedQuantizer``, ``quantize_batch``, ``to_quantized``) load on first use, so the
+classical methods start without importing torch.
+"""
+from importlib import import_module
+from typing import Any
+
 from .classical import (
     METHODS,
     as_rgb,
@@ -14,7 +20,15 @@ from .classical import (
     quantize,
 )
 from .dither import floyd_steinberg, floyd_steinberg_reference
-from .learned import LearnedQuantizer
+
+_LAZY = {"LearnedQuantizer": "learned", "quantize_batch": "batched", "to_quantized": "batched"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "METHODS",

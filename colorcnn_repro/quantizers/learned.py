@@ -2,11 +2,13 @@
 
 :class:`LearnedQuantizer` accepts any image :func:`~colorcnn_repro.quantizers.as_rgb` accepts, of any size:
 the networks need sides divisible by 16, so the image is padded at the bottom and right (reflect, or
-replicate when a side is too short to reflect), quantized, and the index map cropped back.
+replicate when a side is too short to reflect), quantized, and the index map cropped back. An output that
+uses fewer than half the colours asked for raises a :class:`FewColorsWarning`.
 """
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,13 +16,18 @@ import torch
 import torch.nn.functional as F
 
 from .. import zoo  # a module import: the zoo imports the training engine, which imports this package
-from ..models.colorcnn import QUANTIZER_NETS, ColorQuantizerNet, quantizer_from_checkpoint
+from ..models.checkpoint import load_quantizer_net
+from ..models.colorcnn import QUANTIZER_NETS, ColorQuantizerNet
 from ..quantized import Quantized
 from ..training.runs import pick_device
 from .classical import ImageLike, as_rgb, check_colors
 
 MULTIPLE = 16  # the U-Net downsamples four times
 NetLoader = Callable[[int], ColorQuantizerNet]
+
+
+class FewColorsWarning(UserWarning):
+    """A quantization used fewer than half the colours asked for."""
 
 
 def pad_to_multiple(x: torch.Tensor, multiple: int = MULTIPLE) -> torch.Tensor:
@@ -38,9 +45,13 @@ class LearnedQuantizer:
 
     ``net`` is one network, or a function C → network (ColorCNN has one network per C), called at most once
     per C. Networks are moved to ``device`` (default: CUDA when present, else CPU) and run in eval mode.
+    ``source`` says where the weights came from (shown by ``repr``).
     """
 
-    def __init__(self, net: ColorQuantizerNet | NetLoader, device: str | torch.device | None = None) -> None:
+    def __init__(self, net: ColorQuantizerNet | NetLoader, device: str | torch.device | None = None,
+                 source: str = "given network") -> None:
+        self.name = next((k for k, cls in QUANTIZER_NETS.items() if type(net) is cls), "colorcnn")
+        self.source = source
         self.device = pick_device(str(device) if device is not None else None)
         self._loader: NetLoader | None = None if isinstance(net, ColorQuantizerNet) else net
         self._nets: dict[int, ColorQuantizerNet] = {}
@@ -51,37 +62,32 @@ class LearnedQuantizer:
                         device: str | torch.device | None = None) -> "LearnedQuantizer":
         """Load a checkpoint written by ``quantizer_checkpoint`` (``expect``: "colorcnn" or "colorcnn+").
 
-        Loads with ``torch.load(weights_only=True)``: tensors and plain data only, no arbitrary code.
+        Loads with ``torch.load(weights_only=True)`` (:mod:`colorcnn_repro.models.checkpoint`): tensors and
+        plain data only, no arbitrary code.
         """
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"checkpoint file not found: {path}")
-        try:
-            ckpt = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as exc:  # torch raises pickle, runtime and zip errors for non-checkpoint files
-            reason = str(exc).split(". ")[0]
-            raise ValueError(f"{path} is not a checkpoint torch.load(weights_only=True) can read: {reason}") from exc
-        try:
-            net = quantizer_from_checkpoint(ckpt, expect)
-        except (ValueError, KeyError, TypeError, RuntimeError) as exc:
-            raise ValueError(f"{path}: {exc}") from exc
-        return cls(net, device)
+        return cls(load_quantizer_net(path, expect), device, f"checkpoint {Path(path)}")
 
     @classmethod
     def pretrained(cls, name: str = "colorcnn+", colors: int | None = None, dataset: str = "cifar10",
                    classifier: str = "alexnet", profile: str = "cpu",
                    device: str | torch.device | None = None) -> "LearnedQuantizer":
         """``name`` ("colorcnn" or "colorcnn+") from the zoo or a local run of the same config. ColorCNN nets
-        load lazily, one per C; ``colors`` loads (and checks) that one now, so a missing model shows at once."""
+        load lazily, one per C; ``colors`` loads (and checks) that one now, so a missing model shows at once.
+        A ``smoke``-profile model (a pipeline check, not a trained quantizer) is used only when
+        ``profile="smoke"`` is given, and then with a warning."""
         if name not in QUANTIZER_NETS:
             raise ValueError(f"unknown learned quantizer {name!r}; accepted: {', '.join(QUANTIZER_NETS)}")
 
         def load(c: int | None) -> ColorQuantizerNet:
             return zoo.load_pretrained(name, dataset, classifier, c, profile)
 
-        quantizer = cls(load if name == "colorcnn" else load(None), device)
+        source = f"zoo {dataset}/{classifier}, profile {profile}"
+        quantizer = cls(load, device, source) if name == "colorcnn" else cls(load(None), device, source)
         if colors is not None:
             quantizer.net_for(colors)
+        if profile == "smoke":
+            warnings.warn(f"using the smoke-profile {name} model (trained for minutes on a few hundred images): "
+                          "its outputs check the pipeline and say nothing about the method", stacklevel=2)
         return quantizer
 
     def net_for(self, colors: int) -> ColorQuantizerNet:
@@ -105,4 +111,12 @@ class LearnedQuantizer:
         with torch.no_grad():
             index, palette = net.quantize(pad_to_multiple(x), colors)
         index = index[0, :height, :width].cpu().numpy()
-        return Quantized(index, palette[0, : int(index.max()) + 1].cpu().numpy())
+        q = Quantized(index, palette[0, : int(index.max()) + 1].cpu().numpy())
+        if 2 * (used := q.colors_used()) < colors:
+            warnings.warn(f"{self.name} used {used} of the {colors} colours asked for (fewer than half)",
+                          FewColorsWarning, stacklevel=2)
+        return q
+
+    def __repr__(self) -> str:
+        loaded = f", loaded C={sorted(self._nets)}" if self._loader is not None else ""
+        return f"LearnedQuantizer({self.name!r}, source={self.source!r}, device='{self.device}'{loaded})"
