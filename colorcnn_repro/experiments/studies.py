@@ -326,7 +326,7 @@ def short_budget_recipe_plan(profile: str = "cpu", overrides: dict | None = None
     ], "colorcnn")
     references = {"MedianCut (reference)": {"methods": ("mediancut",), "bits": (1, 2, 3, 6)}}
     ov = study_overrides("short_budget_recipe", profile, overrides)
-    return Plan("short_budget_recipe", {**references, **plus_rows, **cc_rows}, ("colorcnn+",), ov,
+    return Plan("short_budget_recipe", {**references, **cc_rows, **plus_rows}, ("colorcnn+",), ov,
                 {"references": list(references), "colorcnn+": list(plus_rows), "colorcnn": list(cc_rows)})
 
 
