@@ -5,8 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .experiments.config import config_dict, get_config
-from .training.runs import atomic_write_json, model_file, run_dir, slug, zoo_path
+from .config import config_dict
+from .profiles import get_config
+from .files import atomic_write_json
+from .models.checkpoint import load_model
+from .training.runs import model_file, run_dir, slug, zoo_path
 
 NAMES = ("classifier", "colorcnn", "colorcnn+")
 
@@ -33,9 +36,23 @@ def pretrained_config(name: str, dataset: str = "cifar10", classifier: str = "al
     over = {"dataset": dataset, "classifier.classifier": classifier, **(overrides or {})}
     if name == "colorcnn":
         if colors is None:
-            raise ValueError("ColorCNN has one model per colour count: pass colors=2, 4, …, 64")
+            raise ValueError("ColorCNN has one model per colour count: pass colors=C (trained for these settings: "
+                             f"{colors_text(available_colors(dataset, classifier, profile, overrides))})")
         over["colors"] = colors
     return get_config(name, profile, over)
+
+
+def available_colors(dataset: str = "cifar10", classifier: str = "alexnet", profile: str = "cpu",
+                     overrides: dict | None = None) -> list[int]:
+    """The colour counts C = 2, 4, …, 256 (what ``colorcnn train-colorcnn --bits`` trains) that have a
+    ColorCNN, in the zoo or a local run, for these settings."""
+    return [2**b for b in range(1, 9)
+            if model_file("colorcnn", pretrained_config("colorcnn", dataset, classifier, 2**b, profile, overrides))]
+
+
+def colors_text(colors: list[int]) -> str:
+    """``C=2, 4, 8`` for a list of colour counts, ``none`` for an empty one."""
+    return f"C={', '.join(map(str, colors))}" if colors else "none"
 
 
 def load_pretrained(name: str, dataset: str = "cifar10", classifier: str = "alexnet", colors: int | None = None,
@@ -45,17 +62,16 @@ def load_pretrained(name: str, dataset: str = "cifar10", classifier: str = "alex
     ``load_pretrained("colorcnn+", dataset="cifar10", classifier="alexnet")``; ColorCNN also needs
     ``colors``; ``"classifier"`` gives the frozen classifier.
     """
-    from .training.loops import classifier_from_checkpoint, load_model_file, quantizer_from_checkpoint
-
     cfg = pretrained_config(name, dataset, classifier, colors, profile, overrides)
     path = model_file(name, cfg)
     if path is None:
+        existing = ""
+        if name == "colorcnn":
+            trained = colors_text(available_colors(dataset, classifier, profile, overrides))
+            existing = f"; ColorCNN colour counts trained for these settings: {trained}"
         raise FileNotFoundError(
             f"no pretrained {name!r} for dataset={dataset}, classifier={classifier}, profile={profile}"
             f"{f', colors={colors}' if colors else ''} (looked for {zoo_path(name, cfg)} and "
-            f"{run_dir(name, cfg) / 'model.pt'}); train it with `colorcnn train-{slug(name).replace('_', '-')}"
-            f" --profile {profile}`")
-    ckpt = load_model_file(path)
-    if name == "classifier":
-        return classifier_from_checkpoint(ckpt)
-    return quantizer_from_checkpoint(ckpt, expect=name)
+            f"{run_dir(name, cfg) / 'model.pt'}){existing}; train it with "
+            f"`colorcnn train-{slug(name).replace('_', '-')} --profile {profile}`")
+    return load_model(path, name)

@@ -440,7 +440,7 @@ def test_checkpoint_round_trip(kind: str, tmp_path) -> None:
     buf = io.BytesIO()
     torch.save(ckpt, buf)
     buf.seek(0)
-    restored = quantizer_from_checkpoint(torch.load(buf, weights_only=False), expect=kind)
+    restored = quantizer_from_checkpoint(torch.load(buf, weights_only=True), expect=kind)
     assert type(restored) is type(model) and restored.config == model.config and not restored.training
     x = image_batch(2, 16, seed=9)
     a, b = model(x, colors), restored(x, colors)

@@ -224,21 +224,3 @@ class ColorCNNPlus(ColorQuantizerNet):
 
 QUANTIZER_NETS = {"colorcnn": ColorCNN, "colorcnn+": ColorCNNPlus}
 
-
-def quantizer_checkpoint(model: ColorQuantizerNet) -> dict:
-    """What a checkpoint stores to rebuild ``model``: its kind, its constructor config and its weights."""
-    kind = next(k for k, cls in QUANTIZER_NETS.items() if type(model) is cls)
-    return {"kind": kind, "config": dict(model.config), "state_dict": model.state_dict()}
-
-
-def quantizer_from_checkpoint(ckpt: dict, expect: str | None = None) -> ColorQuantizerNet:
-    """Rebuild a ColorCNN / ColorCNN+ from :func:`quantizer_checkpoint`; clear errors on mismatch."""
-    kind = ckpt.get("kind") if isinstance(ckpt, dict) else None
-    if kind not in QUANTIZER_NETS:
-        raise ValueError(f"not a ColorCNN/ColorCNN+ checkpoint (kind={kind!r}); accepted kinds: "
-                         f"{', '.join(QUANTIZER_NETS)}")
-    if expect is not None and kind != expect:
-        raise ValueError(f"checkpoint holds a {kind!r} model but {expect!r} was requested")
-    model = QUANTIZER_NETS[kind](**ckpt["config"])
-    model.load_state_dict(ckpt["state_dict"])
-    return model.eval()

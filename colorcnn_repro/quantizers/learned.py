@@ -4,6 +4,11 @@
 the networks need sides divisible by 16, so the image is padded at the bottom and right (reflect, or
 replicate when a side is too short to reflect), quantized, and the index map cropped back. An output that
 uses fewer than half the colours asked for raises a :class:`FewColorsWarning`.
+
+Large images run tile by tile in bounded memory (:func:`tiled_quantize`): the probability map is computed on
+overlapping windows of the padded image, each keeping its centre, so tiles show no seams; the palette is
+computed once for the whole image (Eq. 3: colour c = mean of the pixels assigned to c) from per-colour sums
+and counts accumulated across tiles.
 """
 from __future__ import annotations
 
@@ -12,12 +17,14 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from tqdm.auto import tqdm
 
 from .. import zoo  # a module import: the zoo imports the training engine, which imports this package
 from ..models.checkpoint import load_quantizer_net
-from ..models.colorcnn import QUANTIZER_NETS, ColorQuantizerNet
+from ..models.colorcnn import EPS, QUANTIZER_NETS, ColorQuantizerNet, one_hot_map
 from ..quantized import Quantized
 from ..training.runs import pick_device
 from .classical import ImageLike, as_rgb, check_colors
@@ -30,14 +37,80 @@ class FewColorsWarning(UserWarning):
     """A quantization used fewer than half the colours asked for."""
 
 
+TILE = 512  # core side of a tile, pixels (a multiple of MULTIPLE)
+OVERLAP = 64  # context added on every side of a tile's core, pixels (a multiple of MULTIPLE)
+
+
+def _pad_mode(pad_h: int, pad_w: int, height: int, width: int) -> str:
+    return "reflect" if pad_h < height and pad_w < width else "replicate"
+
+
 def pad_to_multiple(x: torch.Tensor, multiple: int = MULTIPLE) -> torch.Tensor:
     """Pad a B×3×H×W batch at the bottom and right so both sides are multiples of ``multiple``."""
     height, width = x.shape[-2:]
     pad_h, pad_w = -height % multiple, -width % multiple
     if not pad_h and not pad_w:
         return x
-    mode = "reflect" if pad_h < height and pad_w < width else "replicate"
-    return F.pad(x, (0, pad_w, 0, pad_h), mode=mode)
+    return F.pad(x, (0, pad_w, 0, pad_h), mode=_pad_mode(pad_h, pad_w, height, width))
+
+
+def pad_rgb_to_multiple(rgb: np.ndarray, multiple: int = MULTIPLE) -> np.ndarray:
+    """:func:`pad_to_multiple` for an H×W×3 uint8 array (kept uint8, so a huge image stays small)."""
+    height, width = rgb.shape[:2]
+    pad_h, pad_w = -height % multiple, -width % multiple
+    if not pad_h and not pad_w:
+        return rgb
+    mode = "reflect" if _pad_mode(pad_h, pad_w, height, width) == "reflect" else "edge"
+    return np.pad(rgb, ((0, pad_h), (0, pad_w), (0, 0)), mode=mode)
+
+
+def _check_tiling(tile: int, overlap: int) -> None:
+    if not (isinstance(tile, int) and tile >= MULTIPLE and tile % MULTIPLE == 0):
+        raise ValueError(f"tile must be a positive multiple of {MULTIPLE} pixels, got {tile!r}")
+    if not (isinstance(overlap, int) and overlap >= 0 and overlap % MULTIPLE == 0):
+        raise ValueError(f"overlap must be a non-negative multiple of {MULTIPLE} pixels, got {overlap!r}")
+
+
+@torch.no_grad()
+def tiled_quantize(net: ColorQuantizerNet, rgb: np.ndarray, colors: int, device: torch.device | str = "cpu",
+                   tile: int = TILE, overlap: int = OVERLAP, progress: bool = True) -> Quantized:
+    """Hard-quantize an H×W×3 uint8 image with ``net`` in tiles of ``tile``² pixels, each seen with
+    ``overlap`` pixels of context on every side; the palette (Eq. 3, or Eq. 5 when ``net.palette_from_soft``)
+    is the weighted mean over the whole image, from sums and counts accumulated across tiles.
+
+    The image is padded once to a multiple of 16 and windows start on multiples of 16, so one tile covering
+    the image is exactly the single-pass result, and a pixel whose receptive field lies inside its window gets
+    the single-pass probabilities. Memory is bounded by the window size, not the image size. A progress bar
+    shows when there is more than one tile (``progress=False`` hides it)."""
+    _check_tiling(tile, overlap)
+    height, width = rgb.shape[:2]
+    padded = pad_rgb_to_multiple(rgb)
+    rows, cols = range(0, height, tile), range(0, width, tile)
+    sums = torch.zeros(colors, 3, dtype=torch.float64, device=device)
+    counts = torch.zeros(colors, dtype=torch.float64, device=device)
+    index = np.empty((height, width), dtype=np.uint8 if colors <= 256 else np.int64)
+    bar = tqdm(total=len(rows) * len(cols), desc=f"{type(net).__name__} tiles", unit="tile",
+               disable=not progress or len(rows) * len(cols) == 1)
+    for top in rows:
+        for left in cols:
+            y0, x0 = max(top - overlap, 0), max(left - overlap, 0)
+            y1 = min(top + tile + overlap, padded.shape[0])
+            x1 = min(left + tile + overlap, padded.shape[1])
+            window = torch.from_numpy(np.ascontiguousarray(padded[y0:y1, x0:x1])).to(device)
+            window = window.permute(2, 0, 1)[None].float().div_(255)
+            m = net.probability_map(window, colors)
+            # the core's real (unpadded) pixels, in window coordinates
+            core = (..., slice(top - y0, min(top + tile, height) - y0), slice(left - x0, min(left + tile, width) - x0))
+            m, x = m[core][0], window[core][0]
+            hard = m.argmax(dim=0)
+            weights = m if net.palette_from_soft else one_hot_map(hard[None], colors, m.dtype)[0]
+            sums += torch.einsum("chw,khw->ck", weights, x).double()
+            counts += weights.sum(dim=(1, 2)).double()
+            index[top:top + hard.shape[0], left:left + hard.shape[1]] = hard.cpu().numpy()
+            bar.update()
+    bar.close()
+    palette = (sums / (counts[:, None] + EPS) * 255).round().clamp(0, 255).to(torch.uint8)
+    return Quantized(index, palette[: int(index.max()) + 1].cpu().numpy())
 
 
 class LearnedQuantizer:
@@ -102,16 +175,11 @@ class LearnedQuantizer:
         net.check_colors(colors)
         return net.eval()
 
-    def quantize(self, image: ImageLike, colors: int) -> Quantized:
-        """Quantize ``image`` to at most ``colors`` colours; the palette is cut after the largest index used."""
-        net = self.net_for(colors)
-        rgb = as_rgb(image)
-        height, width = rgb.shape[:2]
-        x = torch.tensor(rgb, device=self.device).permute(2, 0, 1)[None].float().div_(255)
-        with torch.no_grad():
-            index, palette = net.quantize(pad_to_multiple(x), colors)
-        index = index[0, :height, :width].cpu().numpy()
-        q = Quantized(index, palette[0, : int(index.max()) + 1].cpu().numpy())
+    def quantize(self, image: ImageLike, colors: int, tile: int = TILE, overlap: int = OVERLAP,
+                 progress: bool = True) -> Quantized:
+        """Quantize ``image`` to at most ``colors`` colours; the palette is cut after the largest index used.
+        Images larger than ``tile`` pixels a side run tile by tile (:func:`tiled_quantize`)."""
+        q = tiled_quantize(self.net_for(colors), as_rgb(image), colors, self.device, tile, overlap, progress)
         if 2 * (used := q.colors_used()) < colors:
             warnings.warn(f"{self.name} used {used} of the {colors} colours asked for (fewer than half)",
                           FewColorsWarning, stacklevel=2)

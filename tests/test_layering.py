@@ -1,0 +1,128 @@
+"""The package's floors (docs/architecture.md): a module imports only from its own floor or the ones below,
+and packages do not import each other in a circle. Imports are read with ``ast``; nothing is imported."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = "colorcnn_repro"
+ROOT = Path(__file__).resolve().parent.parent / PACKAGE
+
+# Floor of each top-level module or package ("" is the package's own __init__).
+FLOORS = {
+    **dict.fromkeys(["", "config", "profiles", "paths", "files", "parallel", "quantized", "losses", "data",
+                     "models"], 0),
+    **dict.fromkeys(["quantizers", "training", "evaluation", "zoo"], 1),
+    **dict.fromkeys(["experiments", "report", "plots", "cli", "lab", "explorer"], 2),
+}
+
+# Known exceptions to "no import cycles between packages", each counted as a unit of its own.
+# quantizers.learned (ColorCNN/ColorCNN+ behind the quantizer interface) loads models through the zoo and picks
+# its device with training.runs.pick_device, while training.targets imports quantizers.batched (MedianCut
+# imitation targets): quantizers -> zoo -> training -> quantizers. Breaking the circle means moving
+# learned.py out of quantizers/, which changes the public import path colorcnn_repro.quantizers.learned.
+CYCLE_EXCEPTIONS = {"quantizers.learned"}
+
+# Ground-floor modules that must not import torch (the scorecard and the CLI's fast paths rely on it).
+TORCH_FREE = {"config", "profiles", "paths", "files", "quantized"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sorted(ROOT.rglob("*.py"))}
+
+
+def imports(module: str) -> set[str]:
+    """Every module of the package that ``module`` imports (anywhere in its body, lazy imports included),
+    and the names of the outside packages it imports, prefixed with ``!``."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            targets = [(a.name, []) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                target = f"{base}.{node.module}" if node.module else base
+            else:
+                target = node.module or ""
+            targets = [(target, [a.name for a in node.names])]
+        else:
+            continue
+        for target, names in targets:
+            if target.split(".")[0] != PACKAGE:
+                found.add("!" + target.split(".")[0])
+                continue
+            subs = [f"{target}.{n}" for n in names if f"{target}.{n}" in MODULES]
+            found.update(subs or [target])
+    return found
+
+
+def unit(module: str) -> str:
+    """The top-level module or package ``module`` belongs to (or its own name if a cycle exception)."""
+    rel = module.removeprefix(PACKAGE).lstrip(".")
+    for exception in CYCLE_EXCEPTIONS:
+        if rel == exception or rel.startswith(exception + "."):
+            return exception
+    return rel.split(".")[0]
+
+
+def floor(module: str) -> int:
+    top = module.removeprefix(PACKAGE).lstrip(".").split(".")[0]
+    assert top in FLOORS, (f"{module} is on no floor: add {top!r} to FLOORS in tests/test_layering.py "
+                           "(and to docs/architecture.md)")
+    return FLOORS[top]
+
+
+def test_every_module_is_on_a_floor() -> None:
+    for module in MODULES:
+        floor(module)
+    assert set(FLOORS) <= {unit(m) for m in MODULES} | set(CYCLE_EXCEPTIONS), "FLOORS names a missing module"
+
+
+def test_no_module_imports_from_a_higher_floor() -> None:
+    upward = [f"{m} (floor {floor(m)}) imports {dep} (floor {floor(dep)})"
+              for m in MODULES for dep in sorted(imports(m)) if not dep.startswith("!") and floor(dep) > floor(m)]
+    assert not upward, "imports from a higher floor:\n" + "\n".join(upward)
+
+
+def test_no_import_cycles_between_packages() -> None:
+    graph: dict[str, set[str]] = {}
+    for m in MODULES:
+        graph.setdefault(unit(m), set()).update(unit(d) for d in imports(m) if not d.startswith("!"))
+    for node, deps in graph.items():
+        deps.discard(node)
+
+    def reachable(start: str) -> set[str]:
+        seen, todo = set(), [start]
+        while todo:
+            for dep in graph.get(todo.pop(), ()):
+                if dep not in seen:
+                    seen.add(dep)
+                    todo.append(dep)
+        return seen
+
+    reach = {node: reachable(node) for node in graph}
+    cycles = {frozenset({n} | {m for m in reach[n] if n in reach[m]}) for n in graph if n in reach[n]}
+    assert not cycles, "packages importing each other in a circle: " + "; ".join(
+        " <-> ".join(sorted(c)) for c in sorted(cycles, key=sorted))
+
+
+def test_torch_free_modules_do_not_import_torch() -> None:
+    for top in TORCH_FREE:
+        module = f"{PACKAGE}.{top}"
+        deps = imports(module)
+        assert "!torch" not in deps, f"{module} imports torch"
+        inner = {d for d in deps if not d.startswith("!")} - {PACKAGE}
+        assert all(d.removeprefix(PACKAGE + ".").split(".")[0] in TORCH_FREE for d in inner), \
+            f"{module} imports {sorted(inner)}, not all of which are torch-free"
+
+
+def test_the_parser_sees_relative_and_lazy_imports() -> None:
+    assert f"{PACKAGE}.parallel" in imports(f"{PACKAGE}.training.loops")  # from .. import parallel
+    assert f"{PACKAGE}.training.runs" in imports(f"{PACKAGE}.quantizers.learned")
+    assert f"{PACKAGE}.quantized" in imports(PACKAGE)
