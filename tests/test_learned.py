@@ -11,7 +11,12 @@ from PIL import Image
 from colorcnn_repro import zoo
 from colorcnn_repro.models import ColorCNN, ColorCNNPlus, quantizer_checkpoint
 from colorcnn_repro.quantizers import LearnedQuantizer
-from colorcnn_repro.quantizers.learned import FewColorsWarning, pad_to_multiple
+from colorcnn_repro.quantizers.learned import (
+    FewColorsWarning,
+    pad_rgb_to_multiple,
+    pad_to_multiple,
+    tiled_quantize,
+)
 from colorcnn_repro.training.runs import run_dir
 
 # Untrained test networks often use few colours; the warning is checked in its own test.
@@ -73,6 +78,50 @@ def test_matches_the_net_on_aligned_images(plus: ColorCNNPlus) -> None:
     index, palette = plus.quantize(x, 8)
     assert np.array_equal(q.index, index[0].numpy())
     assert np.array_equal(q.palette, palette[0, : q.num_colors].numpy())
+
+
+@pytest.mark.parametrize(("height", "width"), [(23, 37), (5, 20), (32, 48)])
+def test_pad_rgb_to_multiple_matches_the_tensor_padding(height: int, width: int) -> None:
+    image = noise(height, width)
+    x = torch.from_numpy(image).permute(2, 0, 1)[None].float()
+    expected = pad_to_multiple(x)[0].permute(1, 2, 0).numpy()
+    assert np.array_equal(pad_rgb_to_multiple(image), expected.astype(np.uint8))
+
+
+def test_one_tile_covering_the_image_is_the_single_pass(plus: ColorCNNPlus) -> None:
+    image = noise(64, 80, seed=2)
+    x = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
+    index, palette = plus.quantize(x, 16)
+    q = tiled_quantize(plus, image, 16, tile=80, overlap=0)
+    assert np.array_equal(q.index, index[0].numpy())
+    assert np.array_equal(q.palette, palette[0, : q.num_colors].numpy())
+
+
+def test_tiles_show_no_seams() -> None:
+    """DnCNN (17 3×3 convs) sees 17 px a side: with 32 px of overlap every kept pixel has its whole
+    receptive field in its window, so the tiled map is the single-pass map (up to float summation order)."""
+    torch.manual_seed(0)
+    net = ColorCNNPlus(backbone="dncnn", width=4, depth=64).eval()
+    image = noise(96, 112, seed=3)
+    whole = tiled_quantize(net, image, 8, tile=128, overlap=0)
+    tiled = tiled_quantize(net, image, 8, tile=32, overlap=32, progress=False)
+    assert (tiled.index == whole.index).mean() >= 0.999
+    assert np.abs(tiled.palette.astype(int) - whole.palette.astype(int)).max() <= 1
+
+
+def test_tiled_palette_is_the_mean_of_assigned_pixels(plus: ColorCNNPlus) -> None:
+    image = noise(50, 70, seed=4)
+    q = tiled_quantize(plus, image, 8, tile=16, overlap=16, progress=False)
+    for c in np.unique(q.index):
+        mean = image[q.index == c].mean(axis=0)
+        assert np.abs(q.palette[c].astype(float) - mean).max() <= 0.5 + 1e-6
+
+
+@pytest.mark.parametrize(("tile", "overlap", "match"), [(20, 16, "tile"), (0, 16, "tile"), (32, -16, "overlap"),
+                                                         (32, 8, "overlap")])
+def test_rejects_bad_tiling(plus: ColorCNNPlus, tile: int, overlap: int, match: str) -> None:
+    with pytest.raises(ValueError, match=f"{match} must be .*got {tile if match == 'tile' else overlap}"):
+        LearnedQuantizer(plus).quantize(noise(20, 20), 4, tile=tile, overlap=overlap)
 
 
 def test_accepts_what_as_rgb_accepts(plus: ColorCNNPlus, tmp_path) -> None:

@@ -22,7 +22,8 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .. import zoo  # a module import: the zoo imports the training engine, which imports this package
+# a module import: the zoo imports the training engine, which imports this package
+from .. import zoo
 from ..models.checkpoint import load_quantizer_net
 from ..models.colorcnn import EPS, QUANTIZER_NETS, ColorQuantizerNet, one_hot_map
 from ..quantized import Quantized
@@ -132,7 +133,7 @@ class LearnedQuantizer:
 
     @classmethod
     def from_checkpoint(cls, path: str | os.PathLike[str], expect: str | None = None,
-                        device: str | torch.device | None = None) -> "LearnedQuantizer":
+                        device: str | torch.device | None = None) -> LearnedQuantizer:
         """Load a checkpoint written by ``quantizer_checkpoint`` (``expect``: "colorcnn" or "colorcnn+").
 
         Loads with ``torch.load(weights_only=True)`` (:mod:`colorcnn_repro.models.checkpoint`): tensors and
@@ -143,7 +144,7 @@ class LearnedQuantizer:
     @classmethod
     def pretrained(cls, name: str = "colorcnn+", colors: int | None = None, dataset: str = "cifar10",
                    classifier: str = "alexnet", profile: str = "cpu",
-                   device: str | torch.device | None = None) -> "LearnedQuantizer":
+                   device: str | torch.device | None = None) -> LearnedQuantizer:
         """``name`` ("colorcnn" or "colorcnn+") from the zoo or a local run of the same config. ColorCNN nets
         load lazily, one per C; ``colors`` loads (and checks) that one now, so a missing model shows at once.
         A ``smoke``-profile model (a pipeline check, not a trained quantizer) is used only when
