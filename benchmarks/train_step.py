@@ -20,6 +20,10 @@ The steps are the training loops' own (:func:`~colorcnn_repro.training.loops.col
 and a randomly initialised frozen AlexNet (throughput depends on neither), so no data or training is needed.
 
     python benchmarks/train_step.py --steps 6 --out results/benchmarks/train_step.json
+    python benchmarks/train_step.py --device cuda --width 64 [--bf16]   # on a GPU (plus peak memory)
+
+On CUDA the steps are timed between ``torch.cuda.synchronize()`` calls and ``peak_memory_mib`` gives the peak
+allocated memory of each step's two variants; ``--bf16`` runs forward and loss under bf16 autocast.
 """
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from colorcnn_repro.losses import task_loss  # noqa: E402
 from colorcnn_repro.models import ColorCNN, ColorCNNPlus, build_normalized_classifier, normalization_stats  # noqa: E402
 from colorcnn_repro.models.colorcnn import reference_ops  # noqa: E402
+from colorcnn_repro.parallel import autocast  # noqa: E402
 from colorcnn_repro.profiles import get_config  # noqa: E402
 from colorcnn_repro.training.loops import (channels_last, colorcnn_plus_terms, colorcnn_terms, descend,  # noqa: E402
                                            optimizer_and_schedule)
@@ -60,7 +65,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--top", type=int, default=10, help="operators listed per profiled step (default 10)")
     p.add_argument("--only", choices=KINDS, action="append", help="benchmark only this step (repeatable)")
     p.add_argument("--out", type=Path, default=None, help="also write the JSON here")
-    return p.parse_args(argv)
+    p.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda (default cpu)")
+    p.add_argument("--bf16", action="store_true", help="bf16 autocast for forward and loss (CUDA only)")
+    args = p.parse_args(argv)
+    args.device = torch.device(args.device)
+    if args.device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+    return args
 
 
 def build_steps(kind: str, optimised: bool, args: argparse.Namespace, x: torch.Tensor, y: torch.Tensor,
@@ -72,7 +83,7 @@ def build_steps(kind: str, optimised: bool, args: argparse.Namespace, x: torch.T
     ops = nullcontext if optimised else reference_ops
     mean, std = normalization_stats("cifar10")
     torch.manual_seed(0)
-    clf = build_normalized_classifier("alexnet", 10, "cifar10").to(memory_format=layout)
+    clf = build_normalized_classifier("alexnet", 10, "cifar10").to(args.device, memory_format=layout)
     torch.manual_seed(1)
     if kind == "classifier":
         model = clf.train()
@@ -87,7 +98,7 @@ def build_steps(kind: str, optimised: bool, args: argparse.Namespace, x: torch.T
         else:
             model = ColorCNNPlus(width=cfg.width, bottleneck=cfg.bottleneck, depth=cfg.depth, topk=cfg.topk,
                                  mean=mean, std=std, temperature=cfg.temperature)
-        model = model.to(memory_format=layout).train()
+        model = model.to(args.device, memory_format=layout).train()
     opt, sched = optimizer_and_schedule(model, get_config("classifier", "cpu").optim if kind == "classifier"
                                         else cfg.optim, 100, 10)
     g = torch.Generator().manual_seed(0)
@@ -102,14 +113,17 @@ def build_steps(kind: str, optimised: bool, args: argparse.Namespace, x: torch.T
 
     def train_step() -> dict:
         with ops():
-            return descend(opt, sched, terms(g))
+            with autocast(args.device, args.bf16):
+                out = terms(g)
+            return descend(opt, sched, out)
 
     @torch.no_grad()
     def forward() -> dict:
         with ops():
             model.eval()
             torch.manual_seed(0)  # L_RP samples its pixels from the global generator
-            out = {"loss": terms(torch.Generator().manual_seed(0))["total"]}
+            with autocast(args.device, args.bf16):
+                out = {"loss": terms(torch.Generator().manual_seed(0))["total"]}
             if kind == "classifier":
                 out["logits"] = model(xb)
             else:
@@ -137,13 +151,15 @@ def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     gen = torch.Generator().manual_seed(0)
     images = torch.randint(0, 256, (args.batch_size, 32, 32, 3), dtype=torch.uint8, generator=gen)
-    x = images.permute(0, 3, 1, 2).float().div(255)
-    y = torch.randint(0, 10, (args.batch_size,), generator=gen)
-    targets = {c: t.long() for c, t in imitation_targets(images.numpy(), (4,), workers=1).items()}
+    x = images.permute(0, 3, 1, 2).float().div(255).to(args.device)
+    y = torch.randint(0, 10, (args.batch_size,), generator=gen).to(args.device)
+    targets = {c: t.long().to(args.device) for c, t in imitation_targets(images.numpy(), (4,), workers=1).items()}
+    cuda = args.device.type == "cuda"
     report: dict = {"benchmark": "training step, plain vs optimised",
                     "settings": {"width": args.width, "batch_size": args.batch_size, "steps": args.steps,
                                  "warmup": args.warmup, "image_size": 32, "colorcnn_colors": 2,
-                                 "colorcnn_plus_colors": 4, "profile": "cpu"},
+                                 "colorcnn_plus_colors": 4, "profile": "cpu", "device": str(args.device),
+                                 "bf16_autocast": args.bf16},
                     "timing": "median per-step wall clock; plain and optimised interleaved step by step"}
     for kind in args.only or KINDS:
         plain, plain_fwd = build_steps(kind, False, args, x, y, targets)
@@ -151,17 +167,27 @@ def main(argv: list[str] | None = None) -> dict:
         a, b = plain_fwd(), fast_fwd()
         diff = {k: float((a[k] - b[k]).abs().max()) for k in a}
         times: dict[str, list[float]] = {"plain": [], "optimised": []}
+        if cuda:
+            torch.cuda.reset_peak_memory_stats(args.device)
         for r in range(args.warmup + args.steps):
             for name, step in (("plain", plain), ("optimised", fast)):
+                if cuda:
+                    torch.cuda.synchronize(args.device)
                 start = time.perf_counter()
                 step()
+                if cuda:
+                    torch.cuda.synchronize(args.device)
                 if r >= args.warmup:
                     times[name].append(time.perf_counter() - start)
         rate = {name: args.batch_size / statistics.median(ts) for name, ts in times.items()}
         report[kind] = {"images_per_s": rate, "max_abs_diff": diff, "outputs_agree": max(diff.values()) <= 1e-5}
+        if cuda:
+            report[kind]["peak_memory_mib"] = torch.cuda.max_memory_allocated(args.device) / 2**20
         report[f"{kind}_speedup"] = rate["optimised"] / rate["plain"]
         if args.profile_steps:
             report[kind]["top_operators_optimised"] = top_operators(fast, args.profile_steps, args.top)
+    if cuda:
+        report["cuda_device"] = torch.cuda.get_device_name(args.device)
     report.update({"cpu_capability": torch.backends.cpu.get_cpu_capability(), "threads": torch.get_num_threads(),
                    "load_avg_1min": os.getloadavg()[0], "torch": torch.__version__,
                    "python": platform.python_version(), "cpu_count": os.cpu_count()})

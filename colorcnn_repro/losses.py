@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .parallel import per_image
+
 LOG_EPS = 1e-16
 
 
@@ -30,9 +32,10 @@ def r_conf(m: torch.Tensor) -> torch.Tensor:
 
 def sample_pixels(batch: int, pixels: int, fraction: float, device: torch.device,
                   generator: torch.Generator | None = None) -> torch.Tensor:
-    """B×N pixel positions drawn without replacement per image, N = int(fraction · H·W)."""
+    """B×N pixel positions drawn without replacement per image, N = int(fraction · H·W) (per image, so that a
+    batch sharded over processes draws what the whole batch draws: :func:`~colorcnn_repro.parallel.per_image`)."""
     n = max(1, int(pixels * fraction))
-    return torch.rand(batch, pixels, device=device, generator=generator).argsort(dim=1)[:, :n]
+    return per_image(torch.rand, batch, pixels, device=device, generator=generator).argsort(dim=1)[:, :n]
 
 
 def normalized_relationship(f: torch.Tensor) -> torch.Tensor:
@@ -53,8 +56,10 @@ def relationship_preserving_loss(m: torch.Tensor, target_index: torch.Tensor, fr
     n = idx.shape[1]
     f = m.flatten(2).gather(2, idx.unsqueeze(1).expand(b, c, n))
     t = target_index.flatten(1).gather(1, idx)
-    f_star = F.one_hot(t, int(t.max()) + 1).transpose(1, 2).to(m.dtype)
-    diff = normalized_relationship(f) - normalized_relationship(f_star)
+    # the one-hot target's self-correlation A*_ij = [t_i = t_j], made without the one-hot map (whose size
+    # would need t.max(), a device-to-host sync per step on a GPU); the same 0/1 values, so the same Ã*
+    same = (t.unsqueeze(2) == t.unsqueeze(1)).to(m.dtype)
+    diff = normalized_relationship(f) - same / same.norm(dim=2, keepdim=True).clamp_min(1e-12)
     return (diff.pow(2).sum(dim=(1, 2)) / n).mean()
 
 

@@ -1,7 +1,7 @@
 """Where things live: the repository, the shipped zoo, datasets, runs, caches, results and figures.
 
 Each location is defined here once; an environment variable moves it (``COLORCNN_DATA``, ``COLORCNN_RUNS``,
-``COLORCNN_CACHE``, ``COLORCNN_FIGURES``). Ground floor: imports nothing from the package.
+``COLORCNN_CACHE``, ``COLORCNN_FIGURES``, ``COLORCNN_RESULTS``). Ground floor: imports nothing from the package.
 """
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ def cache_root() -> Path:
 
 
 def results_root(profile: str) -> Path:
-    """Results JSON of a profile: ``<repo>/results/<profile>``."""
-    return REPO_ROOT / "results" / profile
+    """Results JSON of a profile: ``$COLORCNN_RESULTS/<profile>``, default ``<repo>/results/<profile>``."""
+    return _env_path("COLORCNN_RESULTS", REPO_ROOT / "results") / profile
 
 
 def figures_root() -> Path:

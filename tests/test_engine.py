@@ -19,7 +19,6 @@ from colorcnn_repro.quantizers.batched import quantize_batch
 from colorcnn_repro.training import augment, loops, runs, targets
 from colorcnn_repro.training.runs import NonFiniteLoss, atomic_save, epoch_generator, model_file, run_dir
 
-DATA = Path("/work/shared/data")
 
 
 @pytest.fixture(autouse=True)
@@ -316,18 +315,16 @@ def test_imitation_targets_cached_and_equal_to_batched_mediancut(monkeypatch, tm
 # ---------------------------------------------------------------- classifier training: resume, NaN
 
 @pytest.fixture(scope="module")
-def smoke_data():
-    if not (DATA / "cifar10" / "train.npz").is_file():
-        pytest.skip(f"CIFAR-10 not at {DATA}")
+def smoke_data(cifar10_data: Path):
     cfg = get_config("classifier", "smoke", {"epochs": 2, "limit_train": 64, "batch_size": 32})
-    return cfg, loops.load_split(cfg.data, "train", DATA)
+    return cfg, loops.load_split(cfg.data, "train", cifar10_data), cifar10_data
 
 
 @pytest.fixture
 def smoke(smoke_data, monkeypatch):
     """The smoke classifier config and its (cached) 64 training images."""
-    cfg, train = smoke_data
-    monkeypatch.setenv("COLORCNN_DATA", str(DATA))
+    cfg, train, root = smoke_data
+    monkeypatch.setenv("COLORCNN_DATA", str(root))
     monkeypatch.setattr(loops, "load_split", lambda data, split, root=None, limit=None: train)
     return cfg
 

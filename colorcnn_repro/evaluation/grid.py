@@ -1,8 +1,15 @@
 """Accuracy of a frozen classifier on quantized images: every method × colour count, colours used, real
-bits per pixel, paired significance, and JPEG as the reference curve."""
+bits per pixel, paired significance, and JPEG as the reference curve.
+
+With the classifier on a GPU, the classical quantizers (and their PNG sizes) run ahead in a background thread
+over the CPU worker pool (:func:`~colorcnn_repro.quantizers.batched.quantize_batch`) while the GPU runs the
+learned quantizers and the classifier; on a CPU everything runs in turn, in this process. Same results.
+"""
 from __future__ import annotations
 
 import itertools
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +18,7 @@ from tqdm.auto import tqdm
 
 from ..data import ImageArrays
 from ..models import ColorQuantizerNet, NormalizedClassifier
+from ..parallel import to_device
 from ..quantized import Quantized, jpeg_bpp
 from ..quantizers.batched import quantize_batch
 from .metrics import exact_match, mcnemar_p, mean_average_precision, stars
@@ -31,16 +39,17 @@ class QuantizedSet:
 
 
 def quantize_images(images: np.ndarray, method: str, colors: int, nets: dict[str, ColorQuantizerNet],
-                    batch_size: int = 250, device: torch.device | None = None) -> QuantizedSet:
-    """Quantize N×H×W×3 uint8 images with a classical method or a learned net (``nets[method]``)."""
+                    batch_size: int = 250, device: torch.device | None = None, workers: int = 0) -> QuantizedSet:
+    """Quantize N×H×W×3 uint8 images with a classical method (over ``workers`` processes, 0: this one) or
+    a learned net (``nets[method]``, on its device)."""
     if method not in nets:
-        index, palette = quantize_batch(images, method, colors)
+        index, palette = quantize_batch(images, method, colors, workers=workers)
         return QuantizedSet(index.numpy().astype(np.uint8), palette.numpy())
     net = nets[method].eval()
     dev = device or next(net.parameters()).device
     idx_out, pal_out = [], []
     for s in range(0, len(images), batch_size):
-        x = torch.from_numpy(images[s:s + batch_size]).to(dev).permute(0, 3, 1, 2).float() / 255
+        x = to_device(torch.from_numpy(images[s:s + batch_size]), dev).permute(0, 3, 1, 2).float() / 255
         index, palette = net.quantize(x, colors)
         idx_out.append(index.to(torch.uint8).cpu().numpy())
         pal_out.append(palette.cpu().numpy())
@@ -54,7 +63,7 @@ def predict(clf: NormalizedClassifier, images: np.ndarray, batch_size: int = 250
     clf.eval()
     out = []
     for s in range(0, len(images), batch_size):
-        x = torch.from_numpy(images[s:s + batch_size]).to(dev).permute(0, 3, 1, 2).float() / 255
+        x = to_device(torch.from_numpy(images[s:s + batch_size]), dev).permute(0, 3, 1, 2).float() / 255
         logits = clf(x)
         out.append((logits.sigmoid() if clf.multilabel else logits.softmax(1)).cpu().numpy())
     return np.concatenate(out)
@@ -77,25 +86,52 @@ def bitrate_stats(qs: QuantizedSet) -> dict[str, float]:
 
 
 def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[str, ...], bits: tuple[int, ...],
-                  nets: dict[str, dict[int, ColorQuantizerNet]] | None = None, batch_size: int = 250) -> dict:
+                  nets: dict[str, dict[int, ColorQuantizerNet]] | None = None, batch_size: int = 250,
+                  overlap: bool | None = None, workers: int | None = None) -> dict:
     """Accuracy / colours used / bpp for every method and 2**bits colours, with paired McNemar p-values
-    between every two methods at each colour count. ``nets[method][C]`` gives learned quantizers."""
+    between every two methods at each colour count. ``nets[method][C]`` gives learned quantizers. With the
+    classifier on a GPU the classical methods run ahead on the CPU worker pool (module docstring);
+    ``overlap`` forces that on or off, ``workers`` sets the pool size (default: every CPU)."""
     nets = nets or {}
     original_correct, original = score(predict(clf, data.images, batch_size), data)
     results: dict[str, dict[str, dict]] = {m: {} for m in methods}
     significance: dict[str, dict[str, dict]] = {}
-    for b in bits:
-        c = 2**b
-        correct: dict[str, np.ndarray] = {}
-        for m in tqdm(methods, desc=f"evaluate {b} bit", leave=False):
-            learned = {m: nets[m][c]} if m in nets else {}
-            qs = quantize_images(data.images, m, c, learned, batch_size)
-            correct[m], metrics = score(predict(clf, qs.rgb(), batch_size), data)
-            results[m][str(b)] = {**metrics, **bitrate_stats(qs)}
-        significance[str(b)] = {
-            f"{a} vs {z}": {"p": mcnemar_p(correct[a], correct[z]), "stars": stars(mcnemar_p(correct[a], correct[z]))}
-            for a, z in itertools.combinations(methods, 2)
-        }
+    ahead: dict[tuple[int, str], Future] = {}
+    pool = None
+    if overlap is None:
+        overlap = next(clf.parameters()).device.type != "cpu"
+    if overlap:
+        pool = ThreadPoolExecutor(1, thread_name_prefix="classical-quantizers")
+        workers = (os.cpu_count() or 1) if workers is None else workers
+
+        def classical(m: str, c: int) -> tuple[QuantizedSet, dict[str, float]]:
+            qs = quantize_images(data.images, m, c, {}, batch_size, workers=workers)
+            return qs, bitrate_stats(qs)
+
+        ahead = {(b, m): pool.submit(classical, m, 2**b) for b in bits for m in methods if m not in nets}
+    try:
+        for b in bits:
+            c = 2**b
+            correct: dict[str, np.ndarray] = {}
+            for m in tqdm(methods, desc=f"evaluate {b} bit", leave=False):
+                if (b, m) in ahead:
+                    qs, rate = ahead.pop((b, m)).result()
+                else:
+                    learned = {m: nets[m][c]} if m in nets else {}
+                    qs = quantize_images(data.images, m, c, learned, batch_size)
+                    rate = bitrate_stats(qs)
+                correct[m], metrics = score(predict(clf, qs.rgb(), batch_size), data)
+                results[m][str(b)] = {**metrics, **rate}
+            significance[str(b)] = {
+                f"{a} vs {z}": {"p": mcnemar_p(correct[a], correct[z]),
+                                "stars": stars(mcnemar_p(correct[a], correct[z]))}
+                for a, z in itertools.combinations(methods, 2)
+            }
+    finally:
+        if pool is not None:
+            for future in ahead.values():
+                future.cancel()
+            pool.shutdown(wait=True)
     return {"original": original, "methods": results, "significance": significance}
 
 

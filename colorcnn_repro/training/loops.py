@@ -1,4 +1,11 @@
-"""Training of the classifier, ColorCNN (one model per C) and ColorCNN+ against the frozen classifier."""
+"""Training of the classifier, ColorCNN (one model per C) and ColorCNN+ against the frozen classifier.
+
+On any device: the training split, its labels and imitation targets are moved to the device once (through
+pinned memory on CUDA); per step only the batch indices and the per-image augmentation parameters, drawn from
+the epoch's seeded CPU generator for reproducibility (a handful of numbers per image), cross to the device.
+``optim.bf16_autocast`` runs the forward passes and losses under bf16 autocast on CUDA. Under torchrun each
+stage trains with DistributedDataParallel on a slice of every global batch (:mod:`colorcnn_repro.parallel`).
+"""
 from __future__ import annotations
 
 import math
@@ -12,10 +19,13 @@ from ..config import (OPTIMIZERS, SCHEDULES, ClassifierConfig, ColorCNNConfig, C
                       OptimConfig)
 from ..data import ImageArrays, load_dataset
 from ..losses import colorcnn_loss, colorcnn_plus_loss, task_loss
-from ..models import (ColorCNN, ColorCNNPlus, ColorQuantizerNet, NormalizedClassifier, build_normalized_classifier,
-                      normalization_stats, quantizer_checkpoint, quantizer_from_checkpoint)
+from ..models import (ColorCNN, ColorCNNPlus, NormalizedClassifier, build_normalized_classifier, normalization_stats)
+from ..models.checkpoint import (classifier_checkpoint, load_classifier, load_quantizer_net,  # noqa: F401 (re-export)
+                                 quantizer_checkpoint)
+from .. import parallel
+from ..parallel import autocast, distribute, per_image, to_device
 from .augment import classifier_augment, post_quantization_augment, random_flip
-from .runs import atomic_save, fit, model_file, pick_device, run_dir, run_epoch
+from .runs import atomic_save, file_lock, fit, model_file, pick_device, run_dir, run_epoch
 from .targets import imitation_targets
 
 
@@ -27,7 +37,15 @@ def load_split(data: DataConfig, split: str, root=None, limit: int | None = None
 
 def to_tensor(images: np.ndarray, device: torch.device) -> torch.Tensor:
     """N×H×W×3 uint8 → N×3×H×W uint8 tensor on ``device`` (converted to float per batch)."""
-    return torch.from_numpy(images).permute(0, 3, 1, 2).contiguous().to(device)
+    return to_device(torch.from_numpy(images).permute(0, 3, 1, 2).contiguous(), device)
+
+
+def training_device(name: str | None) -> torch.device:
+    """The device a training stage runs on (:func:`~.runs.pick_device`), after joining the torchrun process
+    group when there is one."""
+    dev = pick_device(name)
+    parallel.setup(dev)
+    return dev
 
 
 def as_float(x: torch.Tensor) -> torch.Tensor:
@@ -64,9 +82,14 @@ def optimizer_and_schedule(model: nn.Module, optim: OptimConfig, steps_per_epoch
 
 
 def descend(opt: torch.optim.Optimizer, sched, terms: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """One optimizer and scheduler step on ``terms["total"]``; the detached terms for logging."""
+    """One optimizer and scheduler step on ``terms["total"]``; the detached terms for logging. In a sharded
+    global batch the loss is scaled by the shard's :attr:`~colorcnn_repro.parallel.Shard.loss_scale`."""
     opt.zero_grad(set_to_none=True)
-    terms["total"].backward()
+    shard = parallel.current_shard()
+    if shard is not None and shard.loss_scale != 1:
+        (terms["total"] * shard.loss_scale).backward()
+    else:
+        terms["total"].backward()
     opt.step()
     sched.step()
     return {k: v.detach() for k, v in terms.items()}
@@ -75,47 +98,39 @@ def descend(opt: torch.optim.Optimizer, sched, terms: dict[str, torch.Tensor]) -
 # ---------------------------------------------------------------- classifier
 
 def train_classifier(cfg: ClassifierConfig, root=None, device: str | None = None) -> Path:
-    """Train the classifier on original images (Sec. 4.1); returns the run directory (model.pt inside)."""
+    """Train the classifier on original images (Sec. 4.1); returns the run directory (model.pt inside).
+    A process asking for a run that another is training waits for it (file lock) and reuses it."""
     run = run_dir("classifier", cfg)
-    if (run / "model.pt").exists():
-        return run
-    dev = pick_device(device)
-    train = load_split(cfg.data, "train", root)
-    torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
-    model = build_normalized_classifier(cfg.classifier, len(train.classes), cfg.data.dataset, train.multilabel)
-    model = model.to(dev, memory_format=torch.channels_last)
-    images, labels = to_tensor(train.images, dev), torch.from_numpy(train.labels).to(dev)
-    opt, sched = optimizer_and_schedule(model, cfg.optim, math.ceil(len(train) / cfg.batch_size), cfg.epochs)
+    dev = training_device(device)
+    with file_lock(run):
+        if parallel.agree((run / "model.pt").exists()):
+            return run
+        train = load_split(cfg.data, "train", root)
+        torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
+        model = build_normalized_classifier(cfg.classifier, len(train.classes), cfg.data.dataset, train.multilabel)
+        model = model.to(dev, memory_format=torch.channels_last)
+        net = distribute(model, dev)
+        images, labels = to_tensor(train.images, dev), to_device(torch.from_numpy(train.labels), dev)
+        opt, sched = optimizer_and_schedule(model, cfg.optim, math.ceil(len(train) / cfg.batch_size), cfg.epochs)
 
-    def epoch_fn(epoch: int, g: torch.Generator) -> dict:
-        model.train()
+        def epoch_fn(epoch: int, g: torch.Generator) -> dict:
+            model.train()
 
-        def step(idx: torch.Tensor, b: int) -> dict:
-            x = channels_last(classifier_augment(as_float(images[idx.to(dev)]), g))
-            return descend(opt, sched, {"total": task_loss(model(x), labels[idx.to(dev)], multilabel=model.multilabel)})
+            def step(idx: torch.Tensor, b: int) -> dict:
+                x = channels_last(classifier_augment(as_float(images[idx.to(dev)]), g))
+                with autocast(dev, cfg.optim.bf16_autocast):
+                    terms = {"total": task_loss(net(x), labels[idx.to(dev)], multilabel=model.multilabel)}
+                return descend(opt, sched, terms)
 
-        return run_epoch(len(train), cfg.batch_size, g, step, f"classifier {cfg.classifier}")
+            return run_epoch(len(train), cfg.batch_size, g, step, f"classifier {cfg.classifier}")
 
-    history = fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn,
-                  "classifier")
-    atomic_save({"kind": "classifier", "name": cfg.classifier, "num_classes": len(train.classes),
-                 "dataset": cfg.data.dataset, "multilabel": train.multilabel,
-                 "state_dict": model.state_dict(), "history": history}, run / "model.pt")
+        history = fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn,
+                      "classifier")
+        if parallel.is_main():
+            atomic_save(classifier_checkpoint(model, cfg.classifier, len(train.classes), cfg.data.dataset, history),
+                        run / "model.pt")
+        parallel.barrier()
     return run
-
-
-def classifier_from_checkpoint(ckpt: dict) -> NormalizedClassifier:
-    if not isinstance(ckpt, dict) or ckpt.get("kind") != "classifier":
-        raise ValueError(f"not a classifier checkpoint (kind={ckpt.get('kind') if isinstance(ckpt, dict) else None!r})")
-    model = build_normalized_classifier(ckpt["name"], ckpt["num_classes"], ckpt["dataset"], ckpt["multilabel"])
-    model.load_state_dict(ckpt["state_dict"])
-    return model.eval()
-
-
-def load_model_file(path: Path):
-    if not path.exists():
-        raise FileNotFoundError(f"no trained model at {path}; train it first (colorcnn train-…) or use the zoo")
-    return torch.load(path, map_location="cpu", weights_only=False)
 
 
 def frozen_classifier(cfg: ClassifierConfig, root=None, device: str | None = None,
@@ -123,9 +138,9 @@ def frozen_classifier(cfg: ClassifierConfig, root=None, device: str | None = Non
     """The trained classifier of ``cfg`` (run or zoo; trained first if neither has it and ``train``),
     frozen and in eval mode."""
     path = model_file("classifier", cfg)
-    if path is None:
+    if parallel.agree(path is None):
         path = (train_classifier(cfg, root, device) if train else run_dir("classifier", cfg)) / "model.pt"
-    model = classifier_from_checkpoint(load_model_file(path)).to(pick_device(device), memory_format=torch.channels_last)
+    model = load_classifier(path).to(pick_device(device), memory_format=torch.channels_last)
     for p in model.parameters():
         p.requires_grad_(False)
     return model
@@ -137,7 +152,7 @@ def classify_quantized(clf: NormalizedClassifier, x_soft: torch.Tensor, xi: floa
     jittered with ξ·n, n ~ N(0, 1) drawn once per image (Sec. 3.3.2)."""
     z = clf.normalize(x_soft, color_norm)
     if xi:
-        z = z + xi * torch.randn(z.shape[0], 1, 1, 1, generator=g).to(z)
+        z = z + xi * per_image(torch.randn, z.shape[0], 1, 1, 1, generator=g).to(z)
     return clf.body(z)
 
 
@@ -146,10 +161,10 @@ def classify_quantized(clf: NormalizedClassifier, x_soft: torch.Tensor, xi: floa
 def against_frozen_classifier(cfg: ColorCNNConfig | ColorCNNPlusConfig, root=None, device: str | None = None):
     """``(device, frozen classifier, training split, its images and labels as tensors on the device)``:
     what training a quantizer starts from."""
-    dev = pick_device(device)
+    dev = training_device(device)
     clf = frozen_classifier(cfg.classifier, root, device)
     train = load_split(cfg.classifier.data, "train", root)
-    return dev, clf, train, to_tensor(train.images, dev), torch.from_numpy(train.labels).to(dev)
+    return dev, clf, train, to_tensor(train.images, dev), to_device(torch.from_numpy(train.labels), dev)
 
 
 def quantizer_optimizer(model: nn.Module, cfg: ColorCNNConfig | ColorCNNPlusConfig, n_train: int):
@@ -161,10 +176,11 @@ def quantizer_optimizer(model: nn.Module, cfg: ColorCNNConfig | ColorCNNPlusConf
 
 # ---------------------------------------------------------------- ColorCNN
 
-def colorcnn_terms(model: ColorCNN, clf: NormalizedClassifier, cfg: ColorCNNConfig, x: torch.Tensor,
+def colorcnn_terms(model: ColorCNN | nn.Module, clf: NormalizedClassifier, cfg: ColorCNNConfig, x: torch.Tensor,
                    labels: torch.Tensor, g: torch.Generator) -> dict[str, torch.Tensor]:
     """Loss terms of one ColorCNN batch ``x`` (already augmented): soft quantization, the frozen classifier on
-    the jittered result, task loss + γ·R_color (Eq. 1, 7), γ·log2 C when ``cfg.gamma_log2c``."""
+    the jittered result, task loss + γ·R_color (Eq. 1, 7), γ·log2 C when ``cfg.gamma_log2c``. ``model`` may be
+    the DDP-wrapped model."""
     out = model(x, cfg.colors)
     logits = classify_quantized(clf, out.image, cfg.xi, cfg.color_norm, g)
     teacher = clf(x) if cfg.kd else None
@@ -175,28 +191,35 @@ def colorcnn_terms(model: ColorCNN, clf: NormalizedClassifier, cfg: ColorCNNConf
 def train_colorcnn(cfg: ColorCNNConfig, root=None, device: str | None = None) -> Path:
     """Train one ColorCNN for ``cfg.colors`` (Sec. 3.3, 4.1) against the frozen classifier."""
     run = run_dir("colorcnn", cfg)
-    if (run / "model.pt").exists():
-        return run
-    dev, clf, train, images, labels = against_frozen_classifier(cfg, root, device)
-    mean, std = normalization_stats(cfg.classifier.data.dataset)
-    torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
-    model = ColorCNN(cfg.colors, backbone=cfg.backbone, width=cfg.width, mean=mean, std=std,
-                     temperature=cfg.temperature).to(dev, memory_format=torch.channels_last)
-    opt, sched, steps = quantizer_optimizer(model, cfg, len(train))
+    training_device(device)  # joins the torchrun process group before the lock and the agreed decisions
+    with file_lock(run):
+        if parallel.agree((run / "model.pt").exists()):
+            return run
+        dev, clf, train, images, labels = against_frozen_classifier(cfg, root, device)
+        mean, std = normalization_stats(cfg.classifier.data.dataset)
+        torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
+        model = ColorCNN(cfg.colors, backbone=cfg.backbone, width=cfg.width, mean=mean, std=std,
+                         temperature=cfg.temperature).to(dev, memory_format=torch.channels_last)
+        net = distribute(model, dev)
+        opt, sched, steps = quantizer_optimizer(model, cfg, len(train))
 
-    def epoch_fn(epoch: int, g: torch.Generator) -> dict:
-        model.train()
+        def epoch_fn(epoch: int, g: torch.Generator) -> dict:
+            model.train()
 
-        def step(idx: torch.Tensor, b: int) -> dict:
-            idx = idx.to(dev)
-            x = channels_last(classifier_augment(as_float(images[idx]), g))
-            return descend(opt, sched, colorcnn_terms(model, clf, cfg, x, labels[idx], g))
+            def step(idx: torch.Tensor, b: int) -> dict:
+                idx = idx.to(dev)
+                x = channels_last(classifier_augment(as_float(images[idx]), g))
+                with autocast(dev, cfg.optim.bf16_autocast):
+                    terms = colorcnn_terms(net, clf, cfg, x, labels[idx], g)
+                return descend(opt, sched, terms)
 
-        return run_epoch(len(train), cfg.batch_size, g, step, f"colorcnn C={cfg.colors}", steps)
+            return run_epoch(len(train), cfg.batch_size, g, step, f"colorcnn C={cfg.colors}", steps)
 
-    fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn,
-        f"colorcnn C={cfg.colors}")
-    atomic_save(quantizer_checkpoint(model), run / "model.pt")
+        fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn,
+            f"colorcnn C={cfg.colors}")
+        if parallel.is_main():
+            atomic_save(quantizer_checkpoint(model), run / "model.pt")
+        parallel.barrier()
     return run
 
 
@@ -210,7 +233,7 @@ def task_schedule(cfg: ColorCNNPlusConfig, steps: int, g: torch.Generator) -> li
     return [cfg.task_colors[int(draws[b // every])] for b in range(steps)]
 
 
-def colorcnn_plus_terms(model: ColorCNNPlus, clf: NormalizedClassifier, cfg: ColorCNNPlusConfig, x: torch.Tensor,
+def colorcnn_plus_terms(model: ColorCNNPlus | nn.Module, clf: NormalizedClassifier, cfg: ColorCNNPlusConfig, x: torch.Tensor,
                         target: torch.Tensor | None, labels: torch.Tensor, colors: int,
                         g: torch.Generator) -> dict[str, torch.Tensor]:
     """Loss terms of one ColorCNN+ batch at C = ``colors`` (Eq. 13, 16): soft quantization, post-quantization
@@ -229,39 +252,42 @@ def colorcnn_plus_terms(model: ColorCNNPlus, clf: NormalizedClassifier, cfg: Col
 def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root=None, device: str | None = None) -> Path:
     """Train ColorCNN+ (Sec. 3.4–3.6, 4.1): one model for every C, MedianCut imitation via L_RP."""
     run = run_dir("colorcnn+", cfg)
-    if (run / "model.pt").exists():
-        return run
-    dev, clf, train, images, labels = against_frozen_classifier(cfg, root, device)
-    targets = imitation_targets(train.images, cfg.task_colors) if cfg.lam else {}
-    targets = {c: t.to(dev) for c, t in targets.items()}
-    mean, std = normalization_stats(cfg.classifier.data.dataset)
-    torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
-    model = ColorCNNPlus(backbone=cfg.backbone, width=cfg.width, bottleneck=cfg.bottleneck, depth=cfg.depth,
-                         topk=cfg.topk, mean=mean, std=std, temperature=cfg.temperature)
-    model = model.to(dev, memory_format=torch.channels_last)
-    opt, sched, steps = quantizer_optimizer(model, cfg, len(train))
+    training_device(device)  # joins the torchrun process group before the lock and the agreed decisions
+    with file_lock(run):
+        if parallel.agree((run / "model.pt").exists()):
+            return run
+        dev, clf, train, images, labels = against_frozen_classifier(cfg, root, device)
+        targets = imitation_targets(train.images, cfg.task_colors) if cfg.lam else {}
+        targets = {c: to_device(t, dev) for c, t in targets.items()}
+        mean, std = normalization_stats(cfg.classifier.data.dataset)
+        torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
+        model = ColorCNNPlus(backbone=cfg.backbone, width=cfg.width, bottleneck=cfg.bottleneck, depth=cfg.depth,
+                             topk=cfg.topk, mean=mean, std=std, temperature=cfg.temperature)
+        model = model.to(dev, memory_format=torch.channels_last)
+        net = distribute(model, dev)
+        opt, sched, steps = quantizer_optimizer(model, cfg, len(train))
 
-    def epoch_fn(epoch: int, g: torch.Generator) -> dict:
-        model.train()
-        tasks = task_schedule(cfg, steps, g)
+        def epoch_fn(epoch: int, g: torch.Generator) -> dict:
+            model.train()
+            tasks = task_schedule(cfg, steps, g)
 
-        def step(idx: torch.Tensor, b: int) -> dict:
-            c = tasks[b]
-            idx = idx.to(dev)
-            x = as_float(images[idx])
-            if cfg.lam:
-                x, target = random_flip(x, g, targets[c][idx].long())
-            else:
-                (x,), target = random_flip(x, g), None
-            terms = colorcnn_plus_terms(model, clf, cfg, channels_last(x), target, labels[idx], c, g)
-            return descend(opt, sched, terms)
+            def step(idx: torch.Tensor, b: int) -> dict:
+                c = tasks[b]
+                idx = idx.to(dev)
+                x = as_float(images[idx])
+                if cfg.lam:
+                    x, target = random_flip(x, g, targets[c][idx].long())
+                else:
+                    (x,), target = random_flip(x, g), None
+                with autocast(dev, cfg.optim.bf16_autocast):
+                    terms = colorcnn_plus_terms(net, clf, cfg, channels_last(x), target, labels[idx], c, g)
+                return descend(opt, sched, terms)
 
-        return run_epoch(len(train), cfg.batch_size, g, step, "colorcnn+", steps)
+            return run_epoch(len(train), cfg.batch_size, g, step, "colorcnn+", steps)
 
-    fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn, "colorcnn+")
-    atomic_save(quantizer_checkpoint(model), run / "model.pt")
+        fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn,
+            "colorcnn+")
+        if parallel.is_main():
+            atomic_save(quantizer_checkpoint(model), run / "model.pt")
+        parallel.barrier()
     return run
-
-
-def load_quantizer_net(path: Path, expect: str | None = None) -> ColorQuantizerNet:
-    return quantizer_from_checkpoint(load_model_file(path), expect)

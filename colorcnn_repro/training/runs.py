@@ -1,26 +1,55 @@
-"""Run directories keyed by config, atomic checkpoints, resume, seeding and the epoch loop."""
+"""Run directories keyed by config, atomic checkpoints, file locks, resume, seeding and the epoch loop.
+
+Under torchrun (see :mod:`colorcnn_repro.parallel`) every rank runs the same epochs on its slice of each
+global batch; rank 0 alone writes checkpoints and histories and holds the run's file lock.
+"""
 from __future__ import annotations
 
-import json
+import hashlib
 import math
-import os
 import time
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, Callable
 
 import torch
+from filelock import FileLock
 from tqdm.auto import tqdm
 
+from .. import parallel
 from ..config import config_dict, config_key
-from ..paths import ZOO_DIR, runs_root
-
+from ..files import atomic_write_json
+from ..models.checkpoint import load_checkpoint, resume_training, training_checkpoint
+from ..models.checkpoint import save_checkpoint as atomic_save  # the name loops and tests use
+from ..paths import ZOO_DIR, cache_root, runs_root
 
 
 def pick_device(name: str | None = None) -> torch.device:
-    """``name`` if given, else CUDA when present, else CPU."""
+    """``name`` if given, else CUDA when present, else CPU; under torchrun ``cuda`` means
+    ``cuda:LOCAL_RANK``. CUDA devices get ``cudnn.benchmark``."""
+    if parallel.env_world_size() > 1:
+        return parallel.prepare_device(parallel.process_device(name))
     if name:
-        return torch.device(name)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return parallel.prepare_device(torch.device(name))
+    return parallel.prepare_device(torch.device("cuda" if torch.cuda.is_available() else "cpu"))
+
+
+def file_lock(path: Path, every_rank: bool = False) -> AbstractContextManager:
+    """An inter-process lock guarding ``path`` (a run folder, a cached or a results file) on this machine, so
+    that two processes asking for the same thing compute it once: the second waits, then finds it done. A
+    run folder's lock file is ``<run>/.lock``; other paths lock ``<cache>/locks/<name>-<hash>.lock`` (no lock
+    files beside results). Under torchrun only rank 0 locks (the other ranks follow it through collectives),
+    unless ``every_rank`` (for work without collectives inside, such as a cache entry). Locks are released
+    when their process dies."""
+    if not (every_rank or parallel.is_main()):
+        return nullcontext()
+    if path.is_dir():
+        lock = path / ".lock"
+    else:
+        digest = hashlib.sha1(str(path.absolute()).encode()).hexdigest()[:12]
+        lock = cache_root() / "locks" / f"{path.name}-{digest}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(lock))
 
 
 def slug(stage: str) -> str:
@@ -48,20 +77,6 @@ def model_file(stage: str, cfg) -> Path | None:
     return None
 
 
-def atomic_save(obj: Any, path: Path) -> None:
-    """torch.save to a temporary file, then rename: a checkpoint is never half-written."""
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
-def atomic_write_json(obj: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
-    os.replace(tmp, path)
-
-
 def epoch_generator(seed: int, epoch: int, device: torch.device | None = None) -> torch.Generator:
     """Seeds every random draw of an epoch from (seed, epoch), so a resumed run repeats it exactly."""
     torch.manual_seed(seed * 100_003 + epoch)
@@ -77,23 +92,57 @@ class NonFiniteLoss(FloatingPointError):
 def run_epoch(n: int, batch_size: int, generator: torch.Generator, step: Callable[[torch.Tensor, int], dict],
               desc: str, steps: int | None = None) -> dict[str, float]:
     """One pass over a seeded permutation of ``n`` samples; ``step(indices, batch_no)`` returns loss terms.
-    Shows a progress bar with the loss and images/s; stops on a non-finite loss."""
+    Shows a progress bar with the loss and images/s; stops on a non-finite loss.
+
+    Under torchrun every rank draws the same permutation and steps on its slice of each global batch, inside
+    :func:`~colorcnn_repro.parallel.batch_shard`; the epoch's statistics are summed over ranks. On a GPU the
+    loss of a step is read after the next step is queued (no device-to-host sync per step), so a non-finite
+    loss stops the epoch one step later than on a CPU."""
     perm = torch.randperm(n, generator=generator)
     batches = perm.split(batch_size)[: steps or None]
+    world = parallel.world_size()
+    if world > 1 and batches:
+        parallel.shard_bounds(min(len(idx) for idx in batches), 0, world)  # every global batch splits
     sums: dict[str, float] = {}
     seen, start = 0, time.perf_counter()
-    bar = tqdm(batches, desc=desc, leave=False, mininterval=2.0)
-    for b, idx in enumerate(bar):
-        terms = step(idx, b)
-        total = float(terms["total"])
+    bar = tqdm(batches, desc=desc, leave=False, mininterval=2.0, disable=not parallel.is_main())
+
+    def account(b: int, terms: dict, count: int) -> None:
+        nonlocal seen
+        if terms["total"].device.type == "cpu":
+            values = {k: float(v) for k, v in terms.items()}
+        else:  # one device-to-host copy for all terms
+            values = dict(zip(terms, torch.stack([v.detach().float() for v in terms.values()]).tolist()))
+        total = values["total"]
         if not math.isfinite(total):
             raise NonFiniteLoss(f"{desc}: loss became {total} at batch {b}; stopping. The last good "
                                 "checkpoint (end of the previous epoch) is kept; lower the learning rate "
                                 "or check the data.")
-        for k, v in terms.items():
-            sums[k] = sums.get(k, 0.0) + float(v) * len(idx)
-        seen += len(idx)
+        for k, v in values.items():
+            sums[k] = sums.get(k, 0.0) + v * count
+        seen += count
         bar.set_postfix(loss=f"{total:.3f}", img_s=f"{seen / (time.perf_counter() - start):.0f}")
+
+    pending: tuple[int, dict, int] | None = None
+    for b, idx in enumerate(bar):
+        if world > 1:
+            with parallel.batch_shard(len(idx)) as shard:
+                terms = step(idx[shard.lo:shard.hi], b)
+            count = shard.size
+        else:
+            terms, count = step(idx, b), len(idx)
+        if terms["total"].device.type == "cpu":
+            account(b, terms, count)
+        else:
+            if pending is not None:
+                account(*pending)
+            pending = (b, terms, count)
+    if pending is not None:
+        account(*pending)
+    if world > 1:
+        keys = list(sums)
+        *totals, seen = parallel.all_reduce_sum([sums[k] for k in keys] + [float(seen)])
+        sums = dict(zip(keys, totals))
     stats = {k: v / seen for k, v in sums.items()}
     stats["images_per_s"] = seen / (time.perf_counter() - start)
     return stats
@@ -102,22 +151,22 @@ def run_epoch(n: int, batch_size: int, generator: torch.Generator, step: Callabl
 def fit(run: Path, modules: dict[str, Any], epochs: int, seed: int,
         epoch_fn: Callable[[int, torch.Generator], dict[str, float]], desc: str) -> list[dict]:
     """Train for ``epochs``, resuming from ``run/checkpoint.pt``; ``modules`` maps names to objects with
-    state_dict/load_state_dict (model, optimizer, scheduler). Checkpoints atomically after every epoch."""
+    state_dict/load_state_dict (model, optimizer, scheduler). Checkpoints atomically after every epoch
+    (rank 0 under torchrun; every rank resumes from that file, so several machines need a shared ``runs/``)."""
     ckpt_path = run / "checkpoint.pt"
     history: list[dict] = []
     start = 0
-    if ckpt_path.exists():
-        ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-        for name, obj in modules.items():
-            obj.load_state_dict(ckpt[name])
-        history, start = ckpt["history"], ckpt["epoch"]
+    if parallel.agree(ckpt_path.exists()):
+        history, start = resume_training(load_checkpoint(ckpt_path), modules)
     for epoch in range(start, epochs):
         stats = epoch_fn(epoch, epoch_generator(seed, epoch))
         stats["epoch"] = epoch + 1
         history.append(stats)
-        tqdm.write(f"{desc} epoch {epoch + 1}/{epochs}: " + ", ".join(f"{k}={v:.4g}" for k, v in stats.items()
-                                                                      if k != "epoch"))
-        state = {name: obj.state_dict() for name, obj in modules.items()}
-        atomic_save({**state, "history": history, "epoch": epoch + 1}, ckpt_path)
-    atomic_write_json(history, run / "history.json")
+        if parallel.is_main():
+            tqdm.write(f"{desc} epoch {epoch + 1}/{epochs}: " + ", ".join(f"{k}={v:.4g}" for k, v in stats.items()
+                                                                          if k != "epoch"))
+            atomic_save(training_checkpoint(modules, history, epoch + 1), ckpt_path)
+        parallel.barrier()
+    if parallel.is_main():
+        atomic_write_json(history, run / "history.json")
     return history

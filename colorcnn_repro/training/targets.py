@@ -1,5 +1,6 @@
 """MedianCut imitation targets, computed once per dataset image and C with the batched quantizer and
-cached on disk (never recomputed per sample per epoch)."""
+cached on disk (never recomputed per sample per epoch). Each cache entry is written atomically under a file
+lock, so processes asking for the same targets at once compute them once."""
 from __future__ import annotations
 
 import hashlib
@@ -11,6 +12,7 @@ from tqdm.auto import tqdm
 
 from ..quantizers.batched import quantize_batch
 from ..paths import cache_root
+from .runs import file_lock
 
 
 def images_digest(images: np.ndarray) -> str:
@@ -26,13 +28,15 @@ def imitation_targets(images: np.ndarray, colors: tuple[int, ...], method: str =
     for c in colors:
         path = cache_root() / "targets" / f"{method}-{digest}-{c}.npy"
         if not path.exists():
-            maps = np.empty(images.shape[:3], dtype=np.uint8)
-            for s in tqdm(range(0, len(images), chunk), desc=f"{method} targets C={c}", leave=False):
-                index, _ = quantize_batch(images[s:s + chunk], method, c, workers=workers)
-                maps[s:s + chunk] = index.numpy()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.stem + ".tmp.npy")
-            np.save(tmp, maps)
-            os.replace(tmp, path)
+            with file_lock(path, every_rank=True):
+                if not path.exists():
+                    maps = np.empty(images.shape[:3], dtype=np.uint8)
+                    for s in tqdm(range(0, len(images), chunk), desc=f"{method} targets C={c}", leave=False):
+                        index, _ = quantize_batch(images[s:s + chunk], method, c, workers=workers)
+                        maps[s:s + chunk] = index.numpy()
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npy")
+                    np.save(tmp, maps)
+                    os.replace(tmp, path)
         out[c] = torch.from_numpy(np.load(path))
     return out
