@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from colorcnn_repro import plots  # noqa: E402
+from colorcnn_repro import paths, plots  # noqa: E402
 from colorcnn_repro.experiments import paper_numbers  # noqa: E402
 
 METHODS = ("mediancut", "octree", "dither", "colorcnn", "colorcnn+")
@@ -89,8 +89,8 @@ def test_save_figure_writes_png_and_pdf_deterministically(tmp_path, monkeypatch)
 def test_figures_root_is_repo_anchored(monkeypatch, tmp_path):
     monkeypatch.delenv("COLORCNN_FIGURES", raising=False)
     monkeypatch.chdir(tmp_path)
-    assert plots.figures_root() == plots.REPO_ROOT / "figures"
-    assert (plots.REPO_ROOT / "pyproject.toml").exists()
+    assert plots.figures_root() == paths.REPO_ROOT / "figures"
+    assert (paths.REPO_ROOT / "pyproject.toml").exists()
 
 
 def test_table_beside_paper_and_jpeg_check():
