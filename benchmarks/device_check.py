@@ -258,7 +258,7 @@ def estimate(measured: dict[str, Any]) -> dict[str, Any]:
     def panel(dataset: str, classifier: str) -> dict[str, float]:
         n, side, n_eval = DATASETS[dataset]
         pixels = (side / 32) ** 2
-        extra = 1 / clf_rate[classifier] - 1 / clf_rate["alexnet"]  # s per image beyond AlexNet's
+        extra = max(0.0, 1 / clf_rate[classifier] - 1 / clf_rate["alexnet"])  # s per image beyond AlexNet's
         hours = {}
         for stage in epochs:
             if stage == "classifier":  # AlexNet's measured time, scaled by the step rates
