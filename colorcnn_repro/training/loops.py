@@ -9,6 +9,8 @@ stage trains with DistributedDataParallel on a slice of every global batch (:mod
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +48,24 @@ def training_device(name: str | None) -> torch.device:
     dev = pick_device(name)
     parallel.setup(dev)
     return dev
+
+
+@contextmanager
+def training_run(stage: str, cfg, device: str | None) -> Iterator[tuple[Path, torch.device, bool]]:
+    """``(run folder, device, done)`` of a training stage, held under the run's file lock: a process asking for
+    a run that another is training waits for it, then finds it ``done`` (``model.pt`` exists) and reuses it.
+    Joins the torchrun process group first, so that every rank agrees on ``done``."""
+    run = run_dir(stage, cfg)
+    dev = training_device(device)
+    with file_lock(run):
+        yield run, dev, parallel.agree((run / "model.pt").exists())
+
+
+def save_trained(checkpoint: dict, run: Path) -> None:
+    """Write a finished run's ``model.pt`` (rank 0 only), then let every rank go on."""
+    if parallel.is_main():
+        atomic_save(checkpoint, run / "model.pt")
+    parallel.barrier()
 
 
 def as_float(x: torch.Tensor) -> torch.Tensor:
@@ -100,10 +120,8 @@ def descend(opt: torch.optim.Optimizer, sched, terms: dict[str, torch.Tensor]) -
 def train_classifier(cfg: ClassifierConfig, root=None, device: str | None = None) -> Path:
     """Train the classifier on original images (Sec. 4.1); returns the run directory (model.pt inside).
     A process asking for a run that another is training waits for it (file lock) and reuses it."""
-    run = run_dir("classifier", cfg)
-    dev = training_device(device)
-    with file_lock(run):
-        if parallel.agree((run / "model.pt").exists()):
+    with training_run("classifier", cfg, device) as (run, dev, done):
+        if done:
             return run
         train = load_split(cfg.data, "train", root)
         torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
@@ -126,10 +144,7 @@ def train_classifier(cfg: ClassifierConfig, root=None, device: str | None = None
 
         history = fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn,
                       "classifier")
-        if parallel.is_main():
-            atomic_save(classifier_checkpoint(model, cfg.classifier, len(train.classes), cfg.data.dataset, history),
-                        run / "model.pt")
-        parallel.barrier()
+        save_trained(classifier_checkpoint(model, cfg.classifier, len(train.classes), cfg.data.dataset, history), run)
     return run
 
 
@@ -158,13 +173,13 @@ def classify_quantized(clf: NormalizedClassifier, x_soft: torch.Tensor, xi: floa
 
 # ---------------------------------------------------------------- quantizer training, shared
 
-def against_frozen_classifier(cfg: ColorCNNConfig | ColorCNNPlusConfig, root=None, device: str | None = None):
-    """``(device, frozen classifier, training split, its images and labels as tensors on the device)``:
-    what training a quantizer starts from."""
-    dev = training_device(device)
+def against_frozen_classifier(cfg: ColorCNNConfig | ColorCNNPlusConfig, dev: torch.device, root=None,
+                              device: str | None = None):
+    """``(frozen classifier, training split, its images and labels as tensors on dev)``: what training a
+    quantizer starts from."""
     clf = frozen_classifier(cfg.classifier, root, device)
     train = load_split(cfg.classifier.data, "train", root)
-    return dev, clf, train, to_tensor(train.images, dev), to_device(torch.from_numpy(train.labels), dev)
+    return clf, train, to_tensor(train.images, dev), to_device(torch.from_numpy(train.labels), dev)
 
 
 def quantizer_optimizer(model: nn.Module, cfg: ColorCNNConfig | ColorCNNPlusConfig, n_train: int):
@@ -190,12 +205,10 @@ def colorcnn_terms(model: ColorCNN | nn.Module, clf: NormalizedClassifier, cfg: 
 
 def train_colorcnn(cfg: ColorCNNConfig, root=None, device: str | None = None) -> Path:
     """Train one ColorCNN for ``cfg.colors`` (Sec. 3.3, 4.1) against the frozen classifier."""
-    run = run_dir("colorcnn", cfg)
-    training_device(device)  # joins the torchrun process group before the lock and the agreed decisions
-    with file_lock(run):
-        if parallel.agree((run / "model.pt").exists()):
+    with training_run("colorcnn", cfg, device) as (run, dev, done):
+        if done:
             return run
-        dev, clf, train, images, labels = against_frozen_classifier(cfg, root, device)
+        clf, train, images, labels = against_frozen_classifier(cfg, dev, root, device)
         mean, std = normalization_stats(cfg.classifier.data.dataset)
         torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
         model = ColorCNN(cfg.colors, backbone=cfg.backbone, width=cfg.width, mean=mean, std=std,
@@ -217,9 +230,7 @@ def train_colorcnn(cfg: ColorCNNConfig, root=None, device: str | None = None) ->
 
         fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn,
             f"colorcnn C={cfg.colors}")
-        if parallel.is_main():
-            atomic_save(quantizer_checkpoint(model), run / "model.pt")
-        parallel.barrier()
+        save_trained(quantizer_checkpoint(model), run)
     return run
 
 
@@ -233,8 +244,8 @@ def task_schedule(cfg: ColorCNNPlusConfig, steps: int, g: torch.Generator) -> li
     return [cfg.task_colors[int(draws[b // every])] for b in range(steps)]
 
 
-def colorcnn_plus_terms(model: ColorCNNPlus | nn.Module, clf: NormalizedClassifier, cfg: ColorCNNPlusConfig, x: torch.Tensor,
-                        target: torch.Tensor | None, labels: torch.Tensor, colors: int,
+def colorcnn_plus_terms(model: ColorCNNPlus | nn.Module, clf: NormalizedClassifier, cfg: ColorCNNPlusConfig,
+                        x: torch.Tensor, target: torch.Tensor | None, labels: torch.Tensor, colors: int,
                         g: torch.Generator) -> dict[str, torch.Tensor]:
     """Loss terms of one ColorCNN+ batch at C = ``colors`` (Eq. 13, 16): soft quantization, post-quantization
     augmentation, the frozen classifier on the jittered result, λ·L_RP against the imitation ``target``
@@ -251,12 +262,10 @@ def colorcnn_plus_terms(model: ColorCNNPlus | nn.Module, clf: NormalizedClassifi
 
 def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root=None, device: str | None = None) -> Path:
     """Train ColorCNN+ (Sec. 3.4–3.6, 4.1): one model for every C, MedianCut imitation via L_RP."""
-    run = run_dir("colorcnn+", cfg)
-    training_device(device)  # joins the torchrun process group before the lock and the agreed decisions
-    with file_lock(run):
-        if parallel.agree((run / "model.pt").exists()):
+    with training_run("colorcnn+", cfg, device) as (run, dev, done):
+        if done:
             return run
-        dev, clf, train, images, labels = against_frozen_classifier(cfg, root, device)
+        clf, train, images, labels = against_frozen_classifier(cfg, dev, root, device)
         targets = imitation_targets(train.images, cfg.task_colors) if cfg.lam else {}
         targets = {c: to_device(t, dev) for c, t in targets.items()}
         mean, std = normalization_stats(cfg.classifier.data.dataset)
@@ -287,7 +296,5 @@ def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root=None, device: str | None =
 
         fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn,
             "colorcnn+")
-        if parallel.is_main():
-            atomic_save(quantizer_checkpoint(model), run / "model.pt")
-        parallel.barrier()
+        save_trained(quantizer_checkpoint(model), run)
     return run
