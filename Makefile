@@ -57,7 +57,7 @@ timed = t=$$SECONDS; status=0; $(2) || status=$$?; \
 # profile (nbval, errors only). With no notebook in notebooks/ that step is skipped, not failed. Each phase
 # prints its time, passed or not; the first failing phase stops the target with its exit status.
 check:
-	@$(call timed,unit tests,$(PY) -m pytest -m "" --durations=10 tests)
+	@$(call timed,unit tests,$(PY) -m pytest -m "" -rs --durations=10 tests)
 	@if [ -z "$$(find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)" ]; then \
 	  echo "no notebooks under notebooks/: notebook tests skipped"; \
 	else \
