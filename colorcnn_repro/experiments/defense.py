@@ -49,7 +49,7 @@ def _load(profile: str, overrides: dict | None, limit: int | None, root, device,
         if missing:
             raise ValueError(f"ColorCNN is trained for bits {cfg.bits} only (one model per C); "
                              f"bits {missing} were asked for")
-    nets = learned_nets(replace(cfg, bits=tuple(bits)), learned, device) if learned else {}
+    nets = learned_nets(replace(cfg, bits=tuple(bits)), learned, root, device) if learned else {}
     return cfg, clf, data, nets
 
 

@@ -85,27 +85,23 @@ def colorcnn_plus_stage(profile: str = "cpu", overrides: dict | None = None, roo
     return train_colorcnn_plus(get_config("colorcnn+", profile, overrides), root, device)
 
 
-def learned_nets(cfg, methods: tuple[str, ...], device=None) -> dict[str, dict[int, Any]]:
-    """{method: {C: net}} for the learned methods of an evaluation config, from runs or the zoo."""
+def learned_nets(cfg, methods: tuple[str, ...], root=None, device=None) -> dict[str, dict[int, Any]]:
+    """{method: {C: net}} for the learned methods of an evaluation config, from runs or the zoo; a model that
+    neither holds is trained first, as its stage would (a fresh clone may hold a committed result but no run)."""
     dev = pick_device(device)
-    nets: dict[str, dict[int, Any]] = {}
+
+    def net(stage: str, sub, train) -> Any:
+        if model_file(stage, sub) is None:
+            train(sub, root, device)
+        return load_quantizer_net(model_file(stage, sub), stage).to(dev)
+
     colors = [2**b for b in cfg.bits]
+    nets: dict[str, dict[int, Any]] = {}
     if "colorcnn" in methods:
-        nets["colorcnn"] = {}
-        for c in colors:
-            sub = replace(cfg.colorcnn, colors=c)
-            path = model_file("colorcnn", sub)
-            if path is None:
-                raise FileNotFoundError(f"no trained ColorCNN for C={c} (config {config_key(sub)}); run "
-                                        "`colorcnn train-colorcnn` with the same profile/overrides first")
-            nets["colorcnn"][c] = load_quantizer_net(path, "colorcnn").to(dev)
+        nets["colorcnn"] = {c: net("colorcnn", replace(cfg.colorcnn, colors=c), train_colorcnn) for c in colors}
     if "colorcnn+" in methods:
-        path = model_file("colorcnn+", cfg.colorcnn_plus)
-        if path is None:
-            raise FileNotFoundError(f"no trained ColorCNN+ (config {config_key(cfg.colorcnn_plus)}); run "
-                                    "`colorcnn train-colorcnn-plus` with the same profile/overrides first")
-        net = load_quantizer_net(path, "colorcnn+").to(dev)
-        nets["colorcnn+"] = {c: net for c in colors}
+        plus = net("colorcnn+", cfg.colorcnn_plus, train_colorcnn_plus)
+        nets["colorcnn+"] = {c: plus for c in colors}
     return nets
 
 
@@ -134,7 +130,7 @@ def _evaluate(profile: str, cfg: EvalConfig, path: Path, root, device, npz: str 
         from ..data import load_dataset
         data = load_dataset("npz", "test", npz)
         check_labels(data.labels, predict(clf, data.images[:1]).shape[1], npz)
-    nets = learned_nets(cfg, tuple(m for m in cfg.methods if m in LEARNED), device)
+    nets = learned_nets(cfg, tuple(m for m in cfg.methods if m in LEARNED), root, device)
     body = {"data": data.describe(), **evaluate_grid(clf, data, cfg.methods, cfg.bits, nets, cfg.batch_size),
             "jpeg": jpeg_curve(cfg, clf, data)}
     return write_result(path, profile, cfg, body)

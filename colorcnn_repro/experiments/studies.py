@@ -475,7 +475,7 @@ def quantized_examples(result: dict, picks: dict[str, tuple[str, str]], bits: in
     rows: dict[str, list] = {"original": list(data.images)}
     for curve, (label, method) in picks.items():
         cfg = get_config("evaluate", profile, {**result["variants"][label]["overrides"], "bits": (bits,)})
-        nets = learned_nets(cfg, (method,), device) if method in LEARNED else {}
+        nets = learned_nets(cfg, (method,), root, device) if method in LEARNED else {}
         qs = quantize_images(data.images, method, 2**bits, {method: nets[method][2**bits]} if nets else {})
         rows[curve] = list(qs.rgb())
     return rows
