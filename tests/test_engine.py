@@ -74,11 +74,14 @@ def test_integer_text_for_float_field_keeps_the_run_key() -> None:
 
 
 def test_dataset_defaults_come_before_overrides() -> None:
-    """The cpu profile sizes its schedule for the Tiny-ImageNet subset; the caller's overrides still win."""
+    """The cpu profile evaluates the Tiny-ImageNet subset on its test folder; the caller's overrides still win,
+    and the quantizers see the caller's classifier."""
     tiny = get_config("evaluate", "cpu", {"dataset": "tinyimagenet"})
     defaults = DATASET_DEFAULTS[("cpu", "tinyimagenet")]
-    assert tiny.split == "test" and tiny.classifier.epochs == defaults["classifier.epochs"]
-    assert tiny.colorcnn_plus.classifier.epochs == defaults["classifier.epochs"]  # quantizers see the same one
+    assert tiny.split == "test" and get_config("evaluate", "cpu").split == "val"
+    assert get_config("evaluate", "cpu", {"dataset": "tinyimagenet", "split": "val"}).split == "val"
+    short = get_config("evaluate", "cpu", {"dataset": "tinyimagenet", "classifier.epochs": 3})
+    assert short.colorcnn_plus.classifier.epochs == 3 and short.colorcnn.classifier.epochs == 3
     assert config_key(tiny) == config_key(get_config("evaluate", "cpu", {"dataset": "tinyimagenet", **defaults}))
     assert get_config("classifier", "cpu", {"dataset": "tinyimagenet", "classifier.epochs": 3}).epochs == 3
     assert get_config("classifier", "cpu").epochs == 24
