@@ -72,6 +72,7 @@ benchmark: setup
 	mkdir -p results/benchmarks
 	$(PY) benchmarks/quantizers.py | tee results/benchmarks/quantizers.json
 	$(PY) benchmarks/train_step.py | tee results/benchmarks/train_step.json
+	$(PY) benchmarks/big_photo.py | tee results/benchmarks/big_photo.json
 
 # JupyterLab on notebooks/, listening on 127.0.0.1 only, with the kernel setup registered in $(VENV) as default.
 lab: setup

@@ -27,7 +27,8 @@ from colorcnn_repro.quantizers import (
     to_quantized,
 )
 from colorcnn_repro.quantizers import batched
-from colorcnn_repro.quantizers.classical import MAX_SIDE
+from colorcnn_repro.quantizers import classical
+from colorcnn_repro.quantizers.classical import MAX_SIDE, nearest_colors
 
 COLOR_COUNTS = [2, 4, 8, 16, 32, 64, 128, 256]
 PILLOW_EQUIVALENTS = {
@@ -155,6 +156,30 @@ def test_floyd_steinberg_ties_go_to_the_first_entry() -> None:
 def test_floyd_steinberg_rejects_mismatched_palettes() -> None:
     with pytest.raises(ValueError, match="2 palettes for 1 images"):
         floyd_steinberg(np.zeros((1, 4, 4, 3), np.uint8), [np.zeros((2, 3), np.uint8)] * 2)
+
+
+def test_nearest_colors_by_hand() -> None:
+    """(10, 10, 10) is 10²·3 = 300 from black and 20²+10²+10² = 600 from (30, 0, 0); (15, 0, 0) is 225 from
+    both black and (30, 0, 0), a tie that goes to the first row; (250, 250, 250) is nearest to white."""
+    rgb = np.array([[[10, 10, 10], [15, 0, 0], [250, 250, 250], [29, 1, 0]]], dtype=np.uint8)
+    palette = np.array([[0, 0, 0], [30, 0, 0], [255, 255, 255]], dtype=np.uint8)
+    np.testing.assert_array_equal(nearest_colors(rgb, palette), [[0, 0, 2, 1]])
+
+
+def test_kmeans_on_a_large_image_fits_a_subsample_and_maps_every_pixel(monkeypatch) -> None:
+    """Over KMEANS_PIXELS pixels the palette comes from Pillow's k-means on the strided subsample, and every
+    pixel takes its nearest palette colour; at or under it, Pillow's result on the whole image is kept."""
+    image = noisy_gradient(40, 48, 0)
+    whole = quantize(image, "kmeans", 8)
+    monkeypatch.setattr(classical, "KMEANS_PIXELS", 40 * 48)
+    same = quantize(image, "kmeans", 8)
+    np.testing.assert_array_equal(same.index, whole.index)
+    monkeypatch.setattr(classical, "KMEANS_PIXELS", 20 * 24)  # step 2
+    big = quantize(image, "kmeans", 8)
+    sub = Image.fromarray(np.ascontiguousarray(image[::2, ::2])).quantize(8, method=Image.Quantize.MEDIANCUT,
+                                                                          kmeans=2)
+    np.testing.assert_array_equal(big.palette, np.asarray(sub.getpalette("RGB"), np.uint8).reshape(-1, 3)[:8])
+    np.testing.assert_array_equal(big.index, nearest_colors(image, big.palette))
 
 
 # --- batched path -------------------------------------------------------------------------------------------
