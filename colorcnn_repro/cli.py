@@ -92,7 +92,7 @@ def quantizer_for(args: argparse.Namespace) -> Callable[[Path, int], Quantized]:
         if args.checkpoint:
             raise ValueError(f"--checkpoint applies to {' and '.join(LEARNED)} only, not to {args.method}")
         return lambda path, colors: quantize(path, args.method, colors)
-    from .quantizers.learned import FewColorsWarning, LearnedQuantizer
+    from .zoo import FewColorsWarning, LearnedQuantizer
 
     warnings.filterwarnings("ignore", category=FewColorsWarning)  # cmd_quantize reports every method's
     if args.checkpoint:

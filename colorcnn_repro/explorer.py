@@ -23,7 +23,7 @@ from .quantized import Quantized
 from .quantizers import METHODS, as_rgb, check_colors, quantize
 
 if TYPE_CHECKING:
-    from .quantizers.learned import LearnedQuantizer
+    from .zoo import LearnedQuantizer
 
 LEARNED_METHODS = ("colorcnn+", "colorcnn")
 ALL_METHODS = (*METHODS, *LEARNED_METHODS)
@@ -117,7 +117,7 @@ class Explorer:
         if check_method(method) in METHODS:
             return lambda rgb, colors: quantize(rgb, method, colors)
         if method not in self._learned:
-            from .quantizers.learned import LearnedQuantizer
+            from .zoo import LearnedQuantizer
 
             try:
                 with warnings.catch_warnings():

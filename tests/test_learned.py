@@ -10,8 +10,8 @@ from PIL import Image
 
 from colorcnn_repro import zoo
 from colorcnn_repro.models import ColorCNN, ColorCNNPlus, quantizer_checkpoint
-from colorcnn_repro.quantizers import LearnedQuantizer
-from colorcnn_repro.quantizers.learned import (
+from colorcnn_repro.zoo.learned import (
+    LearnedQuantizer,
     FewColorsWarning,
     pad_rgb_to_multiple,
     pad_to_multiple,
@@ -20,7 +20,7 @@ from colorcnn_repro.quantizers.learned import (
 from colorcnn_repro.training.runs import run_dir
 
 # Untrained test networks often use few colours; the warning is checked in its own test.
-pytestmark = pytest.mark.filterwarnings("ignore::colorcnn_repro.quantizers.learned.FewColorsWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::colorcnn_repro.zoo.learned.FewColorsWarning")
 
 
 def noise(height: int, width: int, seed: int = 0) -> np.ndarray:
@@ -206,7 +206,7 @@ def test_pretrained_loads_colorcnn_lazily(monkeypatch) -> None:
         calls.append((name, dataset, classifier, colors, profile))
         return ColorCNN(colors, width=4)
 
-    monkeypatch.setattr(zoo, "load_pretrained", fake)
+    monkeypatch.setattr(zoo.learned, "load_pretrained", fake)
     with pytest.warns(UserWarning, match="smoke-profile colorcnn model"):
         quantizer = LearnedQuantizer.pretrained("colorcnn", profile="smoke")
     assert calls == []

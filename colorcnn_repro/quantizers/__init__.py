@@ -1,7 +1,7 @@
 """Classical colour quantizers: per-image methods, exact vectorised Floyd–Steinberg, and a batched hot path.
 
-The torch-based names (``LearnedQuantizer``, ``quantize_batch``, ``to_quantized``) load on first use, so the
-classical methods start without importing torch.
+The torch-based names (``quantize_batch``, ``to_quantized``) load on first use, so the classical methods start
+without importing torch. The learned quantizers are :class:`colorcnn_repro.zoo.LearnedQuantizer`.
 """
 from importlib import import_module
 from typing import Any
@@ -21,7 +21,7 @@ from .classical import (
 )
 from .dither import floyd_steinberg, floyd_steinberg_reference
 
-_LAZY = {"LearnedQuantizer": "learned", "quantize_batch": "batched", "to_quantized": "batched"}
+_LAZY = {"quantize_batch": "batched", "to_quantized": "batched"}
 
 
 def __getattr__(name: str) -> Any:
@@ -32,7 +32,6 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "METHODS",
-    "LearnedQuantizer",
     "as_rgb",
     "check_colors",
     "check_method",

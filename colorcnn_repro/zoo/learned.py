@@ -22,13 +22,12 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-# a module import: the zoo imports the training engine, which imports this package
-from .. import zoo
 from ..models.checkpoint import load_quantizer_net
 from ..models.colorcnn import EPS, QUANTIZER_NETS, ColorQuantizerNet, one_hot_map
 from ..quantized import Quantized
+from ..quantizers.classical import ImageLike, as_rgb, check_colors
 from ..training.runs import pick_device
-from .classical import ImageLike, as_rgb, check_colors
+from .pretrained import load_pretrained
 
 MULTIPLE = 16  # the U-Net downsamples four times
 NetLoader = Callable[[int], ColorQuantizerNet]
@@ -153,7 +152,7 @@ class LearnedQuantizer:
             raise ValueError(f"unknown learned quantizer {name!r}; accepted: {', '.join(QUANTIZER_NETS)}")
 
         def load(c: int | None) -> ColorQuantizerNet:
-            return zoo.load_pretrained(name, dataset, classifier, c, profile)
+            return load_pretrained(name, dataset, classifier, c, profile)
 
         source = f"zoo {dataset}/{classifier}, profile {profile}"
         quantizer = cls(load, device, source) if name == "colorcnn" else cls(load(None), device, source)

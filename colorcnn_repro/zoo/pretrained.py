@@ -1,15 +1,15 @@
-"""The model zoo: trained weights shipped in ``colorcnn_repro/zoo/``, each file named by its stage and
-config key, beside its config and evaluation JSON. :func:`load_pretrained` finds them by name."""
+"""Trained weights shipped in ``colorcnn_repro/zoo/``, each file named by its stage and config key, beside
+its config JSON: :func:`publish` puts a finished run there, :func:`load_pretrained` finds one by name."""
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from .config import config_dict
-from .profiles import get_config
-from .files import atomic_write_json
-from .models.checkpoint import load_model
-from .training.runs import model_file, run_dir, slug, zoo_path
+from ..config import config_dict
+from ..profiles import get_config
+from ..files import atomic_write_json
+from ..models.checkpoint import load_model
+from ..training.runs import model_file, run_dir, slug, zoo_path
 
 NAMES = ("classifier", "colorcnn", "colorcnn+")
 
