@@ -21,9 +21,8 @@ from typing import NoReturn, TextIO
 from .paths import REPO_ROOT
 from .profiles import PROFILES, get_config
 from .quantized import Quantized
-from .quantizers import METHODS, check_colors, quantize
+from .quantizers import LEARNED_METHODS, METHODS, check_colors, quantize
 
-LEARNED = ("colorcnn", "colorcnn+")
 ERROR_STATUS = 2
 
 
@@ -88,9 +87,9 @@ def quantizer_for(args: argparse.Namespace) -> Callable[[Path, int], Quantized]:
     """The quantize function of ``--method``; learned ones come from ``--checkpoint`` or the zoo (a
     ``smoke`` model only with an explicit ``--profile smoke``, which says so) and are checked against
     ``--colors`` now, before any image is read."""
-    if args.method not in LEARNED:
+    if args.method not in LEARNED_METHODS:
         if args.checkpoint:
-            raise ValueError(f"--checkpoint applies to {' and '.join(LEARNED)} only, not to {args.method}")
+            raise ValueError(f"--checkpoint applies to {' and '.join(LEARNED_METHODS)} only, not to {args.method}")
         return lambda path, colors: quantize(path, args.method, colors)
     from .zoo import FewColorsWarning, LearnedQuantizer
 
@@ -291,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "palette images are composited over white, 16-bit images are scaled to 8 bits.")
     q.add_argument("images", nargs="+", metavar="IMAGE",
                    help="image files, or folders (their image files, not recursive)")
-    q.add_argument("--method", required=True, choices=[*METHODS, *LEARNED], help="quantization method")
+    q.add_argument("--method", required=True, choices=[*METHODS, *LEARNED_METHODS], help="quantization method")
     q.add_argument("--colors", type=int, required=True, metavar="C", help="colour-space size, 2..256")
     q.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder (created if missing)")
     q.add_argument("--checkpoint", type=Path, metavar="PATH",

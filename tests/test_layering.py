@@ -125,3 +125,11 @@ def test_the_parser_sees_relative_and_lazy_imports() -> None:
     assert f"{PACKAGE}.parallel" in imports(f"{PACKAGE}.training.loops")  # from .. import parallel
     assert f"{PACKAGE}.training.runs" in imports(f"{PACKAGE}.zoo.learned")
     assert f"{PACKAGE}.quantized" in imports(PACKAGE)
+
+
+def test_learned_method_names_are_the_quantizer_nets() -> None:
+    """One list of learned-method names (quantizers.LEARNED_METHODS, torch-free), the same as the networks'."""
+    from colorcnn_repro.models.colorcnn import QUANTIZER_NETS
+    from colorcnn_repro.quantizers import LEARNED_METHODS, METHODS
+
+    assert LEARNED_METHODS == tuple(QUANTIZER_NETS) and not set(LEARNED_METHODS) & set(METHODS)

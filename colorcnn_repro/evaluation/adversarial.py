@@ -29,7 +29,7 @@ from ..data import ImageArrays
 from ..models import ColorQuantizerNet, NormalizedClassifier
 from ..models.colorcnn import one_hot_map, paint, weighted_palette
 from ..quantized import jpeg_bpp
-from .grid import predict, quantize_images, score
+from .grid import check_nets, predict, quantize_images, score
 
 ATTACKS = ("fgsm", "pgd")
 THREAT_MODELS = ("attack_then_quantize", "attack_pipeline")
@@ -176,14 +176,6 @@ def _accuracy(clf: NormalizedClassifier, images: np.ndarray, data: ImageArrays, 
     return score(predict(clf, images, batch_size), data)[1]["accuracy"]
 
 
-def _check_nets(methods, colors, nets) -> None:
-    for m in methods:
-        if m in ("colorcnn", "colorcnn+"):
-            missing = [c for c in colors if c not in nets.get(m, {})]
-            if missing:
-                raise ValueError(f"no {m} net for C={missing}; nets[{m!r}] has C={sorted(nets.get(m, {}))}")
-
-
 def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays, nets: dict[str, dict[int, ColorQuantizerNet]] | None,
                         eps_list: tuple[float, ...] = (1, 2, 4, 8), colors: tuple[int, ...] = (2, 8, 64),
                         attacks: tuple[str, ...] = ("fgsm", "pgd"),
@@ -206,7 +198,7 @@ def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays, nets: dict
     bad = [t for t in threat_models if t not in THREAT_MODELS]
     if bad:
         raise ValueError(f"unknown threat model(s) {bad}; accepted: {', '.join(THREAT_MODELS)}")
-    _check_nets(methods, colors, nets)
+    check_nets(methods, colors, nets)
     clf.eval()
     for per_c in nets.values():
         for net in per_c.values():

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..models import ColorQuantizerNet, NormalizedClassifier
-from .grid import quantize_images
+from .grid import check_nets, quantize_images
 
 GLOBAL_POOLS = (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
 
@@ -121,12 +121,11 @@ def cam_panels(clf: NormalizedClassifier, images: np.ndarray, labels: np.ndarray
     target = target_classes(labels)
     original = cam_batch(clf, images, target, batch_size, layer)
     out = {"target": target, "original": original, "methods": {}}
+    check_nets(methods, tuple(2**b for b in bits), nets)
     for m in methods:
         out["methods"][m] = {}
         for b in bits:
             c = 2**b
-            if m in ("colorcnn", "colorcnn+") and c not in nets.get(m, {}):
-                raise ValueError(f"no {m} net for C={c}; nets[{m!r}] has C={sorted(nets.get(m, {}))}")
             learned = {m: nets[m][c]} if m in nets else {}
             quantized = quantize_images(images, m, c, learned, batch_size).rgb()
             panel = cam_batch(clf, quantized, target, batch_size, layer)

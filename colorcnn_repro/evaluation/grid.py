@@ -20,6 +20,7 @@ from ..data import ImageArrays
 from ..models import ColorQuantizerNet, NormalizedClassifier
 from ..parallel import to_device
 from ..quantized import Quantized, jpeg_bpp
+from ..quantizers import LEARNED_METHODS
 from ..quantizers.batched import quantize_batch
 from .metrics import exact_match, mcnemar_p, mean_average_precision, stars
 
@@ -36,6 +37,16 @@ class QuantizedSet:
 
     def item(self, i: int) -> Quantized:
         return Quantized(self.index[i], self.palette[i])
+
+
+def check_nets(methods: tuple[str, ...], colors: tuple[int, ...], nets: dict[str, dict[int, ColorQuantizerNet]]) -> None:
+    """ValueError naming the first learned method of ``methods`` that ``nets`` ({method: {C: net}}) lacks a net
+    for at one of ``colors``, and the colour counts it has."""
+    for m in methods:
+        if m in LEARNED_METHODS:
+            missing = [c for c in colors if c not in nets.get(m, {})]
+            if missing:
+                raise ValueError(f"no {m} net for C={missing}; nets[{m!r}] has C={sorted(nets.get(m, {}))}")
 
 
 def quantize_images(images: np.ndarray, method: str, colors: int, nets: dict[str, ColorQuantizerNet],

@@ -16,7 +16,8 @@ from ..evaluation.adversarial import adversarial_defense
 from ..evaluation.cam import cam_panels
 from ..training.loops import frozen_classifier, load_split
 from ..profiles import get_config
-from .pipeline import LEARNED, cached, learned_nets, main_results, result_path, write_result
+from ..quantizers import LEARNED_METHODS
+from .pipeline import cached, learned_nets, main_results, result_path, write_result
 
 # images of the evaluation split used by these studies, per profile
 STUDY_IMAGES = {"smoke": 64, "cpu": 500, "paper": 1000}
@@ -43,7 +44,7 @@ def _load(profile: str, overrides: dict | None, limit: int | None, root, device,
     clf = frozen_classifier(cfg.classifier, root, device)
     n = limit if limit is not None else STUDY_IMAGES.get(profile, 500)
     data = load_split(cfg.classifier.data, cfg.split, root, n)
-    learned = tuple(m for m in methods if m in LEARNED)
+    learned = tuple(m for m in methods if m in LEARNED_METHODS)
     if "colorcnn" in learned:
         missing = sorted(set(bits) - set(cfg.bits))
         if missing:
@@ -75,7 +76,7 @@ def adversarial_study(profile: str = "cpu", overrides: dict | None = None, force
     eps_list = defaults["eps_list"] if eps_list is None else eps_list
     pgd_steps = defaults["pgd_steps"] if pgd_steps is None else pgd_steps
     jpeg_qualities = defaults["jpeg_qualities"] if jpeg_qualities is None else jpeg_qualities
-    methods = tuple(m for m in methods if m in cfg.methods or m not in LEARNED)
+    methods = tuple(m for m in methods if m in cfg.methods or m not in LEARNED_METHODS)
     bits = (tuple(int(np.log2(c)) for c in colors) if colors is not None
             else _default_bits(cfg.bits, defaults["bits"]))
     if colors is not None and any(2**b != c for b, c in zip(bits, colors)):

@@ -23,11 +23,11 @@ from ..files import atomic_write_json
 from ..models.checkpoint import load_checkpoint, load_quantizer_net
 from ..paths import cache_root, results_root
 from ..profiles import get_config
+from ..quantizers import LEARNED_METHODS
 from ..training.loops import frozen_classifier, load_split, train_colorcnn, train_colorcnn_plus
 from ..training.runs import file_lock, model_file, pick_device
 from ..training.targets import images_digest
 
-LEARNED = ("colorcnn", "colorcnn+")
 
 
 def versions() -> dict[str, str]:
@@ -130,7 +130,7 @@ def _evaluate(profile: str, cfg: EvalConfig, path: Path, root, device, npz: str 
         from ..data import load_dataset
         data = load_dataset("npz", "test", npz)
         check_labels(data.labels, predict(clf, data.images[:1]).shape[1], npz)
-    nets = learned_nets(cfg, tuple(m for m in cfg.methods if m in LEARNED), root, device)
+    nets = learned_nets(cfg, tuple(m for m in cfg.methods if m in LEARNED_METHODS), root, device)
     body = {"data": data.describe(), **evaluate_grid(clf, data, cfg.methods, cfg.bits, nets, cfg.batch_size),
             "jpeg": jpeg_curve(cfg, clf, data)}
     return write_result(path, profile, cfg, body)

@@ -466,7 +466,8 @@ def quantized_examples(result: dict, picks: dict[str, tuple[str, str]], bits: in
     :func:`colorcnn_repro.plots.image_grid` (Figs. 13–15). The models come from the variants' runs."""
     from ..evaluation.grid import quantize_images
     from ..training.loops import load_split
-    from .pipeline import LEARNED, learned_nets
+    from ..quantizers import LEARNED_METHODS
+    from .pipeline import learned_nets
 
     profile = result["profile"]
     first = result["variants"][next(iter(result["variants"]))]
@@ -475,7 +476,7 @@ def quantized_examples(result: dict, picks: dict[str, tuple[str, str]], bits: in
     rows: dict[str, list] = {"original": list(data.images)}
     for curve, (label, method) in picks.items():
         cfg = get_config("evaluate", profile, {**result["variants"][label]["overrides"], "bits": (bits,)})
-        nets = learned_nets(cfg, (method,), root, device) if method in LEARNED else {}
+        nets = learned_nets(cfg, (method,), root, device) if method in LEARNED_METHODS else {}
         qs = quantize_images(data.images, method, 2**bits, {method: nets[method][2**bits]} if nets else {})
         rows[curve] = list(qs.rgb())
     return rows

@@ -7,6 +7,7 @@ from importlib import import_module
 from typing import Any
 
 from .classical import (
+    LEARNED_METHODS,
     METHODS,
     as_rgb,
     check_colors,
@@ -31,6 +32,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "LEARNED_METHODS",
     "METHODS",
     "as_rgb",
     "check_colors",

@@ -246,6 +246,9 @@ METHODS: dict[str, Callable[[ImageLike, int], Quantized]] = {
     "dither": mediancut_dither,
     "libimagequant": libimagequant,
 }
+#: The learned methods' names, served by :class:`colorcnn_repro.zoo.LearnedQuantizer` (one place for them:
+#: the CLI, the pipeline, the studies and the scorecard take them from here).
+LEARNED_METHODS = ("colorcnn", "colorcnn+")
 
 
 def check_method(method: str) -> str:

@@ -23,12 +23,12 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from ..experiments.paper_numbers import (BITS, DATASET_NAMES, JPEG_CLAIMS, METHOD_NAMES, TABLE1, TABLE4,
                                          TABLE4_DEFAULT, TABLE5, jpeg_comparison, significance_of)
 from ..files import atomic_write_json
 from ..paths import REPO_ROOT, results_root
+from ..quantizers.classical import LEARNED_METHODS
 
 HOLDS, FAILS, UNMEASURABLE = "holds", "does not hold", "not measurable here"
 VERDICTS = (HOLDS, FAILS, UNMEASURABLE)
@@ -43,8 +43,7 @@ NUMBER_TOLERANCE = 2.0
 EFFECT_TOLERANCE = 1.0
 #: The classical methods the paper compares against (k-means and libimagequant are this project's additions).
 PAPER_CLASSICAL = ("mediancut", "octree", "dither")
-LEARNED = ("colorcnn", "colorcnn+")
-MAIN_METHODS = ("mediancut", *LEARNED)
+MAIN_METHODS = ("mediancut", *LEARNED_METHODS)
 SMALL_BITS, LARGE_BITS = (1, 2), (5, 6)
 CLASSIFIER_NAMES = {"alexnet": "AlexNet", "vgg16": "VGG16", "resnet18": "ResNet18"}
 #: Classes of the paper's datasets: a result on a subset (e.g. 20 of Tiny-ImageNet's 200) is another task.
@@ -283,7 +282,7 @@ def verdict_effect(paper: float, ours: float, tolerance: float = EFFECT_TOLERANC
 def claim_small_colors(ev: Found, setup: str) -> list[Entry]:
     """Sec. 4.3.3 / Fig. 12: both ColorCNNs significantly beat the classical methods at 1 and 2 bits."""
     out = []
-    for method in LEARNED:
+    for method in LEARNED_METHODS:
         for bits in SMALL_BITS:
             item = f"{name(method)} − best classical method, {bits} bit"
             source = "Sec. 4.3.3, Fig. 12; paper: Table 4, vs MedianCut"
