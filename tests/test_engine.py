@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from killing import DiesAtEpoch, Killed
 
 from colorcnn_repro.evaluation.metrics import (average_precision, exact_match, mcnemar_p, mean_average_precision,
                                                stars)
@@ -332,10 +333,6 @@ def smoke(smoke_data, monkeypatch):
     return cfg
 
 
-class Killed(Exception):
-    pass
-
-
 def train_in(monkeypatch, folder: Path, cfg, global_seed: int = 0) -> Path:
     monkeypatch.setenv("COLORCNN_RUNS", str(folder))
     torch.manual_seed(global_seed)
@@ -349,15 +346,8 @@ def weights(run: Path) -> dict:
 def test_resume_after_kill_equals_uninterrupted_run(smoke, monkeypatch, tmp_path) -> None:
     full = weights(train_in(monkeypatch, tmp_path / "full", smoke))
 
-    calls = []
-
-    def dies_in_epoch_2(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise Killed
-        return runs.run_epoch(*args, **kwargs)
-
-    monkeypatch.setattr(loops, "run_epoch", dies_in_epoch_2)
+    dies = DiesAtEpoch(2)
+    monkeypatch.setattr(loops, "run_epoch", dies)
     with pytest.raises(Killed):
         train_in(monkeypatch, tmp_path / "killed", smoke)
     run = runs.run_dir("classifier", smoke)
@@ -366,7 +356,7 @@ def test_resume_after_kill_equals_uninterrupted_run(smoke, monkeypatch, tmp_path
 
     monkeypatch.setattr(loops, "run_epoch", runs.run_epoch)
     resumed = weights(train_in(monkeypatch, tmp_path / "killed", smoke, global_seed=99))
-    assert len(calls) == 2  # epoch 1 was not repeated: the patched counter saw no more calls
+    assert dies.calls == 2  # epoch 1 was not repeated: the patched counter saw no more calls
     assert full.keys() == resumed.keys()
     for name in full:
         assert torch.equal(full[name], resumed[name]), name

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 import torch.multiprocessing as mp
+from killing import DiesAtEpoch, Killed
 from torch import nn
 
 from colorcnn_repro import parallel
@@ -209,10 +210,6 @@ def test_atomic_writes_use_a_temporary_file_per_process(tmp_path) -> None:
 
 # ---------------------------------------------------------------- DDP on two CPU processes (gloo)
 
-class Killed(Exception):
-    pass
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -228,15 +225,7 @@ def _ddp_worker(rank: int, world: int, port: int, train: ImageArrays, jobs: list
     loops.load_split = lambda data, split, root=None, limit=None: train
     for folder, stage, killed in jobs:
         os.environ["COLORCNN_RUNS"] = folder
-        calls = []
-
-        def dies_in_epoch_2(*args, **kwargs):
-            calls.append(1)
-            if len(calls) == 2:
-                raise Killed
-            return runs.run_epoch(*args, **kwargs)
-
-        loops.run_epoch = dies_in_epoch_2 if killed else runs.run_epoch
+        loops.run_epoch = DiesAtEpoch(2) if killed else runs.run_epoch
         try:
             STAGES[stage][1](STAGES[stage][0](), device="cpu")
         except Killed:
