@@ -31,6 +31,19 @@ def global_pool(model: nn.Module) -> nn.Module:
     return pools[-1]
 
 
+def feature_map_shape(clf: nn.Module, height: int, width: int) -> tuple[int, int, int]:
+    """(channels, height, width) of the feature map that feeds ``clf``'s global pooling, the map Grad-CAM works
+    on, for ``height``×``width`` inputs: how coarse the CAMs are."""
+    shape: dict[str, tuple[int, ...]] = {}
+    handle = global_pool(clf).register_forward_pre_hook(lambda m, inp: shape.update(a=tuple(inp[0].shape)))
+    try:
+        with torch.no_grad():
+            clf(torch.zeros(1, 3, height, width, device=next(clf.parameters()).device))
+    finally:
+        handle.remove()
+    return shape["a"][1], shape["a"][2], shape["a"][3]
+
+
 def grad_cam(clf: nn.Module, x: torch.Tensor, target: torch.Tensor, layer: nn.Module | None = None,
              normalize: bool = True, multilabel: bool | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Grad-CAM of class ``target`` (B,) for a batch of [0, 1] images ``x`` (B×3×H×W).
