@@ -61,3 +61,46 @@ def test_cam_summary_table_by_hand() -> None:
               "methods": {"mediancut": {"1": {"prediction": [0, 0], "mean_confidence": 0.4, "mean_agreement": 0.25}}}}
     assert cam.summary_table(result).splitlines()[-2:] == ["| original (24 bit) | 100.0 | 90.0 | 1 |",
                                                            "| MedianCut 1 bit | 50.0 | 40.0 | 0.25 |"]
+
+
+def _variant(overrides: dict, accuracy: float, colors: float, bpp: float) -> dict:
+    return {"overrides": {"bits": [3], **overrides}, "data": {"name": "cifar10", "count": 8, "split": "val"},
+            "methods": {"colorcnn": {"3": {"accuracy": accuracy, "colors_used": colors, "bpp": bpp}}}}
+
+
+ABLATION = {
+    "profile": "smoke", "config": {"classifier": {"classifier": "alexnet"}}, "rows": [{"bits": 3}],
+    "groups": {"table5": ["ColorCNN", "w/o regularization (γ=0)", "w/o color jitter (ξ=0)"],
+               "xi": ["ξ=0", "ξ=1"], "gamma": ["γ=0", "γ=1"], "backbone": ["alexnet · U-Net", "alexnet · DnCNN"]},
+    "variants": {"ColorCNN": _variant({}, 0.50, 8.0, 3.0),
+                 "w/o regularization (γ=0)": _variant({"colorcnn.gamma": 0.0}, 0.45, 5.0, 2.0),
+                 "w/o color jitter (ξ=0)": _variant({"colorcnn.xi": 0.0}, 0.48, 8.0, 3.0),
+                 "ξ=0": _variant({"colorcnn.xi": 0.0}, 0.48, 8.0, 3.0),
+                 "ξ=1": _variant({"colorcnn.xi": 1.0}, 0.40, 8.0, 3.0),
+                 "γ=0": _variant({"colorcnn.gamma": 0.0}, 0.45, 5.0, 2.0),
+                 "γ=1": _variant({"colorcnn.gamma": 1.0}, 0.50, 8.0, 3.0),
+                 "alexnet · U-Net": _variant({"classifier.classifier": "alexnet", "colorcnn.backbone": "unet"},
+                                             0.50, 8.0, 3.0),
+                 "alexnet · DnCNN": _variant({"classifier.classifier": "alexnet", "colorcnn.backbone": "dncnn"},
+                                             0.30, 6.0, 2.5)},
+}
+
+
+def test_ablation_summary_by_hand() -> None:
+    """γ=0: 45 − 50 = −5.0 points and 5 − 8 = −3.0 colours; ξ=0: 48 − 50 = −2.0 points; U-Net 50 vs DnCNN 30."""
+    from colorcnn_repro.report import ablation
+
+    lines = ablation.summary(ABLATION).splitlines()
+    assert lines[0].startswith("- w/o regularization − ColorCNN: -5.0 points, -3.0 colours/image")
+    assert lines[1].startswith("- w/o colour jitter − ColorCNN: -2.0 points")
+    assert lines[2] == "- alexnet: U-Net 50.0% vs DnCNN 30.0% (paper: U-Net better)"
+    rows = [[cell.strip() for cell in row.split("|")[1:-1]] for row in ablation.table5(ABLATION).splitlines()]
+    assert ["ColorCNN", "ours", "50.0", "8.0", "3.000"] in rows and ["", "paper", "69.7", "8.0", "0.425"] in rows
+
+
+def test_ablation_figure_reads_sweep_values_from_overrides() -> None:
+    from colorcnn_repro.report import ablation
+
+    fig = ablation.fig17(ABLATION)
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["0", "1"]
+    assert [t.get_text() for t in fig.axes[1].get_xticklabels()] == ["0", "1"]
