@@ -104,3 +104,20 @@ def test_ablation_figure_reads_sweep_values_from_overrides() -> None:
     fig = ablation.fig17(ABLATION)
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["0", "1"]
     assert [t.get_text() for t in fig.axes[1].get_xticklabels()] == ["0", "1"]
+
+
+def test_fig18_summary_picks_the_best_mean_per_group() -> None:
+    """α=0.1 averages (0.2 + 0.4) / 2 = 30 %, α=1 (0.3 + 0.1) / 2 = 20 %: α=0.1 is the best of its group."""
+    from colorcnn_repro.report import ablation
+
+    def v(mc: list[float], plus: list[float]) -> dict:
+        def per_bits(accs: list[float]) -> dict:
+            return {str(b): {"accuracy": a} for b, a in zip((1, 2), accs)}
+
+        return {"methods": {"mediancut": per_bits(mc), "colorcnn+": per_bits(plus)}}
+
+    result = {"groups": {"references": ["α=1"], "alpha": ["α=0.1", "α=1"], "beta": ["β=1"], "pace": ["α=1"]},
+              "variants": {"α=0.1": v([0.5, 0.6], [0.2, 0.4]), "α=1": v([0.5, 0.6], [0.3, 0.1]),
+                           "β=1": v([0.5, 0.6], [0.1, 0.1])}}
+    lines = ablation.fig18_summary(result).splitlines()
+    assert lines[0] == "- α (R_info weight): best α=0.1 (30.0% mean over 2 bit sizes); paper: α=1"

@@ -1,6 +1,7 @@
-"""Table 5, Fig. 17 and the summary of the ColorCNN ablation (:func:`colorcnn_repro.experiments.studies.
-colorcnn_ablation`, notebook ``06_colorcnn_ablation``), all read from its result JSON. Sweep values come from
-each variant's overrides, not from its label."""
+"""Tables and figures of the two ablation studies, read from their result JSON: Table 5, Fig. 17 and a summary
+of the ColorCNN ablation (:func:`colorcnn_repro.experiments.studies.colorcnn_ablation`, notebook
+``06_colorcnn_ablation``; sweep values come from each variant's overrides, not from its label), and Fig. 18 of
+the ColorCNN+ ablation (:func:`~colorcnn_repro.experiments.studies.colorcnn_plus_ablation`, notebook 07)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -9,7 +10,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ..experiments import paper_numbers
-from ..experiments.studies import BACKBONES
+from ..experiments.studies import BACKBONES, beside_paper, metric_table
 from ..plots import style
 
 SWEEPS = {"xi": ("colorcnn.xi", "ξ (colour jitter)"), "gamma": ("colorcnn.gamma", "γ (colour-maximum regularization)")}
@@ -97,4 +98,65 @@ def summary(result: Mapping) -> str:
              f"(paper: {paper_numbers.NO_JITTER_DROP:+.1f})"]
     for clf, acc in sorted(_backbone(result).items()):
         lines.append(f"- {clf}: U-Net {acc['U-Net']:.1f}% vs DnCNN {acc['DnCNN']:.1f}% (paper: U-Net better)")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- Fig. 18 (ColorCNN+ ablation, notebook 07)
+
+FIG18_PANELS = {"alpha": "α (R_info weight)", "beta": "β (R_conf weight)", "pace": "task selection pace"}
+FIG18_PAPER_BEST = {"alpha": "α=1", "beta": "β=1", "pace": "a new task every 20 batches"}
+
+
+def fig18_curves(result: Mapping) -> dict[str, dict[str, dict[int, float]]]:
+    """{"MedianCut": {bits: accuracy}} of the reference variant, then {group: {variant: {bits: accuracy}}}."""
+    ref = result["groups"]["references"][0]
+    curves = {"MedianCut": {"MedianCut": metric_table(result, "mediancut", labels=[ref])[ref]}}
+    curves.update({group: metric_table(result, "colorcnn+", labels=result["groups"][group]) for group in FIG18_PANELS})
+    return curves
+
+
+def fig18(result: Mapping) -> Figure:
+    """Fig. 18: ColorCNN+ accuracy against the colour-space size for the α, β and task-pace variants, with
+    MedianCut dashed in each panel."""
+    curves = fig18_curves(result)
+    mc = curves["MedianCut"]["MedianCut"]
+    xs = sorted(mc)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=True)
+    for ax, (group, title) in zip(axes, FIG18_PANELS.items()):
+        for colour, (label, per) in zip(("tab:orange", "tab:green", "tab:red"), curves[group].items()):
+            ax.plot(xs, [100 * per[b] for b in xs], marker="o", color=colour, label=label)
+        ax.plot(xs, [100 * mc[b] for b in xs], ls="--", color=style("mediancut")["color"], label="MedianCut")
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks(xs)
+        ax.set_xlabel("colour-space size (bits)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    axes[0].set_ylabel("accuracy (%)")
+    v = result["variants"][result["groups"]["references"][0]]
+    fig.suptitle(f"Fig. 18: ColorCNN+ ablations · {result['profile']} profile · {v['data']['name']} · "
+                 f"{result['config']['classifier']['classifier']} · {v['data']['count']} images", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def fig18_table(result: Mapping) -> str:
+    """Markdown: accuracy (%) of MedianCut and of every ColorCNN+ variant at each size (no paper numbers)."""
+    curves = fig18_curves(result)
+    rows = {**curves["MedianCut"], **{k: v for group in FIG18_PANELS for k, v in curves[group].items()}}
+    v = result["variants"][result["groups"]["references"][0]]
+    return (f"Accuracy (%), ours ({v['data']['name']}, {result['profile']} profile, {v['data']['count']} "
+            f"{v['data']['split']} images; original images {100 * v['original']['accuracy']:.1f}%). The paper has no "
+            "numbers for Fig. 18.\n\n" + beside_paper(rows, {}))
+
+
+def fig18_summary(result: Mapping) -> str:
+    """Markdown bullets: per group, the variant with the best mean accuracy over the sizes, and the paper's."""
+    curves = fig18_curves(result)
+    sizes = len(curves["MedianCut"]["MedianCut"])
+    lines = []
+    for group, title in FIG18_PANELS.items():
+        mean = {label: sum(per.values()) / len(per) for label, per in curves[group].items()}
+        best = max(mean, key=mean.get)
+        lines.append(f"- {title}: best {best} ({100 * mean[best]:.1f}% mean over {sizes} bit sizes); "
+                     f"paper: {FIG18_PAPER_BEST[group]}")
     return "\n".join(lines)

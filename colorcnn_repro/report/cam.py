@@ -62,7 +62,8 @@ def summary_table(result: Mapping) -> str:
         for b in _bits(result):
             acc, conf, agreement = _scores(result["methods"][m][str(b)], target)
             md.append(f"| {style(m)['label']} {b} bit | {acc:.1f} | {conf:.1f} | {agreement:.2f} |")
-    return f"{result['data']['count']} {result['data']['split']} images ({result['profile']} profile)\n\n" + "\n".join(md)
+    data = result["data"]
+    return f"{data['count']} {data['split']} images ({result['profile']} profile)\n\n" + "\n".join(md)
 
 
 def summary_figure(result: Mapping) -> Figure:
