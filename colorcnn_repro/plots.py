@@ -167,6 +167,14 @@ def image_grid(rows: Mapping[str, Sequence[np.ndarray | None]], col_labels: Sequ
     return fig
 
 
+def examples_grid(examples: Mapping[str, Sequence[np.ndarray]], *, title: str | None = None) -> Figure:
+    """:func:`image_grid` of ``{column: [image per example]}`` (what ``studies.quantized_examples`` returns):
+    one row per example image, one column per entry."""
+    n = len(next(iter(examples.values())))
+    rows = {f"image {i + 1}": [images[i] for images in examples.values()] for i in range(n)}
+    return image_grid(rows, list(examples), title=title)
+
+
 def training_curve(history: Sequence[Mapping] | None, *, key: str = "total", title: str = "") -> Figure:
     """Training loss (``key``) per epoch from a run's history (an empty plot says when there is none)."""
     fig, ax = plt.subplots(figsize=(4.8, 3.2))

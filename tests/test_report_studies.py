@@ -121,3 +121,28 @@ def test_fig18_summary_picks_the_best_mean_per_group() -> None:
                            "β=1": v([0.5, 0.6], [0.1, 0.1])}}
     lines = ablation.fig18_summary(result).splitlines()
     assert lines[0] == "- α (R_info weight): best α=0.1 (30.0% mean over 2 bit sizes); paper: α=1"
+
+
+def test_multilabel_table2_by_hand() -> None:
+    """One variant: MedianCut 20 % / 40 mAP and ColorCNN+ 25 % / 45 mAP at 1 bit, beside the paper's 9.6 / 13.1 %."""
+    from colorcnn_repro.report import multilabel
+
+    per = {"mediancut": {"1": {"accuracy": 0.20, "mAP": 0.40}}, "colorcnn+": {"1": {"accuracy": 0.25, "mAP": 0.45}}}
+    result = {"profile": "smoke", "config": {"classifier": {"classifier": "alexnet"}},
+              "variants": {"main": {"methods": per, "data": {"name": "voc", "count": 4, "split": "val"},
+                                    "original": {"accuracy": 0.5, "mAP": 0.6}}}}
+    md = multilabel.table2(result)
+    assert md.startswith("Ours: voc, alexnet, smoke profile, 4 val images; original images 50.0% accuracy / 60.0 mAP")
+    cells = [[c.strip() for c in row.split("|")[1:-1]] for row in md.splitlines() if row.startswith("|")]
+    assert any(row[:2] == ["MedianCut", "20.0"] or row[1:3] == ["ours", "20.0"] for row in cells), cells
+    assert len(multilabel.table2_figure(result).axes) == 2
+
+
+def test_examples_grid_has_one_row_per_example() -> None:
+    import numpy as np
+
+    from colorcnn_repro.plots import examples_grid
+
+    img = np.zeros((4, 4, 3), np.uint8)
+    fig = examples_grid({"original": [img, img, img], "MedianCut": [img, img, img]}, title="t")
+    assert len(fig.axes) == 6 and fig.axes[0].get_ylabel() == "image 1" and fig.axes[1].get_title() == "MedianCut"
