@@ -32,6 +32,15 @@ def _setup(result: Mapping) -> str:
             f"{v['data']['count']} {v['data']['split']} images")
 
 
+def _titled(fig: Figure, title: str, result: Mapping, label: str, *extra: str) -> Figure:
+    """``fig`` with the suptitle "title · profile · dataset · *extra · N images" (data of variant ``label``)."""
+    data = result["variants"][label]["data"]
+    parts = [title, f"{result['profile']} profile", data["name"], *extra, f"{data['count']} images"]
+    fig.suptitle(" · ".join(parts), fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 def table5(result: Mapping) -> str:
     """Markdown: Table 5 (accuracy, colours per image, bpp) for each row, ours above the paper's (STL10/AlexNet)."""
     labels = result["groups"]["table5"]
@@ -78,11 +87,7 @@ def fig17(result: Mapping) -> Figure:
     axes[2].set_ylabel(f"accuracy (%) at {b} bit")
     axes[2].set_title("backbone", fontsize=9)
     axes[2].legend(fontsize=8)
-    v = result["variants"][result["groups"]["table5"][0]]
-    fig.suptitle(f"Fig. 17: ColorCNN ablations · {result['profile']} profile · {v['data']['name']} · "
-                 f"{v['data']['count']} images", fontsize=9)
-    fig.tight_layout()
-    return fig
+    return _titled(fig, "Fig. 17: ColorCNN ablations", result, result["groups"]["table5"][0])
 
 
 def summary(result: Mapping) -> str:
@@ -132,11 +137,8 @@ def fig18(result: Mapping) -> Figure:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     axes[0].set_ylabel("accuracy (%)")
-    v = result["variants"][result["groups"]["references"][0]]
-    fig.suptitle(f"Fig. 18: ColorCNN+ ablations · {result['profile']} profile · {v['data']['name']} · "
-                 f"{result['config']['classifier']['classifier']} · {v['data']['count']} images", fontsize=9)
-    fig.tight_layout()
-    return fig
+    return _titled(fig, "Fig. 18: ColorCNN+ ablations", result, result["groups"]["references"][0],
+                   result["config"]["classifier"]["classifier"])
 
 
 def fig18_table(result: Mapping) -> str:
