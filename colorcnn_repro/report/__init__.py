@@ -4,12 +4,26 @@
 Light to import: torch, nbformat and nbconvert are imported only when a report or scorecard is built."""
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..paths import REPO_ROOT
 
 NOTEBOOKS = REPO_ROOT / "build" / "notebooks"
 REPORT = REPO_ROOT / "build" / "report"
+
+
+def run_tool(tool: str, action: Callable[[], str]) -> int:
+    """Exit status of a command line: 0 after printing ``action()``'s line, or 2 after printing
+    ``<tool>: error: …`` for an OSError or ValueError (missing or malformed results, a bad profile)."""
+    try:
+        line = action()
+    except (OSError, ValueError) as exc:
+        print(f"{tool}: error: {exc}", file=sys.stderr)
+        return 2
+    print(line)
+    return 0
 
 
 def make_report(profile: str, notebooks: Path = NOTEBOOKS, out: Path = REPORT, readme: bool = True) -> Path:

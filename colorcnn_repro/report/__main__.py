@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import NOTEBOOKS, REPORT, make_report
+from . import NOTEBOOKS, REPORT, make_report, run_tool
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -19,13 +19,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="report folder (default: <repo>/build/report)")
     parser.add_argument("--no-readme", action="store_true", help="leave README.md's scorecard block as it is")
     args = parser.parse_args(argv)
-    try:
-        index = make_report(args.profile, args.notebooks, args.out, readme=not args.no_readme)
-    except (OSError, ValueError) as exc:
-        print(f"report: error: {exc}", file=sys.stderr)
-        return 2
-    print(f"report: {index}")
-    return 0
+
+    def report() -> str:
+        return f"report: {make_report(args.profile, args.notebooks, args.out, readme=not args.no_readme)}"
+
+    return run_tool("report", report)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from ..experiments.paper_numbers import (BITS, DATASET_NAMES, JPEG_CLAIMS, METHO
 from ..files import atomic_write_json
 from ..paths import REPO_ROOT, results_root
 from ..quantizers.classical import LEARNED_METHODS
+from . import run_tool
 
 HOLDS, FAILS, UNMEASURABLE = "holds", "does not hold", "not measurable here"
 VERDICTS = (HOLDS, FAILS, UNMEASURABLE)
@@ -675,13 +676,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile", default="cpu", help="results/<profile>/ to score (default: %(default)s)")
     parser.add_argument("--no-readme", action="store_true", help="do not refresh README.md's scorecard block")
     args = parser.parse_args(argv)
-    try:
+
+    def score() -> str:
         card, path = regenerate(args.profile, None if args.no_readme else README)
-    except (OSError, ValueError) as exc:
-        print(f"scorecard: error: {exc}", file=sys.stderr)
-        return 2
-    print(f"{summary_line(card)} → {_rel(path)}")
-    return 0
+        return f"{summary_line(card)} → {_rel(path)}"
+
+    return run_tool("scorecard", score)
 
 
 if __name__ == "__main__":
