@@ -29,7 +29,6 @@ from ..training.runs import file_lock, model_file, pick_device
 from ..training.targets import images_digest
 
 
-
 def versions() -> dict[str, str]:
     return {"colorcnn_repro": __version__, "torch": torch.__version__, "torchvision": torchvision.__version__,
             "Pillow": PIL.__version__, "numpy": np.__version__, "python": platform.python_version()}

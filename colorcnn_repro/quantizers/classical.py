@@ -191,10 +191,8 @@ def _kmeans(rgb: np.ndarray, colors: int) -> tuple[np.ndarray, np.ndarray]:
     every ``step``-th pixel of every ``step``-th row and each pixel takes its nearest palette colour."""
     height, width, _ = rgb.shape
     step = math.ceil(math.sqrt(height * width / KMEANS_PIXELS))
-    if step == 1:
-        return _pillow(rgb, colors, Image.Quantize.MEDIANCUT, kmeans=2)
-    _, palette = _pillow(np.ascontiguousarray(rgb[::step, ::step]), colors, Image.Quantize.MEDIANCUT, kmeans=2)
-    return nearest_colors(rgb, palette[:colors]), palette
+    index, palette = _pillow(np.ascontiguousarray(rgb[::step, ::step]), colors, Image.Quantize.MEDIANCUT, kmeans=2)
+    return (index, palette) if step == 1 else (nearest_colors(rgb, palette), palette)
 
 
 RAW: dict[str, RawQuantizer] = {
