@@ -29,16 +29,19 @@ can be overridden by the caller.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import warnings
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
 
 from ..data import MissingDataError, resolve_root
 from ..data.loader import SOURCES
 from ..paths import REPO_ROOT
 from ..config import ClassifierConfig, EvalConfig, config_key
 from ..profiles import get_config
+from ..training.loops import train_colorcnn, train_colorcnn_plus
+from ..training.runs import extend_run
 from .pipeline import cached, main_results, result_path, write_result
 
 # ---------------------------------------------------------------- per-study, per-profile defaults
@@ -159,12 +162,13 @@ def sweep_configs(variants: dict[str, dict[str, Any]], methods: tuple[str, ...] 
 def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ...] = ("colorcnn+",),
           profile: str = "cpu", overrides: dict[str, Any] | None = None, *, root=None, device=None,
           force: bool = False, groups: dict[str, list[str]] | None = None,
-          extra: dict[str, Any] | None = None) -> dict:
+          extra: dict[str, Any] | None = None, prepare: Callable[[], None] | None = None) -> dict:
     """Train and evaluate every variant (``{label: overrides}``) of a study and write one JSON.
 
     Each variant runs :func:`main_results` with ``overrides`` + ``methods`` + its own overrides, so every
     model and evaluation is cached by its config; variants with identical configs are evaluated once.
-    ``extra`` is stored in the JSON (e.g. where the data came from). Returns the JSON as a dict: per
+    ``extra`` is stored in the JSON (e.g. where the data came from); ``prepare`` runs first when the JSON is
+    not cached (e.g. seeding runs from shorter ones). Returns the JSON as a dict: per
     variant its overrides, evaluation config key, original-image metrics and per-method, per-bit metrics,
     plus ``rows`` (one flat record per variant × method × bits) and ``groups``.
     """
@@ -174,6 +178,8 @@ def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ..
     path = result_path(profile, name, study)
     if (hit := cached(path, force)) is not None:
         return hit
+    if prepare is not None:
+        prepare()
     done: dict[str, dict] = {}
     out: dict[str, dict] = {}
     for label, ov in plan.items():
@@ -196,9 +202,9 @@ def flat_rows(variants: dict[str, dict]) -> list[dict[str, Any]]:
 
 
 def run_plan(plan: Plan, profile: str, *, root=None, device=None, force: bool = False,
-             extra: dict[str, Any] | None = None) -> dict:
+             extra: dict[str, Any] | None = None, prepare: Callable[[], None] | None = None) -> dict:
     return sweep(plan.name, plan.variants, plan.methods, profile, plan.overrides, root=root, device=device,
-                 force=force, groups=plan.groups, extra=extra)
+                 force=force, groups=plan.groups, extra=extra, prepare=prepare)
 
 
 def data_source(profile: str, overrides: dict | None, root=None) -> str:
@@ -355,6 +361,95 @@ def recipe_table(result: dict) -> str:
     return (f"Accuracy (%) on {v['data']['count']} {v['data']['split']} images of {v['data']['name']} "
             f"({result['profile']} profile; original images {100 * v['original']['accuracy']:.1f}%), "
             "difference to MedianCut in brackets.\n\n" + "\n".join(lines))
+
+
+# ---------------------------------------------------------------- training length (not in the paper)
+
+#: Epochs of each learned quantizer in the training-length study, per profile. Each longer run continues the
+#: shorter one (:func:`~colorcnn_repro.training.runs.extend_run`, exact because the ``cpu`` and ``smoke``
+#: schedules restart at each listed length), so the study costs the longest run of each, not their sum. The
+#: first ``cpu`` lengths are the main experiment's (ColorCNN 1 epoch, ColorCNN+ 4), whose models it reuses.
+TRAINING_LENGTHS: dict[str, dict[str, tuple[int, ...]]] = {
+    "smoke": {"colorcnn": (1, 2), "colorcnn+": (1, 2)},
+    "cpu": {"colorcnn": (1, 2, 3, 4), "colorcnn+": (4, 8)},
+}
+#: Where the issue's bars are: ColorCNN at 1–2 bits, ColorCNN+ at 1–2 bits and (close to MedianCut) 6 bits.
+LENGTH_BITS = {"colorcnn": (1, 2), "colorcnn+": (1, 2, 6)}
+_EPOCHS_KEY = {"colorcnn": "colorcnn.epochs", "colorcnn+": "colorcnn_plus.epochs"}
+_METHOD_NAMES = {"colorcnn": "ColorCNN", "colorcnn+": "ColorCNN+"}
+
+
+def length_label(method: str, epochs: int) -> str:
+    return f"{_METHOD_NAMES[method]}, {epochs} epoch{'s' if epochs > 1 else ''}"
+
+
+def training_length_plan(profile: str = "cpu", overrides: dict | None = None) -> Plan:
+    """Rows of the training-length study: each learned quantizer of the profile's recipe at each length of
+    :data:`TRAINING_LENGTHS`, evaluated with MedianCut on the main evaluation's images (paired McNemar)."""
+    if profile not in TRAINING_LENGTHS:
+        raise ValueError(f"no training lengths for profile {profile!r}; accepted: {', '.join(TRAINING_LENGTHS)}")
+    rows: dict[str, dict[str, Any]] = {}
+    groups: dict[str, list[str]] = {}
+    for method, lengths in TRAINING_LENGTHS[profile].items():
+        groups[method] = [length_label(method, k) for k in lengths]
+        for label, k in zip(groups[method], lengths):
+            rows[label] = {_EPOCHS_KEY[method]: k, "methods": (method, "mediancut"), "bits": LENGTH_BITS[method]}
+    return Plan("training_length", rows, ("colorcnn",), study_overrides("training_length", profile, overrides),
+                groups)
+
+
+def _train_lengths(method: str, lengths: tuple[int, ...], profile: str, overrides: dict, root, device) -> None:
+    """Train each length but the last, seeding the next one's run from it (the sweep trains the last)."""
+    stage = "colorcnn" if method == "colorcnn" else "colorcnn+"
+    train = train_colorcnn if method == "colorcnn" else train_colorcnn_plus
+
+    def configs(k: int) -> list:
+        cfg = get_config(stage, profile, {**overrides, _EPOCHS_KEY[method]: k})
+        return [replace(cfg, colors=2**b) for b in LENGTH_BITS[method]] if method == "colorcnn" else [cfg]
+
+    for short, long in itertools.pairwise(lengths):
+        for cfg_short, cfg_long in zip(configs(short), configs(long)):
+            train(cfg_short, root, device)
+            extend_run(stage, cfg_short, cfg_long)
+
+
+def training_length(profile: str = "cpu", overrides: dict | None = None, *, root=None, device=None,
+                    force: bool = False) -> dict:
+    """The training-length study (``12_short_budget_recipe``): how the learned quantizers' margins over
+    MedianCut grow with epochs of the profile's recipe, i.e. what budget the issue's bars would need."""
+    plan = training_length_plan(profile, overrides)
+
+    def prepare() -> None:
+        for method, lengths in TRAINING_LENGTHS[profile].items():
+            _train_lengths(method, lengths, profile, plan.overrides, root, device)
+
+    return run_plan(plan, profile, root=root, device=device, force=force, prepare=prepare,
+                    extra={"data_source": data_source(profile, plan.overrides, root)})
+
+
+def length_table(result: dict) -> str:
+    """Markdown table of the training-length study: per row, accuracy (%) at each bit size, the difference
+    to MedianCut on the same images and its McNemar p."""
+    bits = sorted({b for per in LENGTH_BITS.values() for b in per})
+    variants = result["variants"]
+    mc = {int(b): m["accuracy"] for v in variants.values() for b, m in v["methods"]["mediancut"].items()}
+    lines = ["| row | " + " | ".join(f"{b} bit" for b in bits) + " |", "|---" * (len(bits) + 1) + "|",
+             "| MedianCut | " + " | ".join(f"{100 * mc[b]:.1f}" if b in mc else "" for b in bits) + " |"]
+    for method in ("colorcnn", "colorcnn+"):
+        for label in result["groups"].get(method, []):
+            v = variants[label]
+            cells = []
+            for b in bits:
+                ours = v["methods"][method].get(str(b))
+                if ours is None:
+                    cells.append("")
+                    continue
+                p = v["significance"][str(b)][f"{method} vs mediancut"]["p"]
+                cells.append(f"{100 * ours['accuracy']:.1f} ({100 * (ours['accuracy'] - mc[b]):+.1f}, p={p:.2g})")
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    data = next(iter(variants.values()))["data"]
+    return (f"Accuracy (%) on {data['count']} {data['split']} images of {data['name']} ({result['profile']} "
+            "profile), difference to MedianCut on the same images and McNemar p in brackets.\n\n" + "\n".join(lines))
 
 
 # ---------------------------------------------------------------- Tables 2 and 3: other data

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import shutil
 import time
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -18,7 +20,7 @@ from tqdm.auto import tqdm
 
 from .. import parallel
 from ..config import config_dict, config_key
-from ..files import atomic_write_json
+from ..files import atomic_write, atomic_write_json
 from ..models.checkpoint import load_checkpoint, resume_training, training_checkpoint
 from ..models.checkpoint import save_checkpoint as atomic_save  # the name loops and tests use
 from ..paths import ZOO_DIR, cache_root, runs_root
@@ -75,6 +77,31 @@ def model_file(stage: str, cfg) -> Path | None:
         if path.exists():
             return path
     return None
+
+
+def extend_run(stage: str, shorter, cfg) -> bool:
+    """Start the run of ``cfg`` from the last checkpoint of ``shorter``'s run, the same training for fewer
+    epochs, so that a longer run costs only its extra epochs (the training-length study).
+
+    The result is the one ``cfg`` gives from scratch: every epoch's data order and augmentation depend on
+    (seed, epoch) alone (:func:`epoch_generator`), and a warm-restarts schedule that restarts where ``shorter``
+    ends has the same state there whatever the total. Anything else raises ``ValueError``. Returns whether the
+    run was seeded (False: ``cfg``'s run already has a checkpoint or its weights)."""
+    if replace(shorter, epochs=cfg.epochs) != cfg or shorter.epochs >= cfg.epochs:
+        raise ValueError(f"{stage}: a run can only be extended by a longer run of the same config "
+                         f"(epochs {shorter.epochs} → {cfg.epochs}, other fields must be equal)")
+    optim = cfg.optim
+    if optim.schedule != "warm_restarts" or shorter.epochs % optim.restart_epochs:
+        raise ValueError(f"{stage}: extending {shorter.epochs} epochs is exact only with the warm_restarts schedule "
+                         f"restarting at that epoch; got {optim.schedule!r} every {optim.restart_epochs} epochs")
+    target = run_dir(stage, cfg)
+    if (target / "checkpoint.pt").exists() or model_file(stage, cfg) is not None:
+        return False
+    source = runs_root() / f"{slug(stage)}-{config_key(shorter)}" / "checkpoint.pt"
+    if not source.exists():
+        raise FileNotFoundError(f"{stage}: no checkpoint of the shorter run at {source}; train it first")
+    atomic_write(target / "checkpoint.pt", lambda tmp: shutil.copyfile(source, tmp))
+    return True
 
 
 def epoch_generator(seed: int, epoch: int, device: torch.device | None = None) -> torch.Generator:
