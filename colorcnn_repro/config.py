@@ -52,11 +52,11 @@ class ClassifierConfig:
 
 
 @dataclass(frozen=True)
-class ColorCNNConfig:
-    """ColorCNN (Sec. 3.2–3.3, 4.1). ``colors`` is set per model."""
+class QuantizerConfig:
+    """What both learned quantizers share (Sec. 4.1): the frozen classifier they train against, backbone,
+    optimiser and the loss weights common to Eq. 1 and 16."""
 
     classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
-    colors: int = 2
     backbone: str = "unet"
     width: int = 64
     epochs: int = 60
@@ -64,7 +64,6 @@ class ColorCNNConfig:
     optim: OptimConfig = field(default_factory=OptimConfig)
     temperature: float = 1.0  # logits ÷ T before the softmax (the authors' choice: 1)
     gamma: float = 1.0  # R_color weight (Eq. 1)
-    gamma_log2c: bool = False  # authors' ColorCNN code: R_color weight γ·log2 C
     xi: float = 1.0  # colour jitter weight
     color_norm: float = 4.0  # train-time quantized image normalized by color_norm × std (Sec. 4.1)
     kd: bool = False
@@ -73,33 +72,31 @@ class ColorCNNConfig:
 
 
 @dataclass(frozen=True)
-class ColorCNNPlusConfig:
-    """ColorCNN+ (Sec. 3.4–3.6, 4.1)."""
+class ColorCNNConfig(QuantizerConfig):
+    """ColorCNN (Sec. 3.2–3.3, 4.1). ``colors`` is set per model."""
 
-    classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
-    backbone: str = "unet"
-    width: int = 64
+    colors: int = 2
+    gamma_log2c: bool = False  # authors' ColorCNN code: R_color weight γ·log2 C
+
+
+@dataclass(frozen=True)
+class ColorCNNPlusConfig(QuantizerConfig):
+    """ColorCNN+ (Sec. 3.4–3.6, 4.1); ``temperature`` divides the pooled logits (Eq. 8) before the top-K
+    softmax."""
+
     bottleneck: int = 16
     depth: int = 256
     topk: int = 4
     epochs: int = 300
-    batch_size: int = 128
-    optim: OptimConfig = field(default_factory=OptimConfig)
-    temperature: float = 1.0  # pooled logits (Eq. 8) ÷ T before the top-K softmax (the authors' choice: 1)
     lam: float = 3.0  # relationship-preserving loss weight λ
-    gamma: float = 1.0
     alpha: float = 1.0  # R_info
     beta: float = 1.0  # R_conf
-    xi: float = 1.0
     color_norm: float = 1.0
     rp_fraction: float = 0.3  # N = 0.3·H·W
     rp_scale_by_colors: bool = False  # authors' code: λ·sigmoid(log2 C − 4)
     task_colors: tuple[int, ...] = TASK_COLORS
     task_every: int = 20  # batches per task; 0 = once per epoch
     post_augment: bool = True  # crop, rotation, erasing, flip after quantization
-    kd: bool = False
-    train_fraction: float = 1.0
-    seed: int = 0
 
 
 @dataclass(frozen=True)

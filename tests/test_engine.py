@@ -368,6 +368,40 @@ def test_resume_after_kill_equals_uninterrupted_run(smoke, monkeypatch, tmp_path
     assert train_in(monkeypatch, tmp_path / "killed", smoke) == run
 
 
+def test_extended_run_equals_the_longer_run_from_scratch(smoke, monkeypatch, tmp_path) -> None:
+    """runs.extend_run: one epoch, then one more from its checkpoint = two epochs from scratch, bit for bit
+    (the smoke schedule restarts every epoch)."""
+    long = dataclasses.replace(get_config("colorcnn", "smoke"), classifier=smoke, epochs=2, batch_size=32)
+    short = dataclasses.replace(long, epochs=1)
+    monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "full"))
+    full = weights(loops.train_colorcnn(long, device="cpu"))
+    monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "extended"))
+    loops.train_colorcnn(short, device="cpu")
+    assert runs.extend_run("colorcnn", short, long)
+    assert not runs.extend_run("colorcnn", short, long)  # already seeded
+    run = loops.train_colorcnn(long, device="cpu")
+    assert [h["epoch"] for h in json.loads((run / "history.json").read_text())] == [1, 2]
+    extended = weights(run)
+    for name in full:
+        assert torch.equal(full[name], extended[name]), name
+
+
+def test_extend_run_refuses_what_would_not_be_exact() -> None:
+    cc = get_config("colorcnn", "smoke")
+    with pytest.raises(ValueError, match="same config"):
+        runs.extend_run("colorcnn", dataclasses.replace(cc, width=8), dataclasses.replace(cc, epochs=2))
+    with pytest.raises(ValueError, match="same config"):
+        runs.extend_run("colorcnn", dataclasses.replace(cc, epochs=2), cc)
+    onecycle = dataclasses.replace(cc, optim=dataclasses.replace(cc.optim, schedule="onecycle"))
+    with pytest.raises(ValueError, match="warm_restarts"):
+        runs.extend_run("colorcnn", onecycle, dataclasses.replace(onecycle, epochs=2))
+    every2 = dataclasses.replace(cc, optim=dataclasses.replace(cc.optim, restart_epochs=2))
+    with pytest.raises(ValueError, match="every 2 epochs"):
+        runs.extend_run("colorcnn", every2, dataclasses.replace(every2, epochs=3))
+    with pytest.raises(FileNotFoundError, match="train it first"):
+        runs.extend_run("colorcnn", cc, dataclasses.replace(cc, epochs=2))
+
+
 def test_same_config_same_weights_whatever_the_global_rng(smoke, monkeypatch, tmp_path) -> None:
     """The config's seed alone decides the result (weight init included)."""
     a = weights(train_in(monkeypatch, tmp_path / "a", smoke, global_seed=1))

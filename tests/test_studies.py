@@ -13,6 +13,7 @@ from colorcnn_repro.data.others import VOC_CLASSES
 from colorcnn_repro.data.synthetic import (FOLDER_SYNTHETIC, STYLE14_LIKE_CLASSES, VOC_SYNTHETIC, make_smoke_folder,
                                            make_smoke_voc, register_synthetic_datasets)
 from colorcnn_repro.experiments import pipeline, studies
+from colorcnn_repro.report import recipe
 from colorcnn_repro.config import config_key
 from colorcnn_repro.profiles import get_config
 
@@ -93,6 +94,40 @@ def test_colorcnn_plus_ablation_plan() -> None:
     paper = studies.colorcnn_plus_ablation_plan("paper")
     assert [configs(paper, "paper")[label].colorcnn_plus.task_every for label in paper.groups["pace"]] == [1, 20, 0]
     assert all(cfgs[label].colorcnn_plus.alpha == 1.0 for label in plan.groups["beta"] + plan.groups["pace"])
+
+
+def test_training_length_plan() -> None:
+    plan = studies.training_length_plan("cpu")
+    cfgs = configs(plan, "cpu")
+    assert plan.groups["colorcnn"] == ["ColorCNN, 1 epoch", "ColorCNN, 2 epochs", "ColorCNN, 3 epochs",
+                                       "ColorCNN, 4 epochs"]
+    assert [cfgs[label].colorcnn.epochs for label in plan.groups["colorcnn"]] == [1, 2, 3, 4]
+    assert [cfgs[label].colorcnn_plus.epochs for label in plan.groups["colorcnn+"]] == [4, 8]
+    first = cfgs["ColorCNN, 1 epoch"]
+    assert first.methods == ("colorcnn", "mediancut") and first.bits == (1, 2)
+    assert first.colorcnn == get_config("colorcnn", "cpu")  # the main experiment's models, reused
+    assert cfgs["ColorCNN+, 4 epochs"].colorcnn_plus == get_config("colorcnn+", "cpu")
+    assert cfgs["ColorCNN+, 8 epochs"].bits == (1, 2, 6) and first.limit is None  # the main evaluation's images
+    with pytest.raises(ValueError, match="accepted: smoke, cpu"):
+        studies.training_length_plan("paper")
+
+
+def test_length_table_by_hand() -> None:
+    def variant(method: str, ours: dict[int, float], mc: dict[int, float], p: float) -> dict:
+        return {"data": {"count": 10, "split": "val", "name": "cifar10"},
+                "methods": {method: {str(b): {"accuracy": a} for b, a in ours.items()},
+                            "mediancut": {str(b): {"accuracy": a} for b, a in mc.items()}},
+                "significance": {str(b): {f"{method} vs mediancut": {"p": p}} for b in ours}}
+
+    result = {"profile": "cpu", "groups": {"colorcnn": ["ColorCNN, 1 epoch"], "colorcnn+": ["ColorCNN+, 4 epochs"]},
+              "variants": {"ColorCNN, 1 epoch": variant("colorcnn", {1: 0.5, 2: 0.6}, {1: 0.4, 2: 0.7}, 0.001),
+                           "ColorCNN+, 4 epochs": variant("colorcnn+", {1: 0.45, 2: 0.7, 6: 0.8},
+                                                          {1: 0.4, 2: 0.7, 6: 0.9}, 0.5)}}
+    table = recipe.length_table(result).split("\n")
+    assert table[0].startswith("Accuracy (%) on 10 val images of cifar10 (cpu profile)")
+    assert table[4] == "| MedianCut | 40.0 | 70.0 | 90.0 |"
+    assert table[5] == "| ColorCNN, 1 epoch | 50.0 (+10.0, p=0.001) | 60.0 (-10.0, p=0.001) |  |"
+    assert table[6] == "| ColorCNN+, 4 epochs | 45.0 (+5.0, p=0.5) | 70.0 (+0.0, p=0.5) | 80.0 (-10.0, p=0.5) |"
 
 
 def test_smoke_voc_official_format(tmp_path: Path) -> None:

@@ -345,24 +345,6 @@ def short_budget_recipe(profile: str = "cpu", overrides: dict | None = None, *, 
                     extra={"data_source": data_source(profile, plan.overrides, root)})
 
 
-def recipe_table(result: dict) -> str:
-    """Markdown table of the recipe study: per row, accuracy (%) at each evaluated bit size with the
-    difference to MedianCut on the same images, and the row's training images per second."""
-    mc = metric_table(result, "mediancut", labels=result["groups"]["references"])["MedianCut (reference)"]
-    bits = sorted({int(b) for label in result["variants"] for m in result["variants"][label]["methods"].values()
-                   for b in m})
-    lines = ["| row | " + " | ".join(f"{b} bit" for b in bits) + " |", "|---" * (len(bits) + 1) + "|",
-             "| MedianCut | " + " | ".join(f"{100 * mc[b]:.1f}" if b in mc else "" for b in bits) + " |"]
-    for group in ("colorcnn+", "colorcnn"):
-        for label, per in metric_table(result, group, labels=result["groups"][group]).items():
-            cells = [f"{100 * per[b]:.1f} ({100 * (per[b] - mc[b]):+.1f})" if b in per else "" for b in bits]
-            lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    v = result["variants"]["MedianCut (reference)"]
-    return (f"Accuracy (%) on {v['data']['count']} {v['data']['split']} images of {v['data']['name']} "
-            f"({result['profile']} profile; original images {100 * v['original']['accuracy']:.1f}%), "
-            "difference to MedianCut in brackets.\n\n" + "\n".join(lines))
-
-
 # ---------------------------------------------------------------- training length (not in the paper)
 
 #: Epochs of each learned quantizer in the training-length study, per profile. Each longer run continues the
@@ -375,12 +357,12 @@ TRAINING_LENGTHS: dict[str, dict[str, tuple[int, ...]]] = {
 }
 #: Where the issue's bars are: ColorCNN at 1–2 bits, ColorCNN+ at 1–2 bits and (close to MedianCut) 6 bits.
 LENGTH_BITS = {"colorcnn": (1, 2), "colorcnn+": (1, 2, 6)}
-_EPOCHS_KEY = {"colorcnn": "colorcnn.epochs", "colorcnn+": "colorcnn_plus.epochs"}
-_METHOD_NAMES = {"colorcnn": "ColorCNN", "colorcnn+": "ColorCNN+"}
+EPOCHS_KEY = {"colorcnn": "colorcnn.epochs", "colorcnn+": "colorcnn_plus.epochs"}
+METHOD_NAMES = {"colorcnn": "ColorCNN", "colorcnn+": "ColorCNN+"}
 
 
 def length_label(method: str, epochs: int) -> str:
-    return f"{_METHOD_NAMES[method]}, {epochs} epoch{'s' if epochs > 1 else ''}"
+    return f"{METHOD_NAMES[method]}, {epochs} epoch{'s' if epochs > 1 else ''}"
 
 
 def training_length_plan(profile: str = "cpu", overrides: dict | None = None) -> Plan:
@@ -393,7 +375,7 @@ def training_length_plan(profile: str = "cpu", overrides: dict | None = None) ->
     for method, lengths in TRAINING_LENGTHS[profile].items():
         groups[method] = [length_label(method, k) for k in lengths]
         for label, k in zip(groups[method], lengths):
-            rows[label] = {_EPOCHS_KEY[method]: k, "methods": (method, "mediancut"), "bits": LENGTH_BITS[method]}
+            rows[label] = {EPOCHS_KEY[method]: k, "methods": (method, "mediancut"), "bits": LENGTH_BITS[method]}
     return Plan("training_length", rows, ("colorcnn",), study_overrides("training_length", profile, overrides),
                 groups)
 
@@ -404,7 +386,7 @@ def _train_lengths(method: str, lengths: tuple[int, ...], profile: str, override
     train = train_colorcnn if method == "colorcnn" else train_colorcnn_plus
 
     def configs(k: int) -> list:
-        cfg = get_config(stage, profile, {**overrides, _EPOCHS_KEY[method]: k})
+        cfg = get_config(stage, profile, {**overrides, EPOCHS_KEY[method]: k})
         return [replace(cfg, colors=2**b) for b in LENGTH_BITS[method]] if method == "colorcnn" else [cfg]
 
     for short, long in itertools.pairwise(lengths):
@@ -425,31 +407,6 @@ def training_length(profile: str = "cpu", overrides: dict | None = None, *, root
 
     return run_plan(plan, profile, root=root, device=device, force=force, prepare=prepare,
                     extra={"data_source": data_source(profile, plan.overrides, root)})
-
-
-def length_table(result: dict) -> str:
-    """Markdown table of the training-length study: per row, accuracy (%) at each bit size, the difference
-    to MedianCut on the same images and its McNemar p."""
-    bits = sorted({b for per in LENGTH_BITS.values() for b in per})
-    variants = result["variants"]
-    mc = {int(b): m["accuracy"] for v in variants.values() for b, m in v["methods"]["mediancut"].items()}
-    lines = ["| row | " + " | ".join(f"{b} bit" for b in bits) + " |", "|---" * (len(bits) + 1) + "|",
-             "| MedianCut | " + " | ".join(f"{100 * mc[b]:.1f}" if b in mc else "" for b in bits) + " |"]
-    for method in ("colorcnn", "colorcnn+"):
-        for label in result["groups"].get(method, []):
-            v = variants[label]
-            cells = []
-            for b in bits:
-                ours = v["methods"][method].get(str(b))
-                if ours is None:
-                    cells.append("")
-                    continue
-                p = v["significance"][str(b)][f"{method} vs mediancut"]["p"]
-                cells.append(f"{100 * ours['accuracy']:.1f} ({100 * (ours['accuracy'] - mc[b]):+.1f}, p={p:.2g})")
-            lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    data = next(iter(variants.values()))["data"]
-    return (f"Accuracy (%) on {data['count']} {data['split']} images of {data['name']} ({result['profile']} "
-            "profile), difference to MedianCut on the same images and McNemar p in brackets.\n\n" + "\n".join(lines))
 
 
 # ---------------------------------------------------------------- Tables 2 and 3: other data

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from ..config import (OPTIMIZERS, SCHEDULES, ClassifierConfig, ColorCNNConfig, ColorCNNPlusConfig, DataConfig,
-                      OptimConfig)
+                      OptimConfig, QuantizerConfig)
 from ..data import ImageArrays, load_dataset
 from ..losses import colorcnn_loss, colorcnn_plus_loss, task_loss
 from ..models import (ColorCNN, ColorCNNPlus, NormalizedClassifier, build_normalized_classifier, normalization_stats)
@@ -173,7 +173,7 @@ def classify_quantized(clf: NormalizedClassifier, x_soft: torch.Tensor, xi: floa
 
 # ---------------------------------------------------------------- quantizer training, shared
 
-def against_frozen_classifier(cfg: ColorCNNConfig | ColorCNNPlusConfig, dev: torch.device, root=None,
+def against_frozen_classifier(cfg: QuantizerConfig, dev: torch.device, root=None,
                               device: str | None = None):
     """``(frozen classifier, training split, its images and labels as tensors on dev)``: what training a
     quantizer starts from."""
@@ -182,7 +182,7 @@ def against_frozen_classifier(cfg: ColorCNNConfig | ColorCNNPlusConfig, dev: tor
     return clf, train, to_tensor(train.images, dev), to_device(torch.from_numpy(train.labels), dev)
 
 
-def quantizer_optimizer(model: nn.Module, cfg: ColorCNNConfig | ColorCNNPlusConfig, n_train: int):
+def quantizer_optimizer(model: nn.Module, cfg: QuantizerConfig, n_train: int):
     """``(optimizer, scheduler, steps per epoch)`` for a quantizer that sees ``train_fraction`` of the split
     per epoch (Sec. 4.1)."""
     steps = math.ceil(n_train * cfg.train_fraction / cfg.batch_size)
