@@ -1,4 +1,4 @@
-"""Classical quantizers: colour budgets, equality with Pillow / imagequant, exact vectorised dithering, the
+"""Classical quantizers: colour budgets, equality with Pillow / imagequant, exact compiled dithering, the
 batched path, and input conversion / validation."""
 from __future__ import annotations
 
@@ -132,7 +132,7 @@ def dither_problems(draw: st.DrawFn) -> tuple[np.ndarray, list[np.ndarray]]:
 
 @settings(max_examples=60, deadline=None)
 @given(dither_problems())
-def test_vectorised_floyd_steinberg_equals_reference_loop(problem: tuple[np.ndarray, list[np.ndarray]]) -> None:
+def test_compiled_floyd_steinberg_equals_reference_loop(problem: tuple[np.ndarray, list[np.ndarray]]) -> None:
     images, palettes = problem
     expected = np.stack([floyd_steinberg_reference(img, pal) for img, pal in zip(images, palettes)])
     np.testing.assert_array_equal(floyd_steinberg(images, palettes), expected)
