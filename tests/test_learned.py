@@ -216,6 +216,36 @@ def test_pretrained_loads_colorcnn_lazily(monkeypatch) -> None:
     assert calls[-1][3] == 4
 
 
+def test_quantize_takes_every_method_by_name(monkeypatch, plus: ColorCNNPlus) -> None:
+    """zoo.quantize(image, "colorcnn+", 4): learned names through the zoo (loaded once), classical ones as
+    quantizers.quantize, anything else a ValueError listing all seven."""
+    from colorcnn_repro.quantizers import quantize as classical
+
+    loads: list[tuple] = []
+
+    def fake(name: str, dataset: str, classifier: str, colors: int | None, profile: str) -> ColorCNNPlus:
+        loads.append((name, dataset, classifier, colors, profile))
+        return plus
+
+    monkeypatch.setattr(zoo.learned, "load_pretrained", fake)
+    zoo.pretrained_quantizer.cache_clear()
+    image = noise(20, 24)
+    q = zoo.quantize(image, "colorcnn+", 4, device="cpu")
+    expected = LearnedQuantizer(plus, "cpu").quantize(image, 4)
+    np.testing.assert_array_equal(q.index, expected.index)
+    np.testing.assert_array_equal(q.palette, expected.palette)
+    zoo.quantize(image, "colorcnn+", 2, device="cpu")
+    assert loads == [("colorcnn+", "cifar10", "alexnet", None, "cpu")]  # one load for every C
+    mc = zoo.quantize(image, "mediancut", 4)
+    np.testing.assert_array_equal(mc.index, classical(image, "mediancut", 4).index)
+    with pytest.raises(ValueError, match="accepted: mediancut, octree, kmeans, dither, libimagequant, colorcnn, "
+                                         "colorcnn\\+"):
+        zoo.quantize(image, "popularity", 4)
+    with pytest.raises(ValueError, match="the learned colorcnn, colorcnn\\+ through colorcnn_repro.zoo.quantize"):
+        classical(image, "colorcnn+", 4)
+    zoo.pretrained_quantizer.cache_clear()
+
+
 def test_pretrained_errors(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path))
     with pytest.raises(ValueError, match="unknown learned quantizer 'classifier'"):

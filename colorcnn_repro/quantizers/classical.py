@@ -252,7 +252,9 @@ LEARNED_METHODS = ("colorcnn", "colorcnn+")
 def check_method(method: str) -> str:
     """``method`` if it names a registered quantizer; ValueError listing the accepted names otherwise."""
     if method not in METHODS:
-        raise ValueError(f"unknown quantization method {method!r}; accepted: {', '.join(METHODS)}")
+        learned = (f"; the learned {', '.join(LEARNED_METHODS)} through colorcnn_repro.zoo.quantize"
+                   if method in LEARNED_METHODS else "")
+        raise ValueError(f"unknown quantization method {method!r}; accepted: {', '.join(METHODS)}{learned}")
     return method
 
 

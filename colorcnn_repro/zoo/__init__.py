@@ -1,8 +1,9 @@
 """The model zoo: trained weights shipped in this folder, each ``<stage>-<config key>.pt`` beside its config
 JSON (:mod:`.pretrained`), and :class:`LearnedQuantizer`, ColorCNN / ColorCNN+ behind the classical quantizers'
-interface (:mod:`.learned`)."""
+interface (:mod:`.learned`), and :func:`quantize`, every method by name (:mod:`.methods`)."""
 from .learned import FewColorsWarning, LearnedQuantizer, tiled_quantize
+from .methods import ALL_METHODS, pretrained_quantizer, quantize
 from .pretrained import NAMES, available_colors, colors_text, load_pretrained, pretrained_config, publish
 
-__all__ = ["NAMES", "FewColorsWarning", "LearnedQuantizer", "available_colors", "colors_text", "load_pretrained",
-           "pretrained_config", "publish", "tiled_quantize"]
+__all__ = ["ALL_METHODS", "NAMES", "FewColorsWarning", "LearnedQuantizer", "available_colors", "colors_text",
+           "load_pretrained", "pretrained_config", "pretrained_quantizer", "publish", "quantize", "tiled_quantize"]
