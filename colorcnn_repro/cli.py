@@ -263,7 +263,8 @@ def device_name(text: str) -> str:
     return text
 
 
-def add_stage(sub, name: str, summary: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+def add_stage(sub: argparse._SubParsersAction, name: str, summary: str,
+              func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
     """A training / evaluation command with the options they share."""
     p = sub.add_parser(name, help=summary)
     p.set_defaults(func=func)

@@ -112,13 +112,17 @@ class EvalConfig:
     batch_size: int = 250
 
 
+#: A stage's config (:func:`colorcnn_repro.profiles.get_config`): what names a run, a zoo entry, a results file.
+StageConfig = ClassifierConfig | ColorCNNConfig | ColorCNNPlusConfig | EvalConfig
+
+
 def with_overrides(exp: EvalConfig, overrides: dict[str, Any] | None) -> EvalConfig:
     for key, value in (overrides or {}).items():
         exp = apply_override(exp, key, value)
     return exp
 
 
-def apply_override(cfg, key: str, value: Any):
+def apply_override(cfg: Any, key: str, value: Any) -> Any:
     """Set a (dotted) field; an undotted key also reaches nested configs that have that field."""
     head, _, rest = key.partition(".")
     names = {f.name for f in fields(cfg)}
@@ -177,11 +181,12 @@ def _coerce(current: Any, value: Any, key: str) -> Any:
     return parsed
 
 
-def config_dict(cfg) -> dict[str, Any]:
+def config_dict(cfg: Any) -> dict[str, Any]:
+    """Any config dataclass (a stage's, a study's) as a plain dict."""
     return dataclasses.asdict(cfg)
 
 
-def config_key(cfg) -> str:
+def config_key(cfg: Any) -> str:
     """Short stable hash of a config: names run directories and zoo entries."""
     blob = json.dumps(config_dict(cfg), sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:10]

@@ -7,6 +7,9 @@ import torch.nn.functional as F
 
 from .parallel import per_image
 
+#: The named terms of an objective, each a scalar tensor, with their weighted sum under ``"total"``.
+LossTerms = dict[str, torch.Tensor]
+
 LOG_EPS = 1e-16
 
 
@@ -82,16 +85,18 @@ def task_loss(logits: torch.Tensor, labels: torch.Tensor, teacher_logits: torch.
     return F.cross_entropy(logits, labels)
 
 
-def colorcnn_loss(logits, labels, m, *, gamma: float = 1.0, teacher_logits=None, multilabel=False) -> dict:
+def colorcnn_loss(logits: torch.Tensor, labels: torch.Tensor, m: torch.Tensor, *, gamma: float = 1.0,
+                  teacher_logits: torch.Tensor | None = None, multilabel: bool = False) -> LossTerms:
     """ColorCNN objective (Eq. 1 with R = R_color, Eq. 7)."""
     terms = {"task": task_loss(logits, labels, teacher_logits, multilabel), "r_color": r_color(m)}
     terms["total"] = terms["task"] + gamma * terms["r_color"]
     return terms
 
 
-def colorcnn_plus_loss(logits, labels, m, target_index, *, lam: float = 3.0, gamma: float = 1.0,
-                       alpha: float = 1.0, beta: float = 1.0, fraction: float = 0.3, rp_weight: float = 1.0,
-                       teacher_logits=None, multilabel=False, generator=None) -> dict:
+def colorcnn_plus_loss(logits: torch.Tensor, labels: torch.Tensor, m: torch.Tensor, target_index: torch.Tensor | None,
+                       *, lam: float = 3.0, gamma: float = 1.0, alpha: float = 1.0, beta: float = 1.0,
+                       fraction: float = 0.3, rp_weight: float = 1.0, teacher_logits: torch.Tensor | None = None,
+                       multilabel: bool = False, generator: torch.Generator | None = None) -> LossTerms:
     """ColorCNN+ objective (Eq. 13 with R from Eq. 16). ``rp_weight`` multiplies λ·L_RP (the authors'
     code scales it by sigmoid(log2 C − 4); the paper uses 1)."""
     terms = {
@@ -106,5 +111,5 @@ def colorcnn_plus_loss(logits, labels, m, target_index, *, lam: float = 3.0, gam
     return terms
 
 
-__all__ = ["entropy", "r_color", "r_info", "r_conf", "relationship_preserving_loss", "distillation_loss",
+__all__ = ["LossTerms", "entropy", "r_color", "r_info", "r_conf", "relationship_preserving_loss", "distillation_loss",
            "task_loss", "colorcnn_loss", "colorcnn_plus_loss"]

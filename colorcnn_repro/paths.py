@@ -13,6 +13,8 @@ REPO_ROOT = PACKAGE_DIR.parent
 ZOO_DIR = PACKAGE_DIR / "zoo"
 DATA_ENV = "COLORCNN_DATA"
 DATA_README = REPO_ROOT / "data" / "README.md"
+#: A data root argument: a folder, or None for :func:`data_root`'s default.
+DataRoot = str | Path | None
 
 
 def _env_path(var: str, default: Path) -> Path:
@@ -20,7 +22,7 @@ def _env_path(var: str, default: Path) -> Path:
     return Path(value).expanduser().absolute() if value else default
 
 
-def data_root(root: str | Path | None = None) -> Path:
+def data_root(root: DataRoot = None) -> Path:
     """The data root: ``root`` if given, else ``$COLORCNN_DATA``, else ``<repository root>/data``."""
     if root is not None:
         return Path(root).expanduser().absolute()

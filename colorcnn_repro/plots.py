@@ -11,6 +11,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .experiments.paper_numbers import ordered_methods
@@ -66,7 +67,7 @@ def _curves(result: Mapping) -> Iterator[tuple[str, dict, list[int], Mapping]]:
 
 def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = None, *,
                        baseline: str = "mediancut", starred: Sequence[str] = ("colorcnn+", "colorcnn"),
-                       ax=None) -> Figure:
+                       ax: Axes | None = None) -> Figure:
     """Fig. 12: accuracy (%) against colour-space size (bits) for every method, the original-image accuracy
     as a dashed line, and ★★★ above a learned method's point where it differs from ``baseline`` with
     p < 0.001 (paired McNemar test). ``paper``: optional ``{method: {bits: accuracy %}}`` drawn as thin
@@ -100,7 +101,7 @@ def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = No
     return fig
 
 
-def accuracy_vs_bpp(result: Mapping, *, mark_bpp: float = 0.2, logx: bool = False, ax=None) -> Figure:
+def accuracy_vs_bpp(result: Mapping, *, mark_bpp: float = 0.2, logx: bool = False, ax: Axes | None = None) -> Figure:
     """Fig. 16: accuracy (%) against the mean real bitrate (bits per pixel of the indexed PNG) for every
     method, bits rising along each line; JPEG at each quality as the dotted reference curve; a vertical line
     at ``mark_bpp`` (the paper's 0.2 bpp claim)."""

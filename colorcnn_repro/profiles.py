@@ -14,6 +14,7 @@ from .config import (
     DataConfig,
     EvalConfig,
     OptimConfig,
+    StageConfig,
     with_overrides,
 )
 
@@ -77,7 +78,7 @@ def experiment_config(profile: str = "cpu", overrides: dict[str, Any] | None = N
                    colorcnn_plus=replace(exp.colorcnn_plus, classifier=exp.classifier))
 
 
-def stage_config(exp: EvalConfig, stage: str):
+def stage_config(exp: EvalConfig, stage: str) -> StageConfig:
     """The ``stage`` section of a resolved experiment."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}; accepted: {', '.join(STAGES)}")
@@ -85,6 +86,6 @@ def stage_config(exp: EvalConfig, stage: str):
             "evaluate": exp}[stage]
 
 
-def get_config(stage: str, profile: str = "cpu", overrides: dict[str, Any] | None = None):
+def get_config(stage: str, profile: str = "cpu", overrides: dict[str, Any] | None = None) -> StageConfig:
     """The ``stage`` config of ``profile``'s experiment with ``overrides`` applied."""
     return stage_config(experiment_config(profile, overrides), stage)

@@ -6,6 +6,7 @@ figures consume it.
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,7 +83,7 @@ class Quantized:
         h, w = self.shape
         return 8.0 * len(self.png_bytes()) / (h * w)
 
-    def save_png(self, path) -> None:
+    def save_png(self, path: str | os.PathLike[str]) -> None:
         with open(path, "wb") as f:
             f.write(self.png_bytes())
 

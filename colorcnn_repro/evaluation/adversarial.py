@@ -18,7 +18,7 @@ are given in /255 units (ε = 8 means 8/255). Two threat models:
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -135,11 +135,11 @@ class _IdentityBackward(torch.autograd.Function):
     """BPDA with the identity: forward applies a non-differentiable transform, backward passes the gradient."""
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor, transform: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+    def forward(ctx: Any, x: torch.Tensor, transform: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
         return transform(x.detach())
 
     @staticmethod
-    def backward(ctx, grad: torch.Tensor):
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
         return grad, None
 
 
@@ -209,13 +209,13 @@ def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays, nets: dict
     kw = dict(device=dev, batch_size=batch_size, pgd_steps=pgd_steps, pgd_step=pgd_step,
               random_start=random_start, multilabel=data.multilabel, seed=seed)
 
-    def record(table: dict, method: str, param, acc: float) -> None:
+    def record(table: dict, method: str, param: int | None, acc: float) -> None:
         if method == "none":
             table["none"] = acc
         else:
             table.setdefault(method, {})[str(param)] = acc
 
-    def evaluate(images: np.ndarray, which) -> dict:
+    def evaluate(images: np.ndarray, which: list[tuple[str, int | None]]) -> dict:
         table: dict = {}
         for m, p in which:
             record(table, m, p, _accuracy(clf, apply_defense(images, m, p, nets, batch_size), data, batch_size))

@@ -15,6 +15,7 @@ import numpy as np
 from ..evaluation.adversarial import adversarial_defense
 from ..evaluation.cam import cam_panels
 from ..training.loops import frozen_classifier, load_split
+from ..paths import DataRoot
 from ..profiles import get_config
 from ..quantizers import LEARNED_METHODS
 from .pipeline import cached, learned_nets, main_results, result_path, write_result
@@ -66,7 +67,8 @@ def adversarial_study(profile: str = "cpu", overrides: dict | None = None, force
                       jpeg_qualities: tuple[int, ...] | None = None, pgd_steps: int | None = None,
                       pgd_step: float | None = None, random_start: bool = True,
                       surrogate: str = "straight_through", bpda_classical: bool = True,
-                      limit: int | None = None, seed: int = 0, root=None, device=None) -> dict:
+                      limit: int | None = None, seed: int = 0, root: DataRoot = None,
+                      device: str | None = None) -> dict:
     """Accuracy under FGSM/PGD (ε in /255) with no defense, colour quantization (``methods`` at ``colors``)
     or JPEG, in both threat models of :mod:`~colorcnn_repro.evaluation.adversarial`. Settings left at None
     take the profile's :data:`ADVERSARIAL_DEFAULTS` (colour counts: those of its ``bits`` that the
@@ -116,7 +118,8 @@ def _subset_panels(panels: dict, idx: np.ndarray) -> dict:
 
 def cam_study(profile: str = "cpu", overrides: dict | None = None, n_images: int | None = None,
               force: bool = False, *, methods: tuple[str, ...] = ("mediancut", "colorcnn+"),
-              bits: tuple[int, ...] = (1, 2, 4), n_show: int = 4, root=None, device=None) -> dict:
+              bits: tuple[int, ...] = (1, 2, 4), n_show: int = 4, root: DataRoot = None,
+              device: str | None = None) -> dict:
     """Fig. 1 on ``n_images`` evaluation images: ground-truth confidence and Grad-CAM agreement with the
     original image's map for every method at 2**bits colours. Writes ``results/<profile>/cam-….json``
     (per-image confidences, predictions and agreements, and their means; single-label data).

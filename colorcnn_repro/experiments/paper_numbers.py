@@ -11,6 +11,7 @@ the extraction (not on a statement in the text) are listed in :data:`TABLE4_UNCE
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 BITS = (1, 2, 3, 4, 5, 6)
@@ -22,7 +23,7 @@ METHOD_NAMES = {"mediancut": "MedianCut", "octree": "OCTree", "dither": "MedianC
                 "libimagequant": "libimagequant", "colorcnn": "ColorCNN", "colorcnn+": "ColorCNN+"}
 
 
-def ordered_methods(methods) -> list[str]:
+def ordered_methods(methods: Iterable[str]) -> list[str]:
     """Method names in the paper's order (classical first, learned last), unknown ones after."""
     known = [m for m in METHOD_NAMES if m in methods]
     return known + sorted(m for m in methods if m not in METHOD_NAMES)

@@ -8,6 +8,7 @@ import json
 import platform
 from dataclasses import replace
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,12 +17,13 @@ import torch
 import torchvision
 
 from .. import __version__, parallel
-from ..config import EvalConfig, config_dict, config_key
+from ..config import EvalConfig, StageConfig, config_dict, config_key
 from ..data import ImageArrays
 from ..evaluation.grid import evaluate_grid, evaluate_jpeg, predict, score
 from ..files import atomic_write_json
+from ..models import ColorQuantizerNet, NormalizedClassifier
 from ..models.checkpoint import load_checkpoint, load_quantizer_net
-from ..paths import cache_root, results_root
+from ..paths import DataRoot, cache_root, results_root
 from ..profiles import get_config
 from ..quantizers import LEARNED_METHODS
 from ..training.loops import frozen_classifier, load_split, train_colorcnn, train_colorcnn_plus
@@ -34,14 +36,14 @@ def versions() -> dict[str, str]:
             "Pillow": PIL.__version__, "numpy": np.__version__, "python": platform.python_version()}
 
 
-def result_path(profile: str, name: str, cfg) -> Path:
+def result_path(profile: str, name: str, cfg: Any) -> Path:
     data = getattr(cfg, "data", None) or cfg.classifier.data
     clf = getattr(cfg, "classifier")
     clf_name = clf if isinstance(clf, str) else clf.classifier
     return results_root(profile) / f"{name}-{data.dataset}-{clf_name}-{config_key(cfg)}.json"
 
 
-def write_result(path: Path, profile: str, cfg, body: dict[str, Any]) -> dict:
+def write_result(path: Path, profile: str, cfg: Any, body: dict[str, Any]) -> dict:
     """The result JSON of a stage, written atomically (by rank 0 alone under torchrun)."""
     out = {"profile": profile, "config": config_dict(cfg), "config_key": config_key(cfg), "versions": versions(),
            "device": str(pick_device()), **body}
@@ -54,8 +56,8 @@ def cached(path: Path, force: bool) -> dict | None:
     return json.loads(path.read_text()) if path.exists() and not force else None
 
 
-def classifier_stage(profile: str = "cpu", overrides: dict | None = None, root=None, device=None,
-                     force: bool = False) -> dict:
+def classifier_stage(profile: str = "cpu", overrides: dict | None = None, root: DataRoot = None,
+                     device: str | None = None, force: bool = False) -> dict:
     """Train (or load) the classifier and record its accuracy on original images (Table 1)."""
     cfg = get_config("classifier", profile, overrides)
     path = result_path(profile, "classifier", cfg)
@@ -72,24 +74,26 @@ def classifier_stage(profile: str = "cpu", overrides: dict | None = None, root=N
     return write_result(path, profile, cfg, {"data": data.describe(), "metrics": metrics, "history": history})
 
 
-def colorcnn_stage(profile: str = "cpu", overrides: dict | None = None, root=None, device=None,
-                   bits: tuple[int, ...] = (1, 2, 3, 4, 5, 6)) -> list[Path]:
+def colorcnn_stage(profile: str = "cpu", overrides: dict | None = None, root: DataRoot = None,
+                   device: str | None = None, bits: tuple[int, ...] = (1, 2, 3, 4, 5, 6)) -> list[Path]:
     """Train one ColorCNN per colour count 2**bits."""
     base = get_config("colorcnn", profile, overrides)
     return [train_colorcnn(replace(base, colors=2**b), root, device) for b in bits]
 
 
-def colorcnn_plus_stage(profile: str = "cpu", overrides: dict | None = None, root=None, device=None) -> Path:
+def colorcnn_plus_stage(profile: str = "cpu", overrides: dict | None = None, root: DataRoot = None,
+                        device: str | None = None) -> Path:
     """Train ColorCNN+ (one model for every C)."""
     return train_colorcnn_plus(get_config("colorcnn+", profile, overrides), root, device)
 
 
-def learned_nets(cfg, methods: tuple[str, ...], root=None, device=None) -> dict[str, dict[int, Any]]:
+def learned_nets(cfg: EvalConfig, methods: tuple[str, ...], root: DataRoot = None,
+                 device: str | None = None) -> dict[str, dict[int, ColorQuantizerNet]]:
     """{method: {C: net}} for the learned methods of an evaluation config, from runs or the zoo; a model that
     neither holds is trained first, as its stage would (a fresh clone may hold a committed result but no run)."""
     dev = pick_device(device)
 
-    def net(stage: str, sub, train) -> Any:
+    def net(stage: str, sub: StageConfig, train: Callable[..., Path]) -> ColorQuantizerNet:
         if model_file(stage, sub) is None:
             train(sub, root, device)
         return load_quantizer_net(model_file(stage, sub), stage).to(dev)
@@ -104,8 +108,8 @@ def learned_nets(cfg, methods: tuple[str, ...], root=None, device=None) -> dict[
     return nets
 
 
-def evaluation_stage(profile: str = "cpu", overrides: dict | None = None, root=None, device=None,
-                     force: bool = False, npz: str | None = None) -> dict:
+def evaluation_stage(profile: str = "cpu", overrides: dict | None = None, root: DataRoot = None,
+                     device: str | None = None, force: bool = False, npz: str | None = None) -> dict:
     """Accuracy vs colour-space size for every method, colours used, bpp, significance, JPEG reference.
 
     ``npz``: evaluate on any .npz with ``images`` (N,H,W,3 uint8) and ``labels`` (N,) in the classifier's
@@ -158,7 +162,7 @@ def check_labels(labels: np.ndarray, num_classes: int, source: str | Path) -> No
                          f"({bad.size} of {labels.size} labels are out of range); accepted: 0..{num_classes - 1}")
 
 
-def jpeg_curve(cfg: EvalConfig, clf, data: ImageArrays) -> list[dict]:
+def jpeg_curve(cfg: EvalConfig, clf: NormalizedClassifier, data: ImageArrays) -> list[dict]:
     """:func:`~colorcnn_repro.evaluation.grid.evaluate_jpeg` at ``cfg.jpeg_qualities``, each point cached under
     ``<cache>/jpeg/`` by classifier config, images and labels: it depends on neither the quantizers nor the
     methods, so the variants of a study share it."""
@@ -172,7 +176,7 @@ def jpeg_curve(cfg: EvalConfig, clf, data: ImageArrays) -> list[dict]:
     return curve
 
 
-def main_results(profile: str = "cpu", overrides: dict | None = None, root=None, device=None,
+def main_results(profile: str = "cpu", overrides: dict | None = None, root: DataRoot = None, device: str | None = None,
                  force: bool = False) -> dict:
     """Every stage of the main experiment in order (each skipped when its output exists): the evaluation
     JSON behind Table 1, Fig. 12 and Fig. 16. An existing evaluation JSON is returned as it is (unless

@@ -37,7 +37,7 @@ from typing import Any, Callable
 
 from ..data import MissingDataError, resolve_root
 from ..data.loader import SOURCES
-from ..paths import REPO_ROOT
+from ..paths import REPO_ROOT, DataRoot
 from ..config import ClassifierConfig, EvalConfig, config_key
 from ..profiles import get_config
 from ..training.loops import train_colorcnn, train_colorcnn_plus
@@ -160,8 +160,8 @@ def sweep_configs(variants: dict[str, dict[str, Any]], methods: tuple[str, ...] 
 
 
 def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ...] = ("colorcnn+",),
-          profile: str = "cpu", overrides: dict[str, Any] | None = None, *, root=None, device=None,
-          force: bool = False, groups: dict[str, list[str]] | None = None,
+          profile: str = "cpu", overrides: dict[str, Any] | None = None, *, root: DataRoot = None,
+          device: str | None = None, force: bool = False, groups: dict[str, list[str]] | None = None,
           extra: dict[str, Any] | None = None, prepare: Callable[[], None] | None = None) -> dict:
     """Train and evaluate every variant (``{label: overrides}``) of a study and write one JSON.
 
@@ -201,13 +201,13 @@ def flat_rows(variants: dict[str, dict]) -> list[dict[str, Any]]:
             for label, v in variants.items() for m, per in v["methods"].items() for b, metrics in per.items()]
 
 
-def run_plan(plan: Plan, profile: str, *, root=None, device=None, force: bool = False,
+def run_plan(plan: Plan, profile: str, *, root: DataRoot = None, device: str | None = None, force: bool = False,
              extra: dict[str, Any] | None = None, prepare: Callable[[], None] | None = None) -> dict:
     return sweep(plan.name, plan.variants, plan.methods, profile, plan.overrides, root=root, device=device,
                  force=force, groups=plan.groups, extra=extra, prepare=prepare)
 
 
-def data_source(profile: str, overrides: dict | None, root=None) -> str:
+def data_source(profile: str, overrides: dict | None, root: DataRoot = None) -> str:
     dataset = get_config("classifier", profile, overrides).data.dataset
     return f"{dataset} from {resolve_root(root) if dataset != 'npz' else root}"
 
@@ -230,7 +230,7 @@ def variants_lambda_plan(profile: str = "cpu", overrides: dict | None = None,
 
 
 def variants_lambda(profile: str = "cpu", overrides: dict | None = None, *, bits: tuple[int, ...] | None = None,
-                    root=None, device=None, force: bool = False) -> dict:
+                    root: DataRoot = None, device: str | None = None, force: bool = False) -> dict:
     """Table 4 / Fig. 15: ColorCNN+ with λ ∈ {0, 1, 3, 10} and without bottleneck / top-K /
     post-quantization augmentation / with KD instead of CE, beside MedianCut and ColorCNN."""
     plan = variants_lambda_plan(profile, overrides, bits)
@@ -257,7 +257,7 @@ def colorcnn_ablation_plan(profile: str = "cpu", overrides: dict | None = None,
 
 
 def colorcnn_ablation(profile: str = "cpu", overrides: dict | None = None, *, bits: tuple[int, ...] | None = None,
-                      classifiers: tuple[str, ...] | None = None, root=None, device=None,
+                      classifiers: tuple[str, ...] | None = None, root: DataRoot = None, device: str | None = None,
                       force: bool = False) -> dict:
     """Table 5 (ColorCNN, w/o regularization γ=0, w/o colour jitter ξ=0: accuracy, colours per image, bpp)
     and Fig. 17 (sweeps of ξ and γ; U-Net vs DnCNN backbone for each of ``classifiers``), at 3 bits."""
@@ -282,7 +282,7 @@ def colorcnn_plus_ablation_plan(profile: str = "cpu", overrides: dict | None = N
 
 
 def colorcnn_plus_ablation(profile: str = "cpu", overrides: dict | None = None, *,
-                           bits: tuple[int, ...] | None = None, root=None, device=None,
+                           bits: tuple[int, ...] | None = None, root: DataRoot = None, device: str | None = None,
                            force: bool = False) -> dict:
     """Fig. 18: ColorCNN+ with α (R_info) and β (R_conf) swept, and a new task (C) every batch, every
     ``task_every`` batches (the profile's default: 20 as in the paper at ``cpu``/``paper``, 2 at ``smoke``
@@ -336,8 +336,8 @@ def short_budget_recipe_plan(profile: str = "cpu", overrides: dict | None = None
                 {"references": list(references), "colorcnn+": list(plus_rows), "colorcnn": list(cc_rows)})
 
 
-def short_budget_recipe(profile: str = "cpu", overrides: dict | None = None, *, root=None, device=None,
-                        force: bool = False) -> dict:
+def short_budget_recipe(profile: str = "cpu", overrides: dict | None = None, *, root: DataRoot = None,
+                        device: str | None = None, force: bool = False) -> dict:
     """The short-budget recipe study (``12_short_budget_recipe``): every row trains its models on the same
     number of training images and is evaluated on the validation split (1,000 images at ``cpu``)."""
     plan = short_budget_recipe_plan(profile, overrides)
@@ -395,8 +395,8 @@ def _train_lengths(method: str, lengths: tuple[int, ...], profile: str, override
             extend_run(stage, cfg_short, cfg_long)
 
 
-def training_length(profile: str = "cpu", overrides: dict | None = None, *, root=None, device=None,
-                    force: bool = False) -> dict:
+def training_length(profile: str = "cpu", overrides: dict | None = None, *, root: DataRoot = None,
+                    device: str | None = None, force: bool = False) -> dict:
     """The training-length study (``12_short_budget_recipe``): how the learned quantizers' margins over
     MedianCut grow with epochs of the profile's recipe, i.e. what budget the issue's bars would need."""
     plan = training_length_plan(profile, overrides)
@@ -411,7 +411,7 @@ def training_length(profile: str = "cpu", overrides: dict | None = None, *, root
 
 # ---------------------------------------------------------------- Tables 2 and 3: other data
 
-def resolve_data(dataset: str, root=None, synthetic: bool | None = None) -> tuple[str, Any, str]:
+def resolve_data(dataset: str, root: DataRoot = None, synthetic: bool | None = None) -> tuple[str, Any, str]:
     """``(dataset name, root, data_source)`` for a study on ``dataset`` (``voc2012`` or ``folder``).
 
     ``synthetic=None``: the real data if its official files are found, else (with a warning) the
@@ -448,7 +448,8 @@ def _data_study(study: str, dataset: str, profile: str, overrides: dict | None, 
 
 
 def multilabel_voc(profile: str = "cpu", overrides: dict | None = None, *, bits: tuple[int, ...] | None = None,
-                   root=None, synthetic: bool | None = None, device=None, force: bool = False) -> dict:
+                   root: DataRoot = None, synthetic: bool | None = None, device: str | None = None,
+                   force: bool = False) -> dict:
     """Table 2 / Fig. 13: ColorCNN+ vs MedianCut on Pascal VOC 2012 with a multi-label classifier
     (exact-match accuracy and mAP per bits). ``root``: the data root holding ``VOCdevkit/VOC2012``; without
     the real data the synthetic VOC-format smoke set is used (see :func:`resolve_data`)."""
@@ -456,7 +457,8 @@ def multilabel_voc(profile: str = "cpu", overrides: dict | None = None, *, bits:
 
 
 def stylized(profile: str = "cpu", overrides: dict | None = None, *, bits: tuple[int, ...] | None = None,
-             root=None, synthetic: bool | None = None, device=None, force: bool = False) -> dict:
+             root: DataRoot = None, synthetic: bool | None = None, device: str | None = None,
+             force: bool = False) -> dict:
     """Table 3 / Fig. 14: ColorCNN+ vs MedianCut on a Style14-like class-per-folder set
     (``root/{train,val,test}/<class>/*``, default ``<data root>/style14``, images of one size); without it
     the synthetic stylized smoke set is used (see :func:`resolve_data`)."""
@@ -511,8 +513,8 @@ def beside_paper(ours: dict[str, dict[int, float | None]], paper: dict[str, dict
     return markdown_table(rows)
 
 
-def quantized_examples(result: dict, picks: dict[str, tuple[str, str]], bits: int, n: int = 4, root=None,
-                       device=None) -> dict[str, list]:
+def quantized_examples(result: dict, picks: dict[str, tuple[str, str]], bits: int, n: int = 4, root: DataRoot = None,
+                       device: str | None = None) -> dict[str, list]:
     """The first ``n`` (class-balanced) evaluation images and their quantizations at ``2**bits`` colours,
     ``{"original": [...], curve: [...]}`` with ``picks[curve] = (variant label, method)``, for
     :func:`colorcnn_repro.plots.image_grid` (Figs. 13–15). The models come from the variants' runs."""

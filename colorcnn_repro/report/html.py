@@ -8,14 +8,17 @@ from __future__ import annotations
 import ast
 import html
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import nbformat
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 #: Parameters shown as "ran on" in the index, when the notebook has them.
 RAN_ON = ("profile", "dataset", "classifier")
 
 
-def first_markdown(nb) -> tuple[str, str]:
+def first_markdown(nb: nbformat.NotebookNode) -> tuple[str, str]:
     """``(title, summary)`` of a notebook: its first markdown cell's heading, and the paragraph after it."""
     cell = next((c for c in nb.cells if c.cell_type == "markdown"), None)
     if cell is None:
@@ -25,7 +28,7 @@ def first_markdown(nb) -> tuple[str, str]:
     return title, " ".join(paragraphs[0].split()) if paragraphs else ""
 
 
-def parameters(nb) -> dict[str, Any]:
+def parameters(nb: nbformat.NotebookNode) -> dict[str, Any]:
     """The notebook's parameters: literal assignments of its ``parameters`` cell, updated with the values
     papermill injected (``metadata.papermill.parameters``)."""
     out: dict[str, Any] = {}

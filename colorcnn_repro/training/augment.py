@@ -58,8 +58,8 @@ def random_affine(x: torch.Tensor, g: torch.Generator, degrees: float = 15.0, tr
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
 
-def random_erasing(x: torch.Tensor, g: torch.Generator, p: float = 0.5, area=(0.02, 0.33),
-                   ratio=(0.3, 3.3)) -> torch.Tensor:
+def random_erasing(x: torch.Tensor, g: torch.Generator, p: float = 0.5,
+                   area: tuple[float, float] = (0.02, 0.33), ratio: tuple[float, float] = (0.3, 3.3)) -> torch.Tensor:
     """Random erasing (Zhong et al.) with p per image: a random rectangle set to zero."""
     b, _, h, w = x.shape
     apply = per_image(torch.rand, b, generator=g) < p

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from ..config import (OPTIMIZERS, SCHEDULES, ClassifierConfig, ColorCNNConfig, ColorCNNPlusConfig, DataConfig,
-                      OptimConfig, QuantizerConfig)
+                      OptimConfig, QuantizerConfig, StageConfig)
 from ..data import ImageArrays, load_dataset
 from ..losses import colorcnn_loss, colorcnn_plus_loss, task_loss
 from ..models import (ColorCNN, ColorCNNPlus, NormalizedClassifier, build_normalized_classifier, normalization_stats)
@@ -26,12 +26,13 @@ from ..models.checkpoint import (classifier_checkpoint, load_classifier, load_qu
                                  quantizer_checkpoint)
 from .. import parallel
 from ..parallel import autocast, distribute, per_image, to_device
+from ..paths import DataRoot
 from .augment import classifier_augment, post_quantization_augment, random_flip
 from .runs import atomic_save, file_lock, fit, model_file, pick_device, run_dir, run_epoch
 from .targets import imitation_targets
 
 
-def load_split(data: DataConfig, split: str, root=None, limit: int | None = None) -> ImageArrays:
+def load_split(data: DataConfig, split: str, root: DataRoot = None, limit: int | None = None) -> ImageArrays:
     """A split of ``data``'s dataset; the training split honours ``data.limit_train``."""
     limit = data.limit_train if split == "train" else limit
     return load_dataset(data.dataset, split, root, limit=limit, seed=data.seed)
@@ -51,7 +52,7 @@ def training_device(name: str | None) -> torch.device:
 
 
 @contextmanager
-def training_run(stage: str, cfg, device: str | None) -> Iterator[tuple[Path, torch.device, bool]]:
+def training_run(stage: str, cfg: StageConfig, device: str | None) -> Iterator[tuple[Path, torch.device, bool]]:
     """``(run folder, device, done)`` of a training stage, held under the run's file lock: a process asking for
     a run that another is training waits for it, then finds it ``done`` (``model.pt`` exists) and reuses it.
     Joins the torchrun process group first, so that every rank agrees on ``done``."""
@@ -79,7 +80,8 @@ def channels_last(x: torch.Tensor) -> torch.Tensor:
     return x.contiguous(memory_format=torch.channels_last)
 
 
-def optimizer_and_schedule(model: nn.Module, optim: OptimConfig, steps_per_epoch: int, epochs: int):
+def optimizer_and_schedule(model: nn.Module, optim: OptimConfig, steps_per_epoch: int,
+                           epochs: int) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler]:
     """``(optimizer, per-batch lr scheduler)`` of ``optim`` for ``epochs`` of ``steps_per_epoch`` (Sec. 4.1):
     SGD (momentum, optional Nesterov) or Adam (β1 = ``momentum``); one-cycle to ``lr``, or cosine from ``lr``
     to 0 restarted every ``restart_epochs``."""
@@ -101,7 +103,8 @@ def optimizer_and_schedule(model: nn.Module, optim: OptimConfig, steps_per_epoch
     return opt, sched
 
 
-def descend(opt: torch.optim.Optimizer, sched, terms: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+def descend(opt: torch.optim.Optimizer, sched: torch.optim.lr_scheduler.LRScheduler,
+            terms: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """One optimizer and scheduler step on ``terms["total"]``; the detached terms for logging. In a sharded
     global batch the loss is scaled by the shard's :attr:`~colorcnn_repro.parallel.Shard.loss_scale`."""
     opt.zero_grad(set_to_none=True)
@@ -117,7 +120,7 @@ def descend(opt: torch.optim.Optimizer, sched, terms: dict[str, torch.Tensor]) -
 
 # ---------------------------------------------------------------- classifier
 
-def train_classifier(cfg: ClassifierConfig, root=None, device: str | None = None) -> Path:
+def train_classifier(cfg: ClassifierConfig, root: DataRoot = None, device: str | None = None) -> Path:
     """Train the classifier on original images (Sec. 4.1); returns the run directory (model.pt inside).
     A process asking for a run that another is training waits for it (file lock) and reuses it."""
     with training_run("classifier", cfg, device) as (run, dev, done):
@@ -148,7 +151,7 @@ def train_classifier(cfg: ClassifierConfig, root=None, device: str | None = None
     return run
 
 
-def frozen_classifier(cfg: ClassifierConfig, root=None, device: str | None = None,
+def frozen_classifier(cfg: ClassifierConfig, root: DataRoot = None, device: str | None = None,
                       train: bool = True) -> NormalizedClassifier:
     """The trained classifier of ``cfg`` (run or zoo; trained first if neither has it and ``train``),
     frozen and in eval mode."""
@@ -173,8 +176,9 @@ def classify_quantized(clf: NormalizedClassifier, x_soft: torch.Tensor, xi: floa
 
 # ---------------------------------------------------------------- quantizer training, shared
 
-def against_frozen_classifier(cfg: QuantizerConfig, dev: torch.device, root=None,
-                              device: str | None = None):
+def against_frozen_classifier(cfg: QuantizerConfig, dev: torch.device, root: DataRoot = None,
+                              device: str | None = None
+                              ) -> tuple[NormalizedClassifier, ImageArrays, torch.Tensor, torch.Tensor]:
     """``(frozen classifier, training split, its images and labels as tensors on dev)``: what training a
     quantizer starts from."""
     clf = frozen_classifier(cfg.classifier, root, device)
@@ -182,7 +186,8 @@ def against_frozen_classifier(cfg: QuantizerConfig, dev: torch.device, root=None
     return clf, train, to_tensor(train.images, dev), to_device(torch.from_numpy(train.labels), dev)
 
 
-def quantizer_optimizer(model: nn.Module, cfg: QuantizerConfig, n_train: int):
+def quantizer_optimizer(model: nn.Module, cfg: QuantizerConfig,
+                        n_train: int) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler, int]:
     """``(optimizer, scheduler, steps per epoch)`` for a quantizer that sees ``train_fraction`` of the split
     per epoch (Sec. 4.1)."""
     steps = math.ceil(n_train * cfg.train_fraction / cfg.batch_size)
@@ -203,7 +208,7 @@ def colorcnn_terms(model: ColorCNN | nn.Module, clf: NormalizedClassifier, cfg: 
     return colorcnn_loss(logits, labels, out.prob, gamma=weight, teacher_logits=teacher, multilabel=clf.multilabel)
 
 
-def train_colorcnn(cfg: ColorCNNConfig, root=None, device: str | None = None) -> Path:
+def train_colorcnn(cfg: ColorCNNConfig, root: DataRoot = None, device: str | None = None) -> Path:
     """Train one ColorCNN for ``cfg.colors`` (Sec. 3.3, 4.1) against the frozen classifier."""
     with training_run("colorcnn", cfg, device) as (run, dev, done):
         if done:
@@ -260,7 +265,7 @@ def colorcnn_plus_terms(model: ColorCNNPlus | nn.Module, clf: NormalizedClassifi
                               rp_weight=rp_weight, teacher_logits=teacher, multilabel=clf.multilabel)
 
 
-def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root=None, device: str | None = None) -> Path:
+def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root: DataRoot = None, device: str | None = None) -> Path:
     """Train ColorCNN+ (Sec. 3.4–3.6, 4.1): one model for every C, MedianCut imitation via L_RP."""
     with training_run("colorcnn+", cfg, device) as (run, dev, done):
         if done:

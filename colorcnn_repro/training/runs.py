@@ -19,7 +19,7 @@ from filelock import FileLock
 from tqdm.auto import tqdm
 
 from .. import parallel
-from ..config import config_dict, config_key
+from ..config import QuantizerConfig, StageConfig, config_dict, config_key
 from ..files import atomic_write, atomic_write_json
 from ..models.checkpoint import load_checkpoint, resume_training, training_checkpoint
 from ..models.checkpoint import save_checkpoint as atomic_save  # the name loops and tests use
@@ -58,7 +58,7 @@ def slug(stage: str) -> str:
     return stage.replace("+", "_plus")
 
 
-def run_dir(stage: str, cfg) -> Path:
+def run_dir(stage: str, cfg: StageConfig) -> Path:
     """``runs/<stage>-<config key>/`` holding config.json, checkpoint.pt, model.pt, history.json."""
     path = runs_root() / f"{slug(stage)}-{config_key(cfg)}"
     path.mkdir(parents=True, exist_ok=True)
@@ -66,12 +66,12 @@ def run_dir(stage: str, cfg) -> Path:
     return path
 
 
-def zoo_path(stage: str, cfg) -> Path:
+def zoo_path(stage: str, cfg: StageConfig) -> Path:
     """Where the shipped model zoo keeps the weights of ``cfg``."""
     return ZOO_DIR / f"{slug(stage)}-{config_key(cfg)}.pt"
 
 
-def model_file(stage: str, cfg) -> Path | None:
+def model_file(stage: str, cfg: StageConfig) -> Path | None:
     """The trained weights of ``cfg``: the run directory's, else the zoo's, else None."""
     for path in (runs_root() / f"{slug(stage)}-{config_key(cfg)}" / "model.pt", zoo_path(stage, cfg)):
         if path.exists():
@@ -79,7 +79,7 @@ def model_file(stage: str, cfg) -> Path | None:
     return None
 
 
-def extend_run(stage: str, shorter, cfg) -> bool:
+def extend_run(stage: str, shorter: QuantizerConfig, cfg: QuantizerConfig) -> bool:
     """Start the run of ``cfg`` from the last checkpoint of ``shorter``'s run, the same training for fewer
     epochs, so that a longer run costs only its extra epochs (the training-length study).
 

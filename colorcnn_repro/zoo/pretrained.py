@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ..config import config_dict
+from torch import nn
+
+from ..config import StageConfig, config_dict
 from ..profiles import get_config
 from ..files import atomic_write_json
 from ..models.checkpoint import load_model
@@ -14,7 +16,7 @@ from ..training.runs import model_file, run_dir, slug, zoo_path
 NAMES = ("classifier", "colorcnn", "colorcnn+")
 
 
-def publish(stage: str, cfg, evaluation: Path | None = None) -> Path:
+def publish(stage: str, cfg: StageConfig, evaluation: Path | None = None) -> Path:
     """Copy a finished run's weights (and config) into the zoo."""
     src = run_dir(stage, cfg) / "model.pt"
     if not src.exists():
@@ -29,7 +31,7 @@ def publish(stage: str, cfg, evaluation: Path | None = None) -> Path:
 
 
 def pretrained_config(name: str, dataset: str = "cifar10", classifier: str = "alexnet", colors: int | None = None,
-                      profile: str = "cpu", overrides: dict | None = None):
+                      profile: str = "cpu", overrides: dict | None = None) -> StageConfig:
     """The config under which the zoo stores ``name`` for this dataset/classifier/profile."""
     if name not in NAMES:
         raise ValueError(f"unknown zoo model {name!r}; accepted: {', '.join(NAMES)}")
@@ -56,7 +58,7 @@ def colors_text(colors: list[int]) -> str:
 
 
 def load_pretrained(name: str, dataset: str = "cifar10", classifier: str = "alexnet", colors: int | None = None,
-                    profile: str = "cpu", overrides: dict | None = None):
+                    profile: str = "cpu", overrides: dict | None = None) -> nn.Module:
     """A trained model from the zoo (or a local run of the same config), in eval mode.
 
     ``load_pretrained("colorcnn+", dataset="cifar10", classifier="alexnet")``; ColorCNN also needs
