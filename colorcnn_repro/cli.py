@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from .paths import REPO_ROOT
-from .profiles import PROFILES, get_config
+from .profiles import PROFILES, resolve
 from .quantized import Quantized
 from .quantizers import LEARNED_METHODS, METHODS, check_colors, quantize
 
@@ -144,8 +144,9 @@ def overrides(args: argparse.Namespace) -> dict[str, str]:
 
 
 def stage_kwargs(args: argparse.Namespace) -> dict:
-    """The keyword arguments every pipeline stage takes."""
-    return {"profile": args.profile, "overrides": overrides(args), "root": args.data_root, "device": args.device}
+    """The arguments every pipeline stage takes: the experiment (``--profile`` and ``--set``, resolved once),
+    the data root and the device."""
+    return {"exp": resolve(args.profile, overrides(args)), "root": args.data_root, "device": args.device}
 
 
 def last_epoch(run: Path) -> str:
@@ -161,12 +162,14 @@ def cmd_train_classifier(args: argparse.Namespace) -> int:
     from .experiments import pipeline
     from .training.runs import model_file
 
-    result = pipeline.classifier_stage(**stage_kwargs(args))
-    cfg = get_config("classifier", args.profile, overrides(args))
+    kwargs = stage_kwargs(args)
+    result = pipeline.classifier_stage(**kwargs)
+    exp = kwargs["exp"]
+    cfg = exp.config.classifier
     metrics = ", ".join(f"{k}={v:.4f}" for k, v in result["metrics"].items())
     print(f"classifier {cfg.classifier} on {cfg.data.dataset}: {metrics}")
     print(f"model: {model_file('classifier', cfg)}")
-    print(f"results: {pipeline.result_path(args.profile, 'classifier', cfg)}")
+    print(f"results: {pipeline.result_path(exp.results, 'classifier', cfg)}")
     return 0
 
 
@@ -190,14 +193,15 @@ def cmd_train_colorcnn_plus(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .experiments import pipeline
 
-    result = pipeline.evaluation_stage(**stage_kwargs(args), force=args.force, npz=args.npz)
-    cfg = get_config("evaluate", args.profile, overrides(args))
-    bits = [str(b) for b in cfg.bits]
+    kwargs = stage_kwargs(args)
+    result = pipeline.evaluation_stage(**kwargs, force=args.force, npz=args.npz)
+    exp = kwargs["exp"]
+    bits = [str(b) for b in exp.config.bits]
     print(f"original images: accuracy {result['original']['accuracy']:.4f}")
     print(f"{'accuracy':<14}" + "".join(f"{f'C={2**int(b)}':>8}" for b in bits))
     for method, per_bits in result["methods"].items():
         print(f"{method:<14}" + "".join(f"{per_bits[b]['accuracy']:>8.4f}" for b in bits))
-    print(f"results: {pipeline.result_path(args.profile, pipeline.evaluation_name(args.npz), cfg)}")
+    print(f"results: {pipeline.result_path(exp.results, pipeline.evaluation_name(args.npz), exp.config)}")
     return 0
 
 

@@ -1,10 +1,12 @@
 """The named profiles: ``smoke`` (CI: tiny data, minutes), ``cpu`` (the reproduction on 2 CPU cores) and
 ``paper`` (the paper's settings, for a GPU), with their per-dataset settings, and :func:`get_config`, the one
-place where a profile name becomes a config. Ground floor: imports only :mod:`colorcnn_repro.config`.
+place where a profile name becomes a config, and :func:`resolve`, the experiment every pipeline stage takes.
+Ground floor: imports only :mod:`colorcnn_repro.config` and :mod:`colorcnn_repro.paths`.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from .config import (
@@ -17,6 +19,7 @@ from .config import (
     StageConfig,
     with_overrides,
 )
+from .paths import results_root
 
 
 def _paper() -> EvalConfig:
@@ -89,3 +92,23 @@ def stage_config(exp: EvalConfig, stage: str) -> StageConfig:
 def get_config(stage: str, profile: str = "cpu", overrides: dict[str, Any] | None = None) -> StageConfig:
     """The ``stage`` config of ``profile``'s experiment with ``overrides`` applied."""
     return stage_config(experiment_config(profile, overrides), stage)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A resolved experiment, what every pipeline stage takes: the profile's name (recorded in each result),
+    the config the stages read their sections from, and the folder their results go to."""
+
+    profile: str
+    config: EvalConfig
+    results: Path
+
+    def stage(self, name: str) -> StageConfig:
+        """The ``name`` section (:data:`STAGES`) of the config."""
+        return stage_config(self.config, name)
+
+
+def resolve(profile: str = "cpu", overrides: dict[str, Any] | None = None) -> Experiment:
+    """``profile`` with ``overrides``, resolved once (:func:`experiment_config`), results in ``results/<profile>/``
+    (:func:`~colorcnn_repro.paths.results_root`)."""
+    return Experiment(profile, experiment_config(profile, overrides), results_root(profile))

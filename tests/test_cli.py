@@ -15,7 +15,6 @@ from PIL import Image
 
 from colorcnn_repro import zoo
 from colorcnn_repro.cli import main
-from colorcnn_repro.experiments import pipeline
 from colorcnn_repro.models import ColorCNN, ColorCNNPlus, build_normalized_classifier, quantizer_checkpoint
 from colorcnn_repro.profiles import get_config
 from colorcnn_repro.quantizers import METHODS
@@ -55,7 +54,7 @@ def isolated(monkeypatch, tmp_path):
     """Runs, caches and results JSON under tmp_path, never in the repository."""
     monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("COLORCNN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(pipeline, "results_root", lambda profile: tmp_path / "results" / profile)
+    monkeypatch.setenv("COLORCNN_RESULTS", str(tmp_path / "results"))
 
 
 @pytest.fixture

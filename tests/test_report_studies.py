@@ -146,3 +146,45 @@ def test_examples_grid_has_one_row_per_example() -> None:
     img = np.zeros((4, 4, 3), np.uint8)
     fig = examples_grid({"original": [img, img, img], "MedianCut": [img, img, img]}, title="t")
     assert len(fig.axes) == 6 and fig.axes[0].get_ylabel() == "image 1" and fig.axes[1].get_title() == "MedianCut"
+
+
+def _lambda_result() -> dict:
+    """A two-bit Table 4 study: MedianCut and ColorCNN in the reference row, ColorCNN+ at λ = 0 and 3, one variant."""
+    def variant(methods: dict[str, dict[int, float]]) -> dict:
+        return {"data": {"name": "cifar10", "count": 10, "split": "val"}, "original": {"accuracy": 0.9},
+                "overrides": {}, "methods": {m: {str(b): {"accuracy": a} for b, a in per.items()}
+                                             for m, per in methods.items()}}
+
+    return {"profile": "smoke", "config": {"classifier": {"classifier": "alexnet"}},
+            "groups": {"references": ["reference"], "lambda": ["λ=0", "λ=3"], "variants": ["w/o top-K"]},
+            "variants": {"reference": variant({"mediancut": {1: 0.4, 6: 0.8}, "colorcnn": {1: 0.5, 6: 0.6}}),
+                         "λ=0": variant({"colorcnn+": {1: 0.55, 6: 0.7}}),
+                         "λ=3": variant({"colorcnn+": {1: 0.5, 6: 0.75}}),
+                         "w/o top-K": variant({"colorcnn+": {1: 0.3, 6: 0.7}})}}
+
+
+def test_table4_lists_ours_and_the_paper_per_row() -> None:
+    from colorcnn_repro.report import variants
+
+    md = variants.table4(_lambda_result())
+    assert md.startswith("Accuracy (%) of every variant, ours (cifar10, alexnet, smoke profile, 10 val images; "
+                         "original images 90.0%)")
+    ours = [line for line in md.splitlines() if "| ours |" in line]
+    assert [line.split("|")[1].strip() for line in ours] == ["MedianCut", "ColorCNN", "λ=0", "λ=3", "w/o top-K"]
+    assert [cell.strip() for cell in ours[0].split("|")[3:5]] == ["40.0", "80.0"]
+
+
+def test_lambda_summary_by_hand() -> None:
+    """λ=0 is best at 1 bit (55 vs 50 %), λ=3 at 6 bits (75 vs 70 %)."""
+    from colorcnn_repro.report import variants
+
+    assert variants.lambda_summary(_lambda_result()).splitlines() == [
+        "- 1 bit: λ=0 55.0%, λ=3 50.0%", "- 6 bit: λ=0 70.0%, λ=3 75.0%",
+        "- best λ at 1 bit: λ=0 (paper at 1 bit: λ=0); at 6 bit: λ=3 (paper at 6 bits: λ=10)"]
+
+
+def test_lambda_figures_draw_every_curve() -> None:
+    from colorcnn_repro.report import variants
+
+    assert len(variants.lambda_figure(_lambda_result()).axes[0].lines) >= 4  # MedianCut, ColorCNN, two λ
+    assert len(variants.variants_figure(_lambda_result()).axes[0].lines) >= 3

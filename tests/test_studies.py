@@ -177,7 +177,7 @@ def test_resolve_data_falls_back_and_says_so(tmp_path: Path, monkeypatch: pytest
 def test_tiny_sweep_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("COLORCNN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(pipeline, "results_root", lambda profile: tmp_path / "results" / profile)
+    monkeypatch.setenv("COLORCNN_RESULTS", str(tmp_path / "results"))
     monkeypatch.setattr(studies, "resolve_data", lambda *a, **k: (VOC_SYNTHETIC, None, "synthetic (test)"))
     register_synthetic_datasets()
     overrides = {"classifier.data.limit_train": 64, "limit": 16, "bits": (1, 2), "jpeg_qualities": (50,),

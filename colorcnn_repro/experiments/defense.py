@@ -12,11 +12,14 @@ from typing import Any
 
 import numpy as np
 
+from ..config import EvalConfig
+from ..data import ImageArrays
 from ..evaluation.adversarial import adversarial_defense
 from ..evaluation.cam import cam_panels
+from ..models import NormalizedClassifier
 from ..training.loops import frozen_classifier, load_split
 from ..paths import DataRoot
-from ..profiles import get_config
+from ..profiles import Experiment, resolve
 from ..quantizers import LEARNED_METHODS
 from .pipeline import cached, learned_nets, main_results, result_path, write_result
 
@@ -37,13 +40,13 @@ def _jsonable(obj: Any) -> Any:
     return json.loads(json.dumps(obj))
 
 
-def _load(profile: str, overrides: dict | None, limit: int | None, root, device, bits: tuple[int, ...],
-          methods: tuple[str, ...]):
+def _load(exp: Experiment, limit: int | None, root: DataRoot, device: str | None, bits: tuple[int, ...],
+          methods: tuple[str, ...]) -> tuple[EvalConfig, NormalizedClassifier, ImageArrays, dict]:
     """(evaluation config, frozen classifier, evaluation subset, {method: {C: net}}) with every model trained."""
-    main_results(profile, overrides, root, device)
-    cfg = get_config("evaluate", profile, overrides)
+    main_results(exp, root, device)
+    cfg = exp.config
     clf = frozen_classifier(cfg.classifier, root, device)
-    n = limit if limit is not None else STUDY_IMAGES.get(profile, 500)
+    n = limit if limit is not None else STUDY_IMAGES.get(exp.profile, 500)
     data = load_split(cfg.classifier.data, cfg.split, root, n)
     learned = tuple(m for m in methods if m in LEARNED_METHODS)
     if "colorcnn" in learned:
@@ -73,7 +76,8 @@ def adversarial_study(profile: str = "cpu", overrides: dict | None = None, force
     or JPEG, in both threat models of :mod:`~colorcnn_repro.evaluation.adversarial`. Settings left at None
     take the profile's :data:`ADVERSARIAL_DEFAULTS` (colour counts: those of its ``bits`` that the
     experiment trains). Writes ``results/<profile>/adversarial-….json``."""
-    cfg = get_config("evaluate", profile, overrides)
+    exp = resolve(profile, overrides)
+    cfg = exp.config
     defaults = ADVERSARIAL_DEFAULTS.get(profile, ADVERSARIAL_DEFAULTS["cpu"])
     eps_list = defaults["eps_list"] if eps_list is None else eps_list
     pgd_steps = defaults["pgd_steps"] if pgd_steps is None else pgd_steps
@@ -87,16 +91,16 @@ def adversarial_study(profile: str = "cpu", overrides: dict | None = None, force
                             jpeg_qualities=jpeg_qualities, pgd_steps=pgd_steps, pgd_step=pgd_step,
                             random_start=random_start, surrogate=surrogate, bpda_classical=bpda_classical,
                             limit=limit if limit is not None else STUDY_IMAGES.get(profile, 500), seed=seed))
-    path = result_path(profile, "adversarial", cfg)
+    path = result_path(exp.results, "adversarial", cfg)
     if (hit := cached(path, force)) is not None and hit.get("params") == params:
         return hit
-    cfg, clf, data, nets = _load(profile, overrides, params["limit"], root, device, bits, methods)
+    cfg, clf, data, nets = _load(exp, params["limit"], root, device, bits, methods)
     body = adversarial_defense(clf, data, nets, eps_list=tuple(eps_list), colors=tuple(params["colors"]),
                                attacks=tuple(attacks), methods=methods, jpeg_qualities=tuple(jpeg_qualities),
                                pgd_steps=pgd_steps, pgd_step=pgd_step, random_start=random_start,
                                surrogate=surrogate, bpda_classical=bpda_classical, batch_size=cfg.batch_size,
                                seed=seed)
-    return write_result(path, profile, cfg, {"data": data.describe(), "params": params, **body})
+    return write_result(path, exp.profile, cfg, {"data": data.describe(), "params": params, **body})
 
 
 def _panel_json(panel: dict) -> dict:
@@ -127,11 +131,12 @@ def cam_study(profile: str = "cpu", overrides: dict | None = None, n_images: int
     Returns that JSON plus ``"panels"``: images and maps (as :func:`~colorcnn_repro.evaluation.cam.cam_panels`)
     of ``n_show`` images for the figure — the first images of the subset the classifier gets right on the
     original (as in Fig. 1 (a)), topped up with the next ones if fewer are right. Not cherry-picked further."""
-    cfg = get_config("evaluate", profile, overrides)
+    exp = resolve(profile, overrides)
+    cfg = exp.config
     n = n_images if n_images is not None else STUDY_IMAGES.get(profile, 500)
     params = _jsonable(dict(methods=methods, bits=bits, n_images=n, n_show=n_show))
-    path = result_path(profile, "cam", cfg)
-    cfg, clf, data, nets = _load(profile, overrides, n, root, device, bits, methods)
+    path = result_path(exp.results, "cam", cfg)
+    cfg, clf, data, nets = _load(exp, n, root, device, bits, methods)
     hit = cached(path, force)
     if hit is not None and hit.get("params") == params:
         show = np.asarray(hit["shown"], dtype=np.int64)
@@ -144,5 +149,5 @@ def cam_study(profile: str = "cpu", overrides: dict | None = None, n_images: int
     body = {"data": data.describe(), "classes": list(data.classes), "params": params, "shown": show.tolist(),
             "target": panels["target"].tolist(), "original": _panel_json(panels["original"]),
             "methods": {m: {b: _panel_json(p) for b, p in per.items()} for m, per in panels["methods"].items()}}
-    out = write_result(path, profile, cfg, body)
+    out = write_result(path, exp.profile, cfg, body)
     return {**out, "panels": _subset_panels(panels, show)}

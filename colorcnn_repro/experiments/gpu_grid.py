@@ -93,12 +93,12 @@ def launch(lines: list[str], log_dir: Path) -> int:
 
 
 def run_one(args: argparse.Namespace) -> int:
+    from ..profiles import resolve
     from .pipeline import main_results, result_path
-    from ..profiles import get_config
 
-    overrides = dict(s.split("=", 1) for s in args.set)
-    main_results(args.profile, overrides, args.data_root)
-    print(result_path(args.profile, "evaluation", get_config("evaluate", args.profile, overrides)))
+    exp = resolve(args.profile, dict(s.split("=", 1) for s in args.set))
+    main_results(exp, args.data_root)
+    print(result_path(exp.results, "evaluation", exp.config))
     return 0
 
 

@@ -23,8 +23,8 @@ from ..evaluation.grid import evaluate_grid, evaluate_jpeg, predict, score
 from ..files import atomic_write_json
 from ..models import ColorQuantizerNet, NormalizedClassifier
 from ..models.checkpoint import load_checkpoint, load_quantizer_net
-from ..paths import DataRoot, cache_root, results_root
-from ..profiles import get_config
+from ..paths import DataRoot, cache_root
+from ..profiles import Experiment
 from ..quantizers import LEARNED_METHODS
 from ..training.loops import frozen_classifier, load_split, train_colorcnn, train_colorcnn_plus
 from ..training.runs import file_lock, model_file, pick_device
@@ -36,11 +36,12 @@ def versions() -> dict[str, str]:
             "Pillow": PIL.__version__, "numpy": np.__version__, "python": platform.python_version()}
 
 
-def result_path(profile: str, name: str, cfg: Any) -> Path:
+def result_path(folder: Path, name: str, cfg: Any) -> Path:
+    """``<folder>/<name>-<dataset>-<classifier>-<config key>.json``: where the result of ``cfg`` is kept."""
     data = getattr(cfg, "data", None) or cfg.classifier.data
     clf = getattr(cfg, "classifier")
     clf_name = clf if isinstance(clf, str) else clf.classifier
-    return results_root(profile) / f"{name}-{data.dataset}-{clf_name}-{config_key(cfg)}.json"
+    return Path(folder) / f"{name}-{data.dataset}-{clf_name}-{config_key(cfg)}.json"
 
 
 def write_result(path: Path, profile: str, cfg: Any, body: dict[str, Any]) -> dict:
@@ -56,35 +57,32 @@ def cached(path: Path, force: bool) -> dict | None:
     return json.loads(path.read_text()) if path.exists() and not force else None
 
 
-def classifier_stage(profile: str = "cpu", overrides: dict | None = None, root: DataRoot = None,
-                     device: str | None = None, force: bool = False) -> dict:
+def classifier_stage(exp: Experiment, root: DataRoot = None, device: str | None = None, force: bool = False) -> dict:
     """Train (or load) the classifier and record its accuracy on original images (Table 1)."""
-    cfg = get_config("classifier", profile, overrides)
-    path = result_path(profile, "classifier", cfg)
+    cfg = exp.config.classifier
+    path = result_path(exp.results, "classifier", cfg)
     if (hit := cached(path, force)) is not None:
         return hit
     clf = frozen_classifier(cfg, root, device)
-    ev = get_config("evaluate", profile, overrides)
-    data = load_split(cfg.data, ev.split, root, ev.limit)
+    data = load_split(cfg.data, exp.config.split, root, exp.config.limit)
     _, metrics = score(predict(clf, data.images), data)
     weights = model_file("classifier", cfg)
     history = load_checkpoint(weights).get("history")
     if history is None and (weights.parent / "history.json").exists():
         history = json.loads((weights.parent / "history.json").read_text())
-    return write_result(path, profile, cfg, {"data": data.describe(), "metrics": metrics, "history": history})
+    return write_result(path, exp.profile, cfg, {"data": data.describe(), "metrics": metrics, "history": history})
 
 
-def colorcnn_stage(profile: str = "cpu", overrides: dict | None = None, root: DataRoot = None,
-                   device: str | None = None, bits: tuple[int, ...] = (1, 2, 3, 4, 5, 6)) -> list[Path]:
-    """Train one ColorCNN per colour count 2**bits."""
-    base = get_config("colorcnn", profile, overrides)
-    return [train_colorcnn(replace(base, colors=2**b), root, device) for b in bits]
+def colorcnn_stage(exp: Experiment, root: DataRoot = None, device: str | None = None,
+                   bits: tuple[int, ...] | None = None) -> list[Path]:
+    """Train one ColorCNN per colour count 2**bits (default: the experiment's bits)."""
+    bits = exp.config.bits if bits is None else bits
+    return [train_colorcnn(replace(exp.config.colorcnn, colors=2**b), root, device) for b in bits]
 
 
-def colorcnn_plus_stage(profile: str = "cpu", overrides: dict | None = None, root: DataRoot = None,
-                        device: str | None = None) -> Path:
+def colorcnn_plus_stage(exp: Experiment, root: DataRoot = None, device: str | None = None) -> Path:
     """Train ColorCNN+ (one model for every C)."""
-    return train_colorcnn_plus(get_config("colorcnn+", profile, overrides), root, device)
+    return train_colorcnn_plus(exp.config.colorcnn_plus, root, device)
 
 
 def learned_nets(cfg: EvalConfig, methods: tuple[str, ...], root: DataRoot = None,
@@ -108,21 +106,20 @@ def learned_nets(cfg: EvalConfig, methods: tuple[str, ...], root: DataRoot = Non
     return nets
 
 
-def evaluation_stage(profile: str = "cpu", overrides: dict | None = None, root: DataRoot = None,
-                     device: str | None = None, force: bool = False, npz: str | None = None) -> dict:
+def evaluation_stage(exp: Experiment, root: DataRoot = None, device: str | None = None, force: bool = False,
+                     npz: str | None = None) -> dict:
     """Accuracy vs colour-space size for every method, colours used, bpp, significance, JPEG reference.
 
     ``npz``: evaluate on any .npz with ``images`` (N,H,W,3 uint8) and ``labels`` (N,) in the classifier's
     classes instead; its results are keyed by the file's content (:func:`evaluation_name`). Two processes
     asking for the same evaluation compute it once (file lock). Runs in one process (not under torchrun)."""
-    cfg = get_config("evaluate", profile, overrides)
-    path = result_path(profile, evaluation_name(npz), cfg)
+    path = result_path(exp.results, evaluation_name(npz), exp.config)
     if (hit := cached(path, force)) is not None:
         return hit
     with file_lock(path):
         if not force and (hit := cached(path, False)) is not None:
             return hit
-        return _evaluate(profile, cfg, path, root, device, npz)
+        return _evaluate(exp.profile, exp.config, path, root, device, npz)
 
 
 def _evaluate(profile: str, cfg: EvalConfig, path: Path, root, device, npz: str | None) -> dict:
@@ -176,18 +173,16 @@ def jpeg_curve(cfg: EvalConfig, clf: NormalizedClassifier, data: ImageArrays) ->
     return curve
 
 
-def main_results(profile: str = "cpu", overrides: dict | None = None, root: DataRoot = None, device: str | None = None,
-                 force: bool = False) -> dict:
+def main_results(exp: Experiment, root: DataRoot = None, device: str | None = None, force: bool = False) -> dict:
     """Every stage of the main experiment in order (each skipped when its output exists): the evaluation
     JSON behind Table 1, Fig. 12 and Fig. 16. An existing evaluation JSON is returned as it is (unless
     ``force``), without checking for or retraining the models behind it: a fresh clone reuses committed
     results although its ``runs/`` folder is empty."""
-    cfg = get_config("evaluate", profile, overrides)
-    if (hit := cached(result_path(profile, "evaluation", cfg), force)) is not None:
+    if (hit := cached(result_path(exp.results, "evaluation", exp.config), force)) is not None:
         return hit
-    classifier_stage(profile, overrides, root, device)
-    if "colorcnn" in cfg.methods:
-        colorcnn_stage(profile, overrides, root, device, bits=cfg.bits)
-    if "colorcnn+" in cfg.methods:
-        colorcnn_plus_stage(profile, overrides, root, device)
-    return evaluation_stage(profile, overrides, root, device, force)
+    classifier_stage(exp, root, device)
+    if "colorcnn" in exp.config.methods:
+        colorcnn_stage(exp, root, device)
+    if "colorcnn+" in exp.config.methods:
+        colorcnn_plus_stage(exp, root, device)
+    return evaluation_stage(exp, root, device, force)

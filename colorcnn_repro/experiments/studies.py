@@ -37,9 +37,9 @@ from typing import Any, Callable
 
 from ..data import MissingDataError, resolve_root
 from ..data.loader import SOURCES
-from ..paths import REPO_ROOT, DataRoot
 from ..config import ClassifierConfig, EvalConfig, config_key
-from ..profiles import get_config
+from ..paths import REPO_ROOT, DataRoot, results_root
+from ..profiles import get_config, resolve
 from ..training.loops import train_colorcnn, train_colorcnn_plus
 from ..training.runs import extend_run
 from .pipeline import cached, main_results, result_path, write_result
@@ -173,9 +173,10 @@ def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ..
     plus ``rows`` (one flat record per variant × method × bits) and ``groups``.
     """
     plan = sweep_overrides(variants, methods, overrides)
-    configs = {label: get_config("evaluate", profile, ov) for label, ov in plan.items()}
-    study = StudyConfig(name, get_config("classifier", profile, overrides), configs)
-    path = result_path(profile, name, study)
+    experiments = {label: resolve(profile, ov) for label, ov in plan.items()}
+    study = StudyConfig(name, get_config("classifier", profile, overrides),
+                        {label: exp.config for label, exp in experiments.items()})
+    path = result_path(results_root(profile), name, study)
     if (hit := cached(path, force)) is not None:
         return hit
     if prepare is not None:
@@ -183,9 +184,9 @@ def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ..
     done: dict[str, dict] = {}
     out: dict[str, dict] = {}
     for label, ov in plan.items():
-        key = config_key(configs[label])
+        key = config_key(experiments[label].config)
         if key not in done:
-            done[key] = main_results(profile, ov, root, device, force=force)
+            done[key] = main_results(experiments[label], root, device, force=force)
         ev = done[key]
         out[label] = {"overrides": ov, "evaluation_key": ev["config_key"], "data": ev["data"],
                       "original": ev["original"], "methods": ev["methods"], "significance": ev["significance"]}

@@ -48,7 +48,8 @@ def floyd_steinberg(images: np.ndarray, palettes: Sequence[np.ndarray] | np.ndar
         raise ValueError(f"images must be a (B, H, W, 3) uint8 array, got {images.dtype} {images.shape}")
     stacked, sizes = _stack_palettes(palettes, len(images))
     out = np.empty(images.shape[:3], dtype=np.int64)
-    diffuse(np.ascontiguousarray(images), stacked, sizes, out)
+    # one array type for every caller (a decoded photo is often read-only): one compiled, cached signature
+    diffuse(np.require(images, requirements=["C", "W"]), stacked, sizes, out)
     return out
 
 

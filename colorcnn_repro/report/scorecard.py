@@ -160,7 +160,7 @@ def profile_result_path(profile: str) -> ExpectedPath:
             print(f"scorecard: the current {profile!r} config of {dataset}/{classifier} is unknown ({exc}); "
                   "using the newest complete result", file=sys.stderr)
             return None
-        return result_path(profile, "evaluation" if stage == "evaluate" else stage, cfg)
+        return result_path(results_root(profile), "evaluation" if stage == "evaluate" else stage, cfg)
     return expected
 
 
