@@ -1,6 +1,7 @@
 """The classifiers of the paper in their CIFAR-style forms, with a registry so that configs name them."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Callable
 
 import torch
@@ -17,15 +18,13 @@ def register_classifier(name: str) -> Callable:
     return wrap
 
 
-def build_classifier(name: str, num_classes: int, multilabel: bool = False) -> nn.Module:
-    """Build a registered classifier. ``multilabel`` marks it for sigmoid outputs and BCE training."""
+def build_classifier(name: str, num_classes: int) -> nn.Module:
+    """Build a registered classifier (logits; :class:`NormalizedClassifier` says how they are read)."""
     if name not in CLASSIFIERS:
         raise ValueError(f"unknown classifier {name!r}; accepted: {', '.join(sorted(CLASSIFIERS))}")
     if num_classes < 1:
         raise ValueError(f"num_classes must be >= 1, got {num_classes}")
-    model = CLASSIFIERS[name](num_classes)
-    model.multilabel = multilabel
-    return model
+    return CLASSIFIERS[name](num_classes)
 
 
 def conv_relu(c_in: int, c_out: int, stride: int = 1) -> list[nn.Module]:
@@ -127,12 +126,13 @@ def normalization_stats(dataset: str) -> tuple[tuple[float, ...], tuple[float, .
 
 class NormalizedClassifier(nn.Module):
     """A classifier taking [0, 1] RGB images: ``body(normalize(x))``. ``normalize`` is exposed because
-    ColorCNN training adds jitter and rescaling *after* normalization (Sec. 3.3.2)."""
+    ColorCNN training adds jitter and rescaling *after* normalization (Sec. 3.3.2). ``multilabel``: sigmoid
+    outputs and BCE training instead of softmax and cross-entropy."""
 
-    def __init__(self, body: nn.Module, mean, std) -> None:
+    def __init__(self, body: nn.Module, mean: Sequence[float], std: Sequence[float], multilabel: bool = False) -> None:
         super().__init__()
         self.body = body
-        self.multilabel = getattr(body, "multilabel", False)
+        self.multilabel = multilabel
         self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1))
 
@@ -143,6 +143,7 @@ class NormalizedClassifier(nn.Module):
         return self.body(self.normalize(x))
 
 
-def build_normalized_classifier(name: str, num_classes: int, dataset: str, multilabel: bool = False) -> NormalizedClassifier:
+def build_normalized_classifier(name: str, num_classes: int, dataset: str,
+                                multilabel: bool = False) -> NormalizedClassifier:
     mean, std = normalization_stats(dataset)
-    return NormalizedClassifier(build_classifier(name, num_classes, multilabel), mean, std)
+    return NormalizedClassifier(build_classifier(name, num_classes), mean, std, multilabel)
