@@ -169,9 +169,10 @@ def test_table4_lists_ours_and_the_paper_per_row() -> None:
     md = variants.table4(_lambda_result())
     assert md.startswith("Accuracy (%) of every variant, ours (cifar10, alexnet, smoke profile, 10 val images; "
                          "original images 90.0%)")
-    ours = [line for line in md.splitlines() if "| ours |" in line]
-    assert [line.split("|")[1].strip() for line in ours] == ["MedianCut", "ColorCNN", "λ=0", "λ=3", "w/o top-K"]
-    assert [cell.strip() for cell in ours[0].split("|")[3:5]] == ["40.0", "80.0"]
+    rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in md.splitlines() if line.startswith("|")]
+    ours = [row for row in rows if row[1] == "ours"]
+    assert [row[0] for row in ours] == ["MedianCut", "ColorCNN", "λ=0", "λ=3", "w/o top-K"]
+    assert ours[0][2:4] == ["40.0", "80.0"]
 
 
 def test_lambda_summary_by_hand() -> None:
