@@ -381,19 +381,19 @@ def training_length_plan(profile: str = "cpu", overrides: dict | None = None) ->
                 groups)
 
 
-def _train_lengths(method: str, lengths: tuple[int, ...], profile: str, overrides: dict, root, device) -> None:
+def _train_lengths(method: str, lengths: tuple[int, ...], profile: str, overrides: dict, root: DataRoot,
+                   device: str | None) -> None:
     """Train each length but the last, seeding the next one's run from it (the sweep trains the last)."""
-    stage = "colorcnn" if method == "colorcnn" else "colorcnn+"
     train = train_colorcnn if method == "colorcnn" else train_colorcnn_plus
 
     def configs(k: int) -> list:
-        cfg = get_config(stage, profile, {**overrides, EPOCHS_KEY[method]: k})
+        cfg = get_config(method, profile, {**overrides, EPOCHS_KEY[method]: k})
         return [replace(cfg, colors=2**b) for b in LENGTH_BITS[method]] if method == "colorcnn" else [cfg]
 
     for short, long in itertools.pairwise(lengths):
         for cfg_short, cfg_long in zip(configs(short), configs(long)):
             train(cfg_short, root, device)
-            extend_run(stage, cfg_short, cfg_long)
+            extend_run(method, cfg_short, cfg_long)
 
 
 def training_length(profile: str = "cpu", overrides: dict | None = None, *, root: DataRoot = None,
