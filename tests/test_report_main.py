@@ -13,7 +13,8 @@ RESULT = {
     "profile": "smoke", "data": {"count": 10, "split": "val", "image_size": [32, 32]},
     "methods": {"mediancut": {"1": {"accuracy": 0.40, "bpp": 1.5}, "6": {"accuracy": 0.80, "bpp": 7.0}},
                 "colorcnn+": {"1": {"accuracy": 0.52, "bpp": 1.2}, "6": {"accuracy": 0.75, "bpp": 6.0}}},
-    "significance": {"1": {"mediancut vs colorcnn+": {"p": 0.001}}, "6": {"mediancut vs colorcnn+": {"p": 0.2}}},
+    "significance": {"1": {"mediancut vs colorcnn+": {"p": 0.001, "stars": "★★"}},
+                     "6": {"mediancut vs colorcnn+": {"p": 0.2, "stars": ""}}},
     "jpeg": [{"quality": 10, "bpp": 5.5, "accuracy": 0.6}],
 }
 
@@ -24,6 +25,15 @@ def test_margins_by_hand() -> None:
     assert main.margins(RESULT).splitlines() == [
         "- 1 bit, ColorCNN+ − MedianCut: ours +12.0 points (p = 0.001), paper (CIFAR100/ResNet18) +9.7 points",
         "- 6 bit, ColorCNN+ − MedianCut: ours -5.0 points (p = 0.2), paper (CIFAR100/ResNet18) -2.9 points"]
+
+
+def test_accuracy_table_names_the_setting_and_figure_draws() -> None:
+    exp = resolve("smoke")
+    md = main.accuracy_table(exp, RESULT)
+    assert md.startswith("Accuracy (%) per method and colour-space size, ours (cifar10 / alexnet, smoke profile, "
+                         "10 val images)")
+    assert "a different dataset and classifier from ours" in md and "p=0.001 ★★" in md
+    assert main.accuracy_figure(exp, RESULT).axes
 
 
 def test_bitrate_table_by_hand() -> None:

@@ -138,6 +138,24 @@ def test_multilabel_table2_by_hand() -> None:
     assert len(multilabel.table2_figure(result).axes) == 2
 
 
+def test_stylized_table3_and_gain_by_hand() -> None:
+    """One variant at 1 bit: MedianCut 30 %, ColorCNN+ 45 % (p = 0.004): +15.0 points against the paper's +30."""
+    from colorcnn_repro.report import stylized
+
+    per = {"mediancut": {"1": {"accuracy": 0.30}}, "colorcnn+": {"1": {"accuracy": 0.45}}}
+    result = {"profile": "smoke", "config": {"classifier": {"classifier": "resnet18"}}, "data_source": "synthetic",
+              "variants": {"main": {"methods": per, "data": {"name": "style14", "count": 20, "split": "val"},
+                                    "original": {"accuracy": 0.6},
+                                    "significance": {"1": {"mediancut vs colorcnn+": {"p": 0.004, "stars": "★★"}}}}}}
+    md = stylized.table3(result)
+    assert md.startswith("Accuracy (%), ours (style14, resnet18, smoke profile, 20 val images; original images 60.0%)")
+    rows = [[c.strip() for c in row.split("|")[1:-1]] for row in md.splitlines() if row.startswith("|")]
+    assert ["", "paper", "66.4"] in rows and ["", "vs MedianCut", "p=0.004 ★★"] in rows
+    assert stylized.gain_summary(result) == ("- 1 bit, ColorCNN+ − MedianCut: ours +15.0 points (p = 0.004), paper "
+                                            "+30.0 points at 1 bit (synthetic)")
+    assert stylized.table3_figure(result).axes
+
+
 def test_examples_grid_has_one_row_per_example() -> None:
     import numpy as np
 

@@ -16,7 +16,7 @@ from ..evaluation.grid import quantize_images
 from ..experiments import paper_numbers
 from ..experiments.pipeline import classifier_stage, learned_nets, result_path
 from ..models import ColorQuantizerNet
-from ..plots import image_grid
+from ..plots import accuracy_vs_colors, image_grid
 from ..profiles import Experiment, resolve
 from ..quantizers import LEARNED_METHODS
 from ..training.loops import load_split
@@ -54,6 +54,30 @@ def classifier_vs_paper(exp: Experiment, result: Mapping) -> str:
         return text + "; not in Table 1."
     paper = paper_numbers.TABLE1[key]
     return text + f" vs paper {paper:.1f}% ({mine - paper:+.1f} points)."
+
+
+def _is_table4_setting(exp: Experiment) -> bool:
+    """The paper publishes per-bit numbers (Table 4) only for CIFAR100 / ResNet18."""
+    clf = exp.config.classifier
+    return (clf.data.dataset, clf.classifier) == ("cifar100", "resnet18")
+
+
+def accuracy_figure(exp: Experiment, result: Mapping) -> Figure:
+    """Fig. 12: accuracy against colour-space size, the paper's Table 4 rows overlaid in their own setting."""
+    return accuracy_vs_colors(result, paper=paper_numbers.table4_main_rows() if _is_table4_setting(exp) else None)
+
+
+def accuracy_table(exp: Experiment, result: Mapping) -> str:
+    """Markdown: accuracy per method and bit size with McNemar p against MedianCut, beside the paper's Table 4
+    rows (MedianCut, ColorCNN, ColorCNN+ λ=3), saying when those are another dataset and classifier."""
+    clf, data = exp.config.classifier, result["data"]
+    return (f"Accuracy (%) per method and colour-space size, ours ({clf.data.dataset} / {clf.classifier}, "
+            f"{exp.profile} profile, {data['count']} {data['split']} images) with McNemar p-values against "
+            "MedianCut, and the paper's Table 4 rows (MedianCut, ColorCNN, ColorCNN+ λ=3) — those are "
+            "**CIFAR100 / ResNet18 on the 10,000 test images**"
+            + ("." if _is_table4_setting(exp) else ", a different dataset and classifier from ours: compare trends, "
+               "not values.")
+            + "\n\n" + paper_numbers.table_beside_paper(result, paper_numbers.table4_main_rows()))
 
 
 def margins(result: Mapping) -> str:

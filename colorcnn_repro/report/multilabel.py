@@ -1,5 +1,6 @@
 """Table 2 of the multi-label study (:func:`colorcnn_repro.experiments.studies.multilabel_voc`, notebook
-``10_multilabel_voc``): MedianCut and ColorCNN+ accuracy and mAP beside the paper's, as a table and a figure."""
+``10_multilabel_voc``): MedianCut and ColorCNN+ accuracy and mAP beside the paper's, as a table and a figure,
+and Fig. 13's examples."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -10,19 +11,15 @@ from matplotlib.figure import Figure
 from ..experiments import paper_numbers
 from ..experiments.studies import beside_paper, metric_table
 from ..plots import style
+from .examples import examples_figure, only_variant
 
 METHODS = {"MedianCut": "mediancut", "ColorCNN+": "colorcnn+"}
 METRICS = ("accuracy", "mAP")
 
 
-def _variant(result: Mapping) -> tuple[str, Mapping]:
-    label = next(iter(result["variants"]))
-    return label, result["variants"][label]
-
-
 def table2(result: Mapping) -> str:
     """Markdown: the setup line, then accuracy and mAP (%) per colour-space size, ours above the paper's."""
-    label, v = _variant(result)
+    label, v = only_variant(result)
     parts = [f"Ours: {v['data']['name']}, {result['config']['classifier']['classifier']}, {result['profile']} "
              f"profile, {v['data']['count']} {v['data']['split']} images; original images "
              f"{100 * v['original']['accuracy']:.1f}% accuracy / {100 * v['original']['mAP']:.1f} mAP (paper: "
@@ -36,7 +33,7 @@ def table2(result: Mapping) -> str:
 
 def table2_figure(result: Mapping) -> Figure:
     """Accuracy and mAP against the colour-space size, ours solid, the paper's dashed, original images dotted."""
-    _, v = _variant(result)
+    _, v = only_variant(result)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     for ax, metric in zip(axes, METRICS):
         for m in METHODS.values():
@@ -56,3 +53,9 @@ def table2_figure(result: Mapping) -> Figure:
                  f"{v['data']['count']} images", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def fig13(result: Mapping) -> Figure:
+    """Fig. 13: four images, MedianCut and ColorCNN+ at 2 bits (the smallest size run when 2 was not)."""
+    per = only_variant(result)[1]["methods"]["colorcnn+"]
+    return examples_figure(result, 2 if "2" in per else min(int(b) for b in per), "Fig. 13: multi-label VOC")
