@@ -3,11 +3,13 @@
 Prints one JSON object (and writes it with ``--out``). For each step it reports images/s of
 
 ``plain``
-    NCHW tensors and models, and the heads as the paper writes them
-    (:func:`colorcnn_repro.models.colorcnn.reference_ops`: ColorCNN+ makes its D-channel map, then pools it).
+    NCHW tensors and models, and the heads and L_RP as the paper writes them
+    (:func:`colorcnn_repro.models.colorcnn.reference_ops`: ColorCNN+ makes its D-channel map, then pools it;
+    L_RP compares the B×N×N relationship matrices).
 ``optimised``
-    What the training loops run: models and batches in ``torch.channels_last`` memory, and ColorCNN+'s Eq. 8
-    pooling applied to the weights of its bias-free 1×1 convolution before the convolution.
+    What the training loops run: models and batches in ``torch.channels_last`` memory, ColorCNN+'s Eq. 8
+    pooling applied to the weights of its bias-free 1×1 convolution before the convolution, and L_RP summed
+    per target cluster (:func:`colorcnn_repro.losses.relationship_preserving_loss`), without N×N matrices.
 
 and ``<step>_speedup`` = optimised / plain (medians of per-step wall times, the two variants interleaved step by
 step so that load from other processes hits both alike). Before timing, both variants run one forward and loss

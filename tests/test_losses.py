@@ -169,6 +169,30 @@ def test_relationship_preserving_loss_positive_for_swapped_pixels() -> None:
     assert relationship_preserving_loss(m, target, 1.0).item() > 0.1
 
 
+def test_dense_labels_by_hand() -> None:
+    """Each row relabelled 0..K−1 in sorted order of its values: 3 → 0, 5 → 1, 9 → 2."""
+    got = losses.dense_labels(torch.tensor([[5, 3, 5, 9, 3], [7, 7, 7, 7, 7]]))
+    assert got.tolist() == [[1, 0, 1, 2, 0], [0, 0, 0, 0, 0]]
+
+
+@pytest.mark.parametrize("colors", [2, 5, 64])
+def test_relationship_preserving_loss_fast_form_matches_the_matrices(colors: int) -> None:
+    """The per-cluster form gives the B×N×N matrices' value and gradient (≤ 1e-5), on the same sampled pixels."""
+    from colorcnn_repro.models.colorcnn import reference_ops
+
+    g = torch.Generator().manual_seed(colors)
+    m = (3 * torch.randn(4, colors, 8, 8, generator=g)).softmax(1).requires_grad_()
+    target = torch.randint(0, 9, (4, 8, 8), generator=g)
+    fast = relationship_preserving_loss(m, target, 0.5, torch.Generator().manual_seed(1))
+    (fast_grad,) = torch.autograd.grad(fast, m)
+    with reference_ops():
+        plain = relationship_preserving_loss(m, target, 0.5, torch.Generator().manual_seed(1))
+    (plain_grad,) = torch.autograd.grad(plain, m)
+    torch.testing.assert_close(fast, plain, atol=1e-5, rtol=0)
+    torch.testing.assert_close(fast_grad, plain_grad, atol=1e-5, rtol=0)
+    assert fast.dtype == m.dtype
+
+
 def test_relationship_preserving_loss_checks_shapes() -> None:
     with pytest.raises(ValueError, match="target index map"):
         relationship_preserving_loss(torch.rand(1, 2, 4, 4).softmax(1), torch.zeros(1, 4, 5, dtype=torch.long))

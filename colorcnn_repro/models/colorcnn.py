@@ -33,14 +33,21 @@ _REFERENCE_OPS = False
 
 @contextmanager
 def reference_ops() -> Iterator[None]:
-    """Within this block the heads run as the paper writes them: NCHW 1×1 convolutions, then the D → C pooling
-    of Eq. 8 on the D-channel map. Same outputs as the default fast form (≤ 1e-5); for tests and benchmarks."""
+    """Within this block the heads and the relationship-preserving loss run as the paper writes them: NCHW 1×1
+    convolutions, then the D → C pooling of Eq. 8 on the D-channel map; L_RP from the N×N relationship
+    matrices (:func:`colorcnn_repro.losses.relationship_preserving_loss`). Same outputs as the default fast
+    forms (≤ 1e-5); for tests and benchmarks."""
     global _REFERENCE_OPS
     before, _REFERENCE_OPS = _REFERENCE_OPS, True
     try:
         yield
     finally:
         _REFERENCE_OPS = before
+
+
+def using_reference_ops() -> bool:
+    """Whether a :func:`reference_ops` block is active."""
+    return _REFERENCE_OPS
 
 
 def build_backbone(name: str, width: int) -> nn.Module:
