@@ -146,6 +146,23 @@ def test_expected_file_wins_over_newer_ones(results: Path) -> None:
     assert card["sources"]["evaluation:cifar10:alexnet"]["config_key"] == "ffffffffff"
 
 
+def test_a_study_is_current_when_its_plan_writes_it(results: Path) -> None:
+    """Studies are looked up by their name: the file their plan writes is current; no plan file, none is."""
+    lam = results / "variants_lambda-cifar10-alexnet-dddddddddd.json"
+    card = sc.build("fixture", results, expected=lambda stage, ds, clf: lam if stage == "variants_lambda" else None)
+    assert card["sources"]["variants_lambda:cifar10:alexnet"]["matches_current_config"] is True
+    assert card["sources"]["colorcnn_ablation:cifar10:alexnet"]["matches_current_config"] is False
+
+
+def test_profile_result_path_of_a_study_is_its_plans_file() -> None:
+    """The smoke profile's λ study writes ``variants_lambda-cifar10-alexnet-<key>.json``; for another dataset than
+    its plan's there is no current file."""
+    expected = sc.profile_result_path("smoke")
+    path = expected("variants_lambda", "cifar10", "alexnet")
+    assert path.parent.name == "smoke" and path.name.startswith("variants_lambda-cifar10-alexnet-")
+    assert expected("variants_lambda", "tinyimagenet", "alexnet") is None
+
+
 def test_classifier_is_the_one_the_evaluation_used(results: Path) -> None:
     ev_path = results / "evaluation-cifar10-alexnet-aaaaaaaaaa.json"
     write(ev_path.parent, ev_path.name, evaluation() | {"config": {"classifier": {"epochs": 8}}}, age=100)

@@ -33,13 +33,14 @@ import itertools
 import os
 import warnings
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Callable
 
 from ..data import MissingDataError, resolve_root
 from ..data.loader import SOURCES
 from ..config import ClassifierConfig, EvalConfig, config_key
 from ..paths import REPO_ROOT, DataRoot, results_root
-from ..profiles import get_config, resolve
+from ..profiles import Experiment, get_config, resolve
 from ..training.loops import train_colorcnn, train_colorcnn_plus
 from ..training.runs import extend_run
 from .pipeline import cached, main_results, result_path, write_result
@@ -174,8 +175,7 @@ def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ..
     """
     plan = sweep_overrides(variants, methods, overrides)
     experiments = {label: resolve(profile, ov) for label, ov in plan.items()}
-    study = StudyConfig(name, get_config("classifier", profile, overrides),
-                        {label: exp.config for label, exp in experiments.items()})
+    study = _study_config(name, experiments, profile, overrides)
     path = result_path(results_root(profile), name, study)
     if (hit := cached(path, force)) is not None:
         return hit
@@ -200,6 +200,20 @@ def flat_rows(variants: dict[str, dict]) -> list[dict[str, Any]]:
     """One record per variant × method × bits: label, method, bits and every metric."""
     return [{"variant": label, "method": m, "bits": int(b), **metrics}
             for label, v in variants.items() for m, per in v["methods"].items() for b, metrics in per.items()]
+
+
+def _study_config(name: str, experiments: dict[str, Experiment], profile: str,
+                  overrides: dict[str, Any] | None) -> StudyConfig:
+    return StudyConfig(name, get_config("classifier", profile, overrides),
+                       {label: exp.config for label, exp in experiments.items()})
+
+
+def plan_result_path(plan: Plan, profile: str) -> Path:
+    """Where :func:`run_plan` writes (or finds) ``plan``'s JSON at ``profile``; nothing is trained or read."""
+    experiments = {label: resolve(profile, ov)
+                   for label, ov in sweep_overrides(plan.variants, plan.methods, plan.overrides).items()}
+    return result_path(results_root(profile), plan.name, _study_config(plan.name, experiments, profile,
+                                                                      plan.overrides))
 
 
 def run_plan(plan: Plan, profile: str, *, root: DataRoot = None, device: str | None = None, force: bool = False,
@@ -466,6 +480,13 @@ def stylized(profile: str = "cpu", overrides: dict | None = None, *, bits: tuple
     root = root if root is not None else resolve_root() / STYLE14_DIR
     return _data_study("stylized", "folder", profile, overrides, bits, root, synthetic, device, force)
 
+
+#: The studies defined by a plan, by name: ``PLANS[name](profile, overrides)`` is the plan that
+#: ``STUDIES[name]`` runs.
+PLANS: dict[str, Callable[..., Plan]] = {
+    "variants_lambda": variants_lambda_plan, "colorcnn_ablation": colorcnn_ablation_plan,
+    "colorcnn_plus_ablation": colorcnn_plus_ablation_plan, "short_budget_recipe": short_budget_recipe_plan,
+    "training_length": training_length_plan}
 
 STUDIES = {"variants_lambda": variants_lambda, "colorcnn_ablation": colorcnn_ablation,
            "colorcnn_plus_ablation": colorcnn_plus_ablation, "multilabel_voc": multilabel_voc,

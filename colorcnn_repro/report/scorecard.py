@@ -149,12 +149,19 @@ ExpectedPath = Callable[[str, str, str], Path | None]
 
 
 def profile_result_path(profile: str) -> ExpectedPath:
-    """``(stage, dataset, classifier) -> the path the profile's current config writes`` (None when the
-    profile or the config cannot be resolved). Imports the pipeline (and torch) on first use."""
+    """``(stage or study name, dataset, classifier) -> the path the profile's current config writes`` (None when
+    the profile or the config cannot be resolved, or a study's plan is of another setting). Imports the pipeline
+    (and torch) on first use."""
     def expected(stage: str, dataset: str, classifier: str) -> Path | None:
         try:
             from ..experiments.pipeline import result_path
+            from ..experiments.studies import PLANS, plan_result_path
             from ..profiles import get_config
+            if stage in PLANS:  # a study: the file its plan writes, when the plan is of this setting
+                plan = PLANS[stage](profile)
+                clf = get_config("classifier", profile, plan.overrides)
+                same = (clf.data.dataset, clf.classifier) == (dataset, classifier)
+                return plan_result_path(plan, profile) if same else None
             cfg = get_config(stage, profile, {"dataset": dataset, "classifier.classifier": classifier})
         except (ImportError, ValueError, KeyError, TypeError) as exc:
             print(f"scorecard: the current {profile!r} config of {dataset}/{classifier} is unknown ({exc}); "
@@ -171,10 +178,10 @@ def load_results(results_dir: Path, expected: ExpectedPath | None = None) -> dic
     expected = expected or (lambda *_: None)
     out: dict[str, dict[tuple[str, str], Found]] = {}
     for name, stage, accept in (("evaluation", "evaluate", is_complete_evaluation),
-                                ("variants_lambda", None, lambda d: "variants" in d),
-                                ("colorcnn_ablation", None, lambda d: "variants" in d)):
+                                ("variants_lambda", "variants_lambda", lambda d: "variants" in d),
+                                ("colorcnn_ablation", "colorcnn_ablation", lambda d: "variants" in d)):
         for (ds, clf), paths in result_files(results_dir, name).items():
-            if (found := pick(paths, expected(stage, ds, clf) if stage else None, accept)) is not None:
+            if (found := pick(paths, expected(stage, ds, clf), accept)) is not None:
                 out.setdefault(name, {})[(ds, clf)] = found
     for (ds, clf), paths in result_files(results_dir, "classifier").items():
         current = expected("classifier", ds, clf)
