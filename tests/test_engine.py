@@ -15,6 +15,7 @@ from colorcnn_repro.evaluation.metrics import (average_precision, exact_match, m
                                                stars)
 from colorcnn_repro.config import (ClassifierConfig, ColorCNNConfig, ColorCNNPlusConfig, OptimConfig, config_dict,
                                    config_key)
+from colorcnn_repro.models.checkpoint import load_checkpoint
 from colorcnn_repro.profiles import DATASET_DEFAULTS, get_config
 from colorcnn_repro.quantizers.batched import quantize_batch
 from colorcnn_repro.training import augment, loops, runs, targets
@@ -340,7 +341,7 @@ def train_in(monkeypatch, folder: Path, cfg, global_seed: int = 0) -> Path:
 
 
 def weights(run: Path) -> dict:
-    return torch.load(run / "model.pt", weights_only=False)["state_dict"]
+    return load_checkpoint(run / "model.pt")["state_dict"]
 
 
 def test_resume_after_kill_equals_uninterrupted_run(smoke, monkeypatch, tmp_path) -> None:
@@ -352,7 +353,7 @@ def test_resume_after_kill_equals_uninterrupted_run(smoke, monkeypatch, tmp_path
         train_in(monkeypatch, tmp_path / "killed", smoke)
     run = runs.run_dir("classifier", smoke)
     assert not (run / "model.pt").exists()
-    assert torch.load(run / "checkpoint.pt", weights_only=False)["epoch"] == 1
+    assert load_checkpoint(run / "checkpoint.pt")["epoch"] == 1
 
     monkeypatch.setattr(loops, "run_epoch", runs.run_epoch)
     resumed = weights(train_in(monkeypatch, tmp_path / "killed", smoke, global_seed=99))
@@ -424,7 +425,7 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(smoke, monkeypatch, tmp_p
         train_in(monkeypatch, tmp_path / "nan", smoke)
     run = runs.run_dir("classifier", smoke)
     assert not (run / "model.pt").exists()
-    ckpt = torch.load(run / "checkpoint.pt", weights_only=False)
+    ckpt = load_checkpoint(run / "checkpoint.pt")
     assert ckpt["epoch"] == 1
     assert all(torch.isfinite(v).all() for v in ckpt["model"].values() if v.is_floating_point())
     model = loops.build_normalized_classifier("alexnet", 10, "cifar10")
@@ -449,11 +450,11 @@ def test_atomic_save_never_leaves_a_partial_file(monkeypatch, tmp_path) -> None:
     with pytest.raises(OSError):
         atomic_save({"epoch": 2}, tmp_path / "new.pt")
     monkeypatch.setattr(runs.torch, "save", real_save)
-    kept = torch.load(path)
+    kept = load_checkpoint(path)
     assert kept["epoch"] == 1 and torch.equal(kept["w"], torch.ones(3))
     assert not (tmp_path / "new.pt").exists()
     atomic_save({"epoch": 3}, path)  # a later save replaces it and cleans up the temporary file
-    assert torch.load(path)["epoch"] == 3
+    assert load_checkpoint(path)["epoch"] == 3
     assert not (tmp_path / "checkpoint.pt.tmp").exists()
 
 

@@ -22,6 +22,7 @@ from colorcnn_repro.data import ImageArrays
 from colorcnn_repro.evaluation.grid import evaluate_grid
 from colorcnn_repro.losses import sample_pixels
 from colorcnn_repro.models import ColorCNNPlus, build_normalized_classifier
+from colorcnn_repro.models.checkpoint import load_checkpoint
 from colorcnn_repro.profiles import get_config
 from colorcnn_repro.training import augment, loops, runs, targets
 
@@ -241,7 +242,7 @@ STAGES = {"classifier": (lambda: get_config("classifier", "smoke", OVERRIDES), l
 
 def _weights(folder: Path, stage: str) -> dict[str, torch.Tensor]:
     run = folder / f"{runs.slug(stage)}-{runs.config_key(STAGES[stage][0]())}"
-    return torch.load(run / "model.pt", weights_only=False)["state_dict"]
+    return load_checkpoint(run / "model.pt")["state_dict"]
 
 
 def _seed_classifier(folder: Path, state_dict: dict) -> None:
@@ -276,7 +277,7 @@ def test_two_processes_equal_one_and_a_killed_run_resumes(tmp_path, monkeypatch)
     jobs = [(str(ddp_clf), "classifier", False), (str(ddp), "colorcnn+", False), (str(killed), "colorcnn+", True)]
     mp.spawn(_ddp_worker, args=(2, _free_port(), train, jobs), nprocs=2, join=True)
     run = next(killed.glob("colorcnn_plus-*"))
-    assert not (run / "model.pt").exists() and torch.load(run / "checkpoint.pt", weights_only=False)["epoch"] == 1
+    assert not (run / "model.pt").exists() and load_checkpoint(run / "checkpoint.pt")["epoch"] == 1
     mp.spawn(_ddp_worker, args=(2, _free_port(), train, [(str(killed), "colorcnn+", False)]), nprocs=2, join=True)
 
     for stage, folder in (("classifier", ddp_clf), ("colorcnn+", ddp)):
