@@ -173,10 +173,7 @@ def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ..
     variant its overrides, evaluation config key, original-image metrics and per-method, per-bit metrics,
     plus ``rows`` (one flat record per variant × method × bits) and ``groups``.
     """
-    plan = sweep_overrides(variants, methods, overrides)
-    experiments = {label: resolve(profile, ov) for label, ov in plan.items()}
-    study = _study_config(name, experiments, profile, overrides)
-    path = result_path(results_root(profile), name, study)
+    plan, experiments, study, path = _resolve_study(name, variants, methods, profile, overrides)
     if (hit := cached(path, force)) is not None:
         return hit
     if prepare is not None:
@@ -202,18 +199,22 @@ def flat_rows(variants: dict[str, dict]) -> list[dict[str, Any]]:
             for label, v in variants.items() for m, per in v["methods"].items() for b, metrics in per.items()]
 
 
-def _study_config(name: str, experiments: dict[str, Experiment], profile: str,
-                  overrides: dict[str, Any] | None) -> StudyConfig:
-    return StudyConfig(name, get_config("classifier", profile, overrides),
-                       {label: exp.config for label, exp in experiments.items()})
+ResolvedStudy = tuple[dict[str, dict], dict[str, Experiment], StudyConfig, Path]
+
+
+def _resolve_study(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ...], profile: str,
+                   overrides: dict[str, Any] | None) -> ResolvedStudy:
+    """Each variant's overrides and resolved experiment, the study's config, and the path of its JSON."""
+    plan = sweep_overrides(variants, methods, overrides)
+    experiments = {label: resolve(profile, ov) for label, ov in plan.items()}
+    study = StudyConfig(name, get_config("classifier", profile, overrides),
+                        {label: exp.config for label, exp in experiments.items()})
+    return plan, experiments, study, result_path(results_root(profile), name, study)
 
 
 def plan_result_path(plan: Plan, profile: str) -> Path:
     """Where :func:`run_plan` writes (or finds) ``plan``'s JSON at ``profile``; nothing is trained or read."""
-    experiments = {label: resolve(profile, ov)
-                   for label, ov in sweep_overrides(plan.variants, plan.methods, plan.overrides).items()}
-    return result_path(results_root(profile), plan.name, _study_config(plan.name, experiments, profile,
-                                                                      plan.overrides))
+    return _resolve_study(plan.name, plan.variants, plan.methods, profile, plan.overrides)[3]
 
 
 def run_plan(plan: Plan, profile: str, *, root: DataRoot = None, device: str | None = None, force: bool = False,

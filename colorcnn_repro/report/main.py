@@ -80,6 +80,15 @@ def accuracy_table(exp: Experiment, result: Mapping) -> str:
             + "\n\n" + paper_numbers.table_beside_paper(result, paper_numbers.table4_main_rows()))
 
 
+def margin_vs_mediancut(result: Mapping, method: str, bits: int) -> str:
+    """``ours +x.x points (p = …)``: ``method`` minus MedianCut at ``bits`` in a result (or a study variant),
+    with the McNemar p when the result has it."""
+    per = result["methods"]
+    ours = 100 * (per[method][str(bits)]["accuracy"] - per["mediancut"][str(bits)]["accuracy"])
+    sig = paper_numbers.significance_of(result, bits, method, "mediancut")
+    return f"ours {ours:+.1f} points" + (f" (p = {sig['p']:.2g})" if sig else "")
+
+
 def margins(result: Mapping) -> str:
     """Markdown: ColorCNN+ and ColorCNN minus MedianCut at the smallest and largest bit size, ours (with the
     McNemar p) beside the paper's Table 4 rows (CIFAR100 / ResNet18)."""
@@ -93,11 +102,8 @@ def margins(result: Mapping) -> str:
         for m in ("colorcnn+", "colorcnn"):
             if m not in methods:
                 continue
-            ours = 100 * (methods[m][str(b)]["accuracy"] - methods["mediancut"][str(b)]["accuracy"])
-            sig = paper_numbers.significance_of(result, b, m, "mediancut")
-            p_text = f" (p = {sig['p']:.2g})" if sig else ""
             theirs = f"{paper[m][b] - paper['mediancut'][b]:+.1f} points" if b in paper[m] else "not reported"
-            lines.append(f"- {b} bit, {METHOD_NAMES[m]} − MedianCut: ours {ours:+.1f} points{p_text}, "
+            lines.append(f"- {b} bit, {METHOD_NAMES[m]} − MedianCut: {margin_vs_mediancut(result, m, b)}, "
                          f"paper (CIFAR100/ResNet18) {theirs}")
     return "\n".join(lines)
 

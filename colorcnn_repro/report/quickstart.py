@@ -17,6 +17,7 @@ from ..quantized import Quantized
 from ..quantizers import quantize
 from ..zoo import LearnedQuantizer, load_pretrained
 from ..zoo.learned import MULTIPLE
+from .main import distinct_colours
 
 PHOTOS = ("astronaut", "chelsea", "coffee")  # scikit-image's sample photographs
 
@@ -86,10 +87,6 @@ def quantize_photos(photos: Mapping[str, np.ndarray], methods: Sequence[str], bi
     return out
 
 
-def _unique_colors(img: np.ndarray) -> int:
-    return len(np.unique(img.reshape(-1, 3), axis=0))
-
-
 def photo_grid(name: str, photo: np.ndarray, quantized: Mapping[Key, Quantized], methods: Sequence[str],
                bits: Sequence[int], source: str) -> Figure:
     """One photograph's grid: a row per method, a column per bit size (the original first), each panel captioned
@@ -98,7 +95,7 @@ def photo_grid(name: str, photo: np.ndarray, quantized: Mapping[Key, Quantized],
     for r, m in enumerate(methods):
         label = METHOD_NAMES.get(m, m)
         rows[label] = [photo if r == 0 else None] + [quantized[name, m, b].to_rgb() for b in bits]
-        captions[label] = [f"{_unique_colors(photo)} colours" if r == 0 else ""] + [
+        captions[label] = [f"{distinct_colours(photo)} colours" if r == 0 else ""] + [
             f"{quantized[name, m, b].colors_used()} col · {quantized[name, m, b].bpp():.2f} bpp" for b in bits]
     h, w = photo.shape[:2]
     return image_grid(rows, ["original"] + [f"{b} bit ({2**b} colours)" for b in bits], captions,
@@ -113,6 +110,7 @@ def summary_table(quantized: Mapping[Key, Quantized], photos: Sequence[str], met
         cells = []
         for b in bits:
             qs = [quantized[name, m, b] for name in photos]
-            cells.append(f"{np.mean([q.colors_used() for q in qs]):.1f} col · {np.mean([q.bpp() for q in qs]):.2f} bpp")
+            colours, bpp = np.mean([q.colors_used() for q in qs]), np.mean([q.bpp() for q in qs])
+            cells.append(f"{colours:.1f} col · {bpp:.2f} bpp")
         rows.append([METHOD_NAMES.get(m, m), *cells])
     return markdown_table(rows)

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from ..experiments import paper_numbers
 from ..plots import accuracy_vs_colors
 from .examples import examples_figure, only_variant
+from .main import margin_vs_mediancut
 
 METHODS = ("mediancut", "colorcnn+")
 
@@ -47,8 +48,5 @@ def gain_summary(result: Mapping) -> str:
     paper's +30 points at 1 bit."""
     _, v = only_variant(result)
     b = _smallest_bits(v)
-    gap = 100 * (v["methods"]["colorcnn+"][str(b)]["accuracy"] - v["methods"]["mediancut"][str(b)]["accuracy"])
-    sig = paper_numbers.significance_of(v, b, "colorcnn+", "mediancut")
-    p_text = f" (p = {sig['p']:.2g})" if sig else ""
-    return (f"- {b} bit, ColorCNN+ − MedianCut: ours {gap:+.1f} points{p_text}, paper "
+    return (f"- {b} bit, ColorCNN+ − MedianCut: {margin_vs_mediancut(v, 'colorcnn+', b)}, paper "
             f"{paper_numbers.STYLE14_GAIN_1BIT:+.1f} points at 1 bit ({result['data_source']})")
