@@ -205,6 +205,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_curve(args: argparse.Namespace) -> int:
+    from .experiments.compute_curve import compute_curve, train_curve
+
+    if args.train:
+        train_curve(args.profile, args.until, args.model, overrides(args), args.data_root, args.device)
+    result = compute_curve(args.profile, args.until, overrides=overrides(args), root=args.data_root,
+                           device=args.device)
+    print(f"{'model':<26}{'epochs':>7}{'bits':>5}{'acc %':>8}" + "".join(f"{'vs ' + r:>16}" for r in result["references"]))
+    for row in result["rows"]:
+        leads = "".join(f"{row[f'lead_{r}']:>+8.1f} p={row[f'p_{r}']:<5.0e}" for r in result["references"])
+        print(f"{row['model']:<26}{row['epochs']:>7}{row['bits']:>5}{100 * row['accuracy']:>8.1f}{leads}")
+    for todo in result["pending"]:
+        print(f"not trained yet: {todo['model']}, {todo['epochs']} epochs")
+    print(f"results: {result['result_file']}")
+    return 0
+
+
 # --------------------------------------------------------------------------------------------- reproduce
 
 
@@ -318,6 +335,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add_stage(sub, "evaluate", "accuracy vs colour-space size for every method, bpp, JPEG reference", cmd_evaluate)
     p.add_argument("--npz", metavar="FILE", help="evaluate on this .npz (arrays images N×H×W×3 uint8, labels N)")
     p.add_argument("--force", action="store_true", help="recompute even if the results JSON exists")
+
+    p = add_stage(sub, "curve", "the compute curve: learned quantizers' lead over MedianCut and k-means by training "
+                                "length (trains only with --train)", cmd_curve)
+    p.add_argument("--train", action="store_true",
+                   help="first train the runs to --until, resuming each from runs/ or its archived state in "
+                        "checkpoints/ (hours at the cpu profile)")
+    p.add_argument("--until", type=int, metavar="EPOCHS", help="the last cycle end to train and show (default: all)")
+    p.add_argument("--model", action="append", metavar="LABEL",
+                   help="train only this run of the curve, e.g. 'ColorCNN C=2'; repeatable (default: every run)")
 
     p = sub.add_parser("reproduce", help="run every notebooks/NN_*.ipynb in order with papermill")
     p.add_argument("--profile", choices=PROFILES, default="cpu",

@@ -23,13 +23,15 @@ class DataConfig:
 
 
 OPTIMIZERS = ("sgd", "adam")
-SCHEDULES = ("onecycle", "warm_restarts")
+SCHEDULES = ("onecycle", "warm_restarts", "warm_restarts_doubling")
 
 
 @dataclass(frozen=True)
 class OptimConfig:
     """Optimiser and learning-rate schedule of one stage (Sec. 4.1). ``schedule``: ``onecycle`` (peak ``lr``)
-    or ``warm_restarts`` (cosine from ``lr`` to 0, restarted every ``restart_epochs``), stepped per batch."""
+    or ``warm_restarts`` (cosine from ``lr`` to 0, restarted every ``restart_epochs``), or
+    ``warm_restarts_doubling`` (the same, each cycle twice as long as the one before: cycles end at
+    ``restart_epochs`` × 1, 3, 7, 15, …), stepped per batch."""
 
     name: str = "sgd"
     lr: float = 0.01

@@ -1,7 +1,7 @@
 """Where things live: the repository, the shipped zoo, datasets, runs, caches, results and figures.
 
 Each location is defined here once; an environment variable moves it (``COLORCNN_DATA``, ``COLORCNN_RUNS``,
-``COLORCNN_CACHE``, ``COLORCNN_FIGURES``, ``COLORCNN_RESULTS``). Ground floor: imports nothing from the package.
+``COLORCNN_CACHE``, ``COLORCNN_FIGURES``, ``COLORCNN_RESULTS``, ``COLORCNN_CHECKPOINTS``). Ground floor: imports nothing from the package.
 """
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ def data_root(root: DataRoot = None) -> Path:
 def runs_root() -> Path:
     """Where training runs live: ``$COLORCNN_RUNS`` or ``<repo>/runs``."""
     return _env_path("COLORCNN_RUNS", REPO_ROOT / "runs")
+
+
+def checkpoints_root() -> Path:
+    """Resumable states of runs longer than a session, kept at each cycle end and tracked by git:
+    ``$COLORCNN_CHECKPOINTS`` or ``<repo>/checkpoints``."""
+    return _env_path("COLORCNN_CHECKPOINTS", REPO_ROOT / "checkpoints")
 
 
 def cache_root() -> Path:

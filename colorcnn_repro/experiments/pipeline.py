@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import time
 from dataclasses import replace
 from pathlib import Path
 from collections.abc import Callable
@@ -85,25 +86,50 @@ def colorcnn_plus_stage(exp: Experiment, root: DataRoot = None, device: str | No
     return train_colorcnn_plus(exp.config.colorcnn_plus, root, device)
 
 
+def learned_configs(cfg: EvalConfig, methods: tuple[str, ...]) -> dict[str, dict[int, StageConfig]]:
+    """{method: {C: training config}} of the learned methods among ``methods`` at the config's bits."""
+    colors = [2**b for b in cfg.bits]
+    out: dict[str, dict[int, StageConfig]] = {}
+    if "colorcnn" in methods:
+        out["colorcnn"] = {c: replace(cfg.colorcnn, colors=c) for c in colors}
+    if "colorcnn+" in methods:
+        out["colorcnn+"] = {c: cfg.colorcnn_plus for c in colors}
+    return out
+
+
 def learned_nets(cfg: EvalConfig, methods: tuple[str, ...], root: DataRoot = None,
                  device: str | None = None) -> dict[str, dict[int, ColorQuantizerNet]]:
     """{method: {C: net}} for the learned methods of an evaluation config, from runs or the zoo; a model that
-    neither holds is trained first, as its stage would (a fresh clone may hold a committed result but no run)."""
+    neither holds is trained first, as its stage would (a fresh clone may hold a committed result but no run).
+    One net is loaded once, whatever the number of colour counts it serves."""
     dev = pick_device(device)
+    train = {"colorcnn": train_colorcnn, "colorcnn+": train_colorcnn_plus}
+    loaded: dict[str, ColorQuantizerNet] = {}
 
-    def net(stage: str, sub: StageConfig, train: Callable[..., Path]) -> ColorQuantizerNet:
+    def net(stage: str, sub: StageConfig) -> ColorQuantizerNet:
         if model_file(stage, sub) is None:
-            train(sub, root, device)
-        return load_quantizer_net(model_file(stage, sub), stage).to(dev)
+            train[stage](sub, root, device)
+        key = config_key(sub)
+        if key not in loaded:
+            loaded[key] = load_quantizer_net(model_file(stage, sub), stage).to(dev)
+        return loaded[key]
 
-    colors = [2**b for b in cfg.bits]
-    nets: dict[str, dict[int, Any]] = {}
-    if "colorcnn" in methods:
-        nets["colorcnn"] = {c: net("colorcnn", replace(cfg.colorcnn, colors=c), train_colorcnn) for c in colors}
-    if "colorcnn+" in methods:
-        plus = net("colorcnn+", cfg.colorcnn_plus, train_colorcnn_plus)
-        nets["colorcnn+"] = {c: plus for c in colors}
-    return nets
+    return {m: {c: net(m, sub) for c, sub in per.items()} for m, per in learned_configs(cfg, methods).items()}
+
+
+def training_record(cfg: EvalConfig, methods: tuple[str, ...]) -> dict[str, dict[str, dict[str, float]]]:
+    """{method: {C: {epochs, images, seconds}}}: the training behind each learned model, summed over its
+    history (models saved without a history, such as older zoo entries, are left out)."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for m, per in learned_configs(cfg, methods).items():
+        for c, sub in per.items():
+            path = model_file(m, sub)
+            history = load_checkpoint(path).get("history") if path is not None else None
+            if history and all("seconds" in h for h in history):
+                out.setdefault(m, {})[str(c)] = {"epochs": len(history),
+                                                 "images": sum(h["images"] for h in history),
+                                                 "seconds": sum(h["seconds"] for h in history)}
+    return out
 
 
 def evaluation_stage(exp: Experiment, root: DataRoot = None, device: str | None = None, force: bool = False,
@@ -130,9 +156,12 @@ def _evaluate(profile: str, cfg: EvalConfig, path: Path, root, device, npz: str 
         from ..data import load_dataset
         data = load_dataset("npz", "test", npz)
         check_labels(data.labels, predict(clf, data.images[:1]).shape[1], npz)
-    nets = learned_nets(cfg, tuple(m for m in cfg.methods if m in LEARNED_METHODS), root, device)
+    learned = tuple(m for m in cfg.methods if m in LEARNED_METHODS)
+    nets = learned_nets(cfg, learned, root, device)
+    start = time.perf_counter()
     body = {"data": data.describe(), **evaluate_grid(clf, data, cfg.methods, cfg.bits, nets, cfg.batch_size),
             "jpeg": jpeg_curve(cfg, clf, data)}
+    body.update(training=training_record(cfg, learned), seconds=time.perf_counter() - start)
     return write_result(path, profile, cfg, body)
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -28,7 +30,7 @@ from .. import parallel
 from ..parallel import autocast, distribute, per_image, to_device
 from ..paths import DataRoot
 from .augment import classifier_augment, post_quantization_augment, random_flip
-from .runs import atomic_save, file_lock, fit, model_file, pick_device, run_dir, run_epoch
+from .runs import atomic_save, cycle_ends, file_lock, fit, model_file, pick_device, run_dir, run_epoch
 from .targets import imitation_targets
 
 
@@ -84,7 +86,8 @@ def optimizer_and_schedule(model: nn.Module, optim: OptimConfig, steps_per_epoch
                            epochs: int) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler]:
     """``(optimizer, per-batch lr scheduler)`` of ``optim`` for ``epochs`` of ``steps_per_epoch`` (Sec. 4.1):
     SGD (momentum, optional Nesterov) or Adam (β1 = ``momentum``); one-cycle to ``lr``, or cosine from ``lr``
-    to 0 restarted every ``restart_epochs``."""
+    to 0 restarted every ``restart_epochs`` (``warm_restarts``) or after cycles of 1, 2, 4, … × ``restart_epochs``
+    (``warm_restarts_doubling``)."""
     if optim.name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optim.name!r}; accepted: {', '.join(OPTIMIZERS)}")
     if optim.schedule not in SCHEDULES:
@@ -99,7 +102,8 @@ def optimizer_and_schedule(model: nn.Module, optim: OptimConfig, steps_per_epoch
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=optim.lr, total_steps=max(1, epochs * steps_per_epoch))
     else:
         sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(
-            opt, T_0=max(1, optim.restart_epochs * steps_per_epoch), eta_min=0.0)
+            opt, T_0=max(1, optim.restart_epochs * steps_per_epoch), eta_min=0.0,
+            T_mult=2 if optim.schedule == "warm_restarts_doubling" else 1)
     return opt, sched
 
 
@@ -194,6 +198,26 @@ def quantizer_optimizer(model: nn.Module, cfg: QuantizerConfig,
     return (*optimizer_and_schedule(model, cfg.optim, steps, cfg.epochs), steps)
 
 
+def fit_quantizer(stage: str, cfg: QuantizerConfig, run: Path, model: ColorCNN | ColorCNNPlus,
+                  opt: torch.optim.Optimizer, sched: torch.optim.lr_scheduler.LRScheduler,
+                  epoch_fn: Callable[[int, torch.Generator], dict], desc: str, until: int | None,
+                  archive: bool) -> None:
+    """Train a quantizer for ``cfg.epochs`` (or until ``until``, see :func:`~.runs.fit`) and save its
+    ``model.pt`` with its training history once finished. At each cycle end before the last the model is also
+    saved as the trained model of the same config for that many epochs (exact for warm restarts,
+    :func:`~.runs.cycle_ends`), so every cycle of a long run can be evaluated like any other model."""
+
+    def snapshot(epoch: int, history: list[dict]) -> None:
+        if epoch < cfg.epochs:
+            atomic_save({**quantizer_checkpoint(model), "history": history},
+                        run_dir(stage, replace(cfg, epochs=epoch)) / "model.pt")
+
+    history = fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn, desc,
+                  until=until, ends=cycle_ends(cfg.optim, cfg.epochs), at_cycle_end=snapshot, archive=archive)
+    if len(history) == cfg.epochs:
+        save_trained({**quantizer_checkpoint(model), "history": history}, run)
+
+
 # ---------------------------------------------------------------- ColorCNN
 
 def colorcnn_terms(model: ColorCNN | nn.Module, clf: NormalizedClassifier, cfg: ColorCNNConfig, x: torch.Tensor,
@@ -208,8 +232,10 @@ def colorcnn_terms(model: ColorCNN | nn.Module, clf: NormalizedClassifier, cfg: 
     return colorcnn_loss(logits, labels, out.prob, gamma=weight, teacher_logits=teacher, multilabel=clf.multilabel)
 
 
-def train_colorcnn(cfg: ColorCNNConfig, root: DataRoot = None, device: str | None = None) -> Path:
-    """Train one ColorCNN for ``cfg.colors`` (Sec. 3.3, 4.1) against the frozen classifier."""
+def train_colorcnn(cfg: ColorCNNConfig, root: DataRoot = None, device: str | None = None, *,
+                   until: int | None = None, archive: bool = False) -> Path:
+    """Train one ColorCNN for ``cfg.colors`` (Sec. 3.3, 4.1) against the frozen classifier; ``until`` and
+    ``archive``: see :func:`fit_quantizer`."""
     with training_run("colorcnn", cfg, device) as (run, dev, done):
         if done:
             return run
@@ -233,9 +259,7 @@ def train_colorcnn(cfg: ColorCNNConfig, root: DataRoot = None, device: str | Non
 
             return run_epoch(len(train), cfg.batch_size, g, step, f"colorcnn C={cfg.colors}", steps)
 
-        fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn,
-            f"colorcnn C={cfg.colors}")
-        save_trained(quantizer_checkpoint(model), run)
+        fit_quantizer("colorcnn", cfg, run, model, opt, sched, epoch_fn, f"colorcnn C={cfg.colors}", until, archive)
     return run
 
 
@@ -265,8 +289,10 @@ def colorcnn_plus_terms(model: ColorCNNPlus | nn.Module, clf: NormalizedClassifi
                               rp_weight=rp_weight, teacher_logits=teacher, multilabel=clf.multilabel)
 
 
-def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root: DataRoot = None, device: str | None = None) -> Path:
-    """Train ColorCNN+ (Sec. 3.4–3.6, 4.1): one model for every C, MedianCut imitation via L_RP."""
+def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root: DataRoot = None, device: str | None = None, *,
+                        until: int | None = None, archive: bool = False) -> Path:
+    """Train ColorCNN+ (Sec. 3.4–3.6, 4.1): one model for every C, MedianCut imitation via L_RP; ``until`` and
+    ``archive``: see :func:`fit_quantizer`."""
     with training_run("colorcnn+", cfg, device) as (run, dev, done):
         if done:
             return run
@@ -299,7 +325,5 @@ def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root: DataRoot = None, device: 
 
             return run_epoch(len(train), cfg.batch_size, g, step, "colorcnn+", steps)
 
-        fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn,
-            "colorcnn+")
-        save_trained(quantizer_checkpoint(model), run)
+        fit_quantizer("colorcnn+", cfg, run, model, opt, sched, epoch_fn, "colorcnn+", until, archive)
     return run

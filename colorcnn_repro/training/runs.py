@@ -9,6 +9,7 @@ import hashlib
 import math
 import shutil
 import time
+from collections.abc import Collection
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -19,11 +20,11 @@ from filelock import FileLock
 from tqdm.auto import tqdm
 
 from .. import parallel
-from ..config import QuantizerConfig, StageConfig, config_dict, config_key
+from ..config import OptimConfig, QuantizerConfig, StageConfig, config_dict, config_key
 from ..files import atomic_write, atomic_write_json
 from ..models.checkpoint import load_checkpoint, resume_training, training_checkpoint
 from ..models.checkpoint import save_checkpoint as atomic_save  # the name loops and tests use
-from ..paths import ZOO_DIR, cache_root, runs_root
+from ..paths import ZOO_DIR, cache_root, checkpoints_root, runs_root
 
 
 def pick_device(name: str | None = None) -> torch.device:
@@ -79,6 +80,27 @@ def model_file(stage: str, cfg: StageConfig) -> Path | None:
     return None
 
 
+def cycle_ends(optim: OptimConfig, epochs: int) -> list[int]:
+    """The epochs (counts of finished epochs, at most ``epochs``) at which a warm-restarts cycle of ``optim``
+    ends, where the learning rate has decayed to 0: ``restart_epochs`` × (1, 2, 3, …), or × (1, 3, 7, 15, …)
+    when each cycle doubles. Empty for one-cycle. Since neither warm-restarts schedule depends on the total
+    epochs, a run's state there is that of the same config trained for that many epochs."""
+    if optim.schedule == "onecycle":
+        return []
+    ends, length, done = [], optim.restart_epochs, 0
+    while done + length <= epochs:
+        done += length
+        ends.append(done)
+        if optim.schedule == "warm_restarts_doubling":
+            length *= 2
+    return ends
+
+
+def archived_checkpoint(run: Path) -> Path:
+    """Where a long run's training state is archived at each cycle end: ``<checkpoints>/<run name>.pt``."""
+    return checkpoints_root() / f"{run.name}.pt"
+
+
 def extend_run(stage: str, shorter: QuantizerConfig, cfg: QuantizerConfig) -> bool:
     """Start the run of ``cfg`` from the last checkpoint of ``shorter``'s run, the same training for fewer
     epochs, so that a longer run costs only its extra epochs (the training-length study).
@@ -91,8 +113,8 @@ def extend_run(stage: str, shorter: QuantizerConfig, cfg: QuantizerConfig) -> bo
         raise ValueError(f"{stage}: a run can only be extended by a longer run of the same config "
                          f"(epochs {shorter.epochs} → {cfg.epochs}, other fields must be equal)")
     optim = cfg.optim
-    if optim.schedule != "warm_restarts" or shorter.epochs % optim.restart_epochs:
-        raise ValueError(f"{stage}: extending {shorter.epochs} epochs is exact only with the warm_restarts schedule "
+    if shorter.epochs not in cycle_ends(optim, shorter.epochs):
+        raise ValueError(f"{stage}: extending {shorter.epochs} epochs is exact only with a warm-restarts schedule "
                          f"restarting at that epoch; got {optim.schedule!r} every {optim.restart_epochs} epochs")
     target = run_dir(stage, cfg)
     if (target / "checkpoint.pt").exists() or model_file(stage, cfg) is not None:
@@ -170,22 +192,31 @@ def run_epoch(n: int, batch_size: int, generator: torch.Generator, step: Callabl
         keys = list(sums)
         *totals, seen = parallel.all_reduce_sum([sums[k] for k in keys] + [float(seen)])
         sums = dict(zip(keys, totals))
+    seconds = time.perf_counter() - start
     stats = {k: v / seen for k, v in sums.items()}
-    stats["images_per_s"] = seen / (time.perf_counter() - start)
+    stats.update(images=float(seen), seconds=seconds, images_per_s=seen / seconds)
     return stats
 
 
 def fit(run: Path, modules: dict[str, Any], epochs: int, seed: int,
-        epoch_fn: Callable[[int, torch.Generator], dict[str, float]], desc: str) -> list[dict]:
-    """Train for ``epochs``, resuming from ``run/checkpoint.pt``; ``modules`` maps names to objects with
-    state_dict/load_state_dict (model, optimizer, scheduler). Checkpoints atomically after every epoch
-    (rank 0 under torchrun; every rank resumes from that file, so several machines need a shared ``runs/``)."""
+        epoch_fn: Callable[[int, torch.Generator], dict[str, float]], desc: str, *, until: int | None = None,
+        ends: Collection[int] = (), at_cycle_end: Callable[[int, list[dict]], None] | None = None,
+        archive: bool = False) -> list[dict]:
+    """Train for ``epochs`` (or stop after ``until`` of them), resuming from ``run/checkpoint.pt``; ``modules``
+    maps names to objects with state_dict/load_state_dict (model, optimizer, scheduler). Checkpoints
+    atomically after every epoch (rank 0 under torchrun; every rank resumes from that file, so several machines
+    need a shared ``runs/``). After each epoch in ``ends`` (cycle ends), ``at_cycle_end(epoch, history)`` runs
+    and, with ``archive``, the checkpoint is also copied to :func:`archived_checkpoint` (tracked by git), which
+    a run without a checkpoint of its own resumes from: a run longer than a session goes on in the next one.
+    The checkpoint holds the modules, the history and the epoch; the random state needs no saving, as every
+    epoch reseeds from (seed, epoch) (:func:`epoch_generator`)."""
     ckpt_path = run / "checkpoint.pt"
     history: list[dict] = []
     start = 0
-    if parallel.agree(ckpt_path.exists()):
-        history, start = resume_training(load_checkpoint(ckpt_path), modules)
-    for epoch in range(start, epochs):
+    source = ckpt_path if ckpt_path.exists() or not archive else archived_checkpoint(run)
+    if parallel.agree(source.exists()):
+        history, start = resume_training(load_checkpoint(source), modules)
+    for epoch in range(start, min(epochs, until or epochs)):
         stats = epoch_fn(epoch, epoch_generator(seed, epoch))
         stats["epoch"] = epoch + 1
         history.append(stats)
@@ -193,6 +224,13 @@ def fit(run: Path, modules: dict[str, Any], epochs: int, seed: int,
             tqdm.write(f"{desc} epoch {epoch + 1}/{epochs}: " + ", ".join(f"{k}={v:.4g}" for k, v in stats.items()
                                                                           if k != "epoch"))
             atomic_save(training_checkpoint(modules, history, epoch + 1), ckpt_path)
+            if epoch + 1 in ends:
+                if at_cycle_end is not None:
+                    at_cycle_end(epoch + 1, history)
+                if archive:
+                    target = archived_checkpoint(run)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    atomic_write(target, lambda tmp: shutil.copyfile(ckpt_path, tmp))
         parallel.barrier()
     if parallel.is_main():
         atomic_write_json(history, run / "history.json")

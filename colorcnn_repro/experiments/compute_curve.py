@@ -1,0 +1,219 @@
+"""The compute curve (not in the paper): how the learned quantizers' lead over MedianCut and k-means grows with
+training, and what budget the paper's margins would need.
+
+Each model of :data:`CURVE_MODELS` is one long run of the profile's recipe under warm restarts whose cycles
+double (:data:`CURVE_SCHEDULE`: cycles end after 1, 3, 7, 15, 31 epochs). The state at a cycle end is the model
+of the same config trained for that many epochs (:func:`~colorcnn_repro.training.runs.cycle_ends`), saved as
+such, and evaluated by the main experiment's evaluation stage beside MedianCut and k-means on the same images
+(McNemar p). :func:`train_curve` trains in rounds, every model to the next cycle end before any goes further,
+and archives each run's state at each cycle end under ``checkpoints/`` (tracked by git), so that a run longer
+than a session continues exactly in the next one (``colorcnn curve --until 15``). :func:`compute_curve` gathers
+every cycle end that is trained or already evaluated into one JSON, with a trend per model and bit size
+(:func:`fit_trend`): the lead against log10(training images), its uncertainty, what it predicts at the paper's
+budget and what budget would reach a given lead.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from ..config import QuantizerConfig
+from ..paths import REPO_ROOT, DataRoot
+from ..profiles import get_config, resolve
+from ..training.loops import train_colorcnn, train_colorcnn_plus
+from ..training.runs import cycle_ends, model_file
+from .pipeline import cached, main_results, result_path, write_result
+
+
+@dataclass(frozen=True)
+class CurveModel:
+    """One long run of the curve: a learned ``method`` with ``overrides`` on the profile's recipe, trained for
+    ``epochs`` (its last cycle end), evaluated at ``bits`` (a ColorCNN: its one colour count)."""
+
+    method: str
+    bits: tuple[int, ...]
+    epochs: int
+    overrides: tuple[tuple[str, Any], ...] = ()
+
+
+#: The schedule of every curve run, set on the quantizer's optimiser section.
+CURVE_SCHEDULE = {"optim.schedule": "warm_restarts_doubling", "optim.restart_epochs": 1}
+SECTION = {"colorcnn": "colorcnn.", "colorcnn+": "colorcnn_plus."}
+#: The classical references each cycle end is compared with, on the same images.
+REFERENCES = ("mediancut", "kmeans")
+#: The curve's runs per profile. ``cpu``: ColorCNN at C = 2 and 4 and ColorCNN+ to 31 epochs at width 16; at
+#: C = 2 also widths 32 and 64 for about the same hours as width 16's first cycles (≈ 1.8× and 5.5× the cost
+#: of an epoch at width 16, ``../shared/reference/cpu-calibration.md``), to tell capacity from steps.
+CURVE_MODELS: dict[str, dict[str, CurveModel]] = {
+    "smoke": {"ColorCNN C=2": CurveModel("colorcnn", (1,), 3), "ColorCNN+": CurveModel("colorcnn+", (1,), 3)},
+    "cpu": {
+        "ColorCNN C=2": CurveModel("colorcnn", (1,), 31),
+        "ColorCNN C=4": CurveModel("colorcnn", (2,), 31),
+        "ColorCNN+": CurveModel("colorcnn+", (1, 2, 6), 31),
+        "ColorCNN C=2, width 32": CurveModel("colorcnn", (1,), 7, (("colorcnn.width", 32),)),
+        "ColorCNN C=2, width 64": CurveModel("colorcnn", (1,), 3, (("colorcnn.width", 64),)),
+    },
+    "paper": {
+        "ColorCNN C=2": CurveModel("colorcnn", (1,), 63),
+        "ColorCNN C=4": CurveModel("colorcnn", (2,), 63),
+        "ColorCNN+": CurveModel("colorcnn+", (1, 2, 6), 255),
+    },
+}
+#: The paper's training budget in images (Sec. 4.1: ColorCNN 60 epochs, ColorCNN+ 300, of the 50,000
+#: CIFAR-10 training images).
+PAPER_IMAGES = {"colorcnn": 60 * 50_000, "colorcnn+": 300 * 50_000}
+
+
+def curve_models(profile: str) -> dict[str, CurveModel]:
+    if profile not in CURVE_MODELS:
+        raise ValueError(f"no compute curve for profile {profile!r}; accepted: {', '.join(CURVE_MODELS)}")
+    return CURVE_MODELS[profile]
+
+
+def row_overrides(model: CurveModel, epochs: int) -> dict[str, Any]:
+    """The experiment overrides of ``model`` trained for ``epochs``, evaluated with the references."""
+    prefix = SECTION[model.method]
+    return {**{prefix + k: v for k, v in CURVE_SCHEDULE.items()}, **dict(model.overrides), prefix + "epochs": epochs,
+            "methods": (model.method, *REFERENCES), "bits": model.bits}
+
+
+def run_config(profile: str, model: CurveModel, epochs: int | None = None,
+               overrides: dict[str, Any] | None = None) -> QuantizerConfig:
+    """The training config of ``model`` for ``epochs`` (default: its whole run); a ColorCNN at its colour count."""
+    cfg = get_config(model.method, profile, {**(overrides or {}), **row_overrides(model, epochs or model.epochs)})
+    return replace(cfg, colors=2 ** model.bits[0]) if model.method == "colorcnn" else cfg
+
+
+def curve_ends(profile: str, model: CurveModel, overrides: dict[str, Any] | None = None) -> list[int]:
+    cfg = run_config(profile, model, overrides=overrides)
+    return cycle_ends(cfg.optim, cfg.epochs)
+
+
+def train_curve(profile: str = "cpu", until: int | None = None, labels: list[str] | None = None,
+                overrides: dict[str, Any] | None = None, root: DataRoot = None, device: str | None = None) -> None:
+    """Train the curve's runs (``labels``, default all) to the cycle end ``until`` (default: their last), in
+    rounds: every run reaches a cycle end before any goes further, so the curve grows evenly and each round's
+    models can be evaluated and committed. Runs resume from ``runs/`` or from their archived state
+    (``checkpoints/``); a cycle end whose model exists is skipped."""
+    models = curve_models(profile)
+    chosen = {label: models[label] for label in (labels or models)}
+    ends = sorted({e for m in chosen.values() for e in curve_ends(profile, m, overrides) if until is None or e <= until})
+    for end in ends:
+        for model in chosen.values():
+            if end not in curve_ends(profile, model, overrides):
+                continue
+            cfg = run_config(profile, model, overrides=overrides)
+            if model_file(model.method, replace(cfg, epochs=end)) is None:
+                train = train_colorcnn if model.method == "colorcnn" else train_colorcnn_plus
+                train(cfg, root, device, until=end, archive=True)
+
+
+def compute_curve(profile: str = "cpu", until: int | None = None, *, train: bool = False,
+                  overrides: dict[str, Any] | None = None, root: DataRoot = None, device: str | None = None,
+                  force: bool = False) -> dict:
+    """The compute-curve study's JSON (``results/<profile>/compute_curve-…json``): one row per model, cycle end
+    and bit size that is evaluated or can be (its model exists), with its lead over each reference and McNemar
+    p, and :func:`fit_trend` per model and bit size. ``train``: first train every run to ``until``
+    (:func:`train_curve`); otherwise nothing is trained. Cycle ends beyond ``until`` are left out."""
+    if train:
+        train_curve(profile, until, None, overrides, root, device)
+    models = curve_models(profile)
+    rows, pending = [], []
+    for label, model in models.items():
+        for end in curve_ends(profile, model, overrides):
+            if until is not None and end > until:
+                continue
+            exp = resolve(profile, {**(overrides or {}), **row_overrides(model, end)})
+            evaluated = result_path(exp.results, "evaluation", exp.config).exists()
+            if not (evaluated or model_file(model.method, run_config(profile, model, end, overrides))):
+                pending.append({"model": label, "epochs": end})
+                continue
+            rows += curve_rows(label, model, end, main_results(exp, root, device, force=force))
+    path, study = result_file(profile, overrides), _study(profile, overrides)
+    if not force and (hit := cached(path, False)) is not None and hit["rows"] == rows:
+        return hit
+    trends = [fit_trend(rows, label, models[label].method, bits, ref)
+              for label, bits in sorted({(r["model"], r["bits"]) for r in rows}) for ref in REFERENCES]
+    body = {"study": "compute_curve", "result_file": os.path.relpath(path, REPO_ROOT), "rows": rows,
+            "pending": pending, "trends": trends, "references": list(REFERENCES),
+            "paper_images": PAPER_IMAGES, "models": {label: {"method": m.method, "bits": list(m.bits),
+                                                             "epochs": m.epochs, "overrides": dict(m.overrides)}
+                                                     for label, m in models.items()}}
+    write_result(path, profile, study, body)
+    return cached(path, False)
+
+
+@dataclass(frozen=True)
+class _Study:
+    """What the study's file is keyed by: the classifier (it names the file) and every run's whole config."""
+
+    classifier: Any
+    runs: dict[str, QuantizerConfig]
+
+
+def curve_rows(label: str, model: CurveModel, epochs: int, evaluation: dict) -> list[dict[str, Any]]:
+    """One record per bit size of an evaluated cycle end: accuracy, each reference's, the leads (points) and
+    their McNemar p, colours used, and the training images and seconds behind the model."""
+    out = []
+    for b in model.bits:
+        training = evaluation.get("training", {}).get(model.method, {}).get(str(2**b), {})
+        per = {m: evaluation["methods"][m][str(b)] for m in (model.method, *REFERENCES)}
+        sig = evaluation["significance"][str(b)]
+        row = {"model": label, "method": model.method, "epochs": epochs, "bits": b,
+               "images": training.get("images"), "train_seconds": training.get("seconds"),
+               "accuracy": per[model.method]["accuracy"], "colors_used": per[model.method]["colors_used"],
+               "evaluation_key": evaluation["config_key"], "n_images": evaluation["data"]["count"]}
+        for ref in REFERENCES:
+            row[ref] = per[ref]["accuracy"]
+            row[f"lead_{ref}"] = 100 * (per[model.method]["accuracy"] - per[ref]["accuracy"])
+            row[f"p_{ref}"] = sig[f"{model.method} vs {ref}"]["p"]
+        out.append(row)
+    return out
+
+
+def fit_trend(rows: list[dict], label: str, method: str, bits: int, reference: str,
+              bars: tuple[float, ...] = (5.0, 10.0)) -> dict[str, Any]:
+    """Least-squares line of the lead over ``reference`` (points) against log10(training images) for one
+    model and bit size: slope per tenfold images with its standard error, the lead it predicts at the paper's
+    budget (:data:`PAPER_IMAGES`) with a 95 % interval of the fitted mean, the images it takes to reach each
+    lead in ``bars`` (None where the slope is not above 0), and the gain of the last doubling of the epochs.
+    Fewer than three points: the points only."""
+    pts = sorted((r["images"], r[f"lead_{reference}"]) for r in rows
+                 if r["model"] == label and r["bits"] == bits and r["images"])
+    out: dict[str, Any] = {"model": label, "bits": bits, "reference": reference, "points": len(pts)}
+    if len(pts) >= 2:
+        out["last_gain"] = pts[-1][1] - pts[-2][1]
+    if len(pts) < 3:
+        return out
+    x = np.log10([p[0] for p in pts])
+    y = np.array([p[1] for p in pts])
+    fit = stats.linregress(x, y)
+    n = len(x)
+    resid = y - (fit.intercept + fit.slope * x)
+    s = math.sqrt(float(resid @ resid) / (n - 2))
+    t = float(stats.t.ppf(0.975, n - 2))
+    x_paper = math.log10(PAPER_IMAGES[method])
+    se_mean = s * math.sqrt(1 / n + (x_paper - x.mean()) ** 2 / float(((x - x.mean()) ** 2).sum()))
+    at_paper = fit.intercept + fit.slope * x_paper
+    out.update(slope=float(fit.slope), slope_se=float(fit.stderr), intercept=float(fit.intercept),
+               residual_sd=s, paper_images=PAPER_IMAGES[method], at_paper=float(at_paper),
+               at_paper_ci=[float(at_paper - t * se_mean), float(at_paper + t * se_mean)],
+               images_for={str(bar): (10 ** ((bar - fit.intercept) / fit.slope) if fit.slope > 0 else None)
+                           for bar in bars})
+    return out
+
+
+def _study(profile: str, overrides: dict[str, Any] | None) -> _Study:
+    return _Study(get_config("classifier", profile, overrides),
+                  {label: run_config(profile, m, overrides=overrides) for label, m in curve_models(profile).items()})
+
+
+def result_file(profile: str, overrides: dict[str, Any] | None = None) -> Path:
+    """Where :func:`compute_curve` writes its JSON (nothing is trained or read)."""
+    return result_path(resolve(profile, overrides).results, "compute_curve", _study(profile, overrides))
