@@ -207,6 +207,15 @@ def save_figure(fig: Figure, name: str, profile: str, *, dpi: int = 150) -> tupl
     return png, pdf
 
 
+def show(fig: Figure) -> None:
+    """Show ``fig`` once in a notebook's output, whatever the matplotlib backend (``MPLBACKEND=Agg`` included,
+    which shows nothing by itself), then close it."""
+    from IPython.display import display
+
+    display(fig)
+    plt.close(fig)
+
+
 def _figure(ax, size):
     if ax is None:
         fig, ax = plt.subplots(figsize=size)

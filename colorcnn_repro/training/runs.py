@@ -114,7 +114,7 @@ def extend_run(stage: str, shorter: QuantizerConfig, cfg: QuantizerConfig) -> bo
                          f"(epochs {shorter.epochs} → {cfg.epochs}, other fields must be equal)")
     optim = cfg.optim
     if shorter.epochs not in cycle_ends(optim, shorter.epochs):
-        raise ValueError(f"{stage}: extending {shorter.epochs} epochs is exact only with a warm-restarts schedule "
+        raise ValueError(f"{stage}: extending {shorter.epochs} epochs is exact only with a warm_restarts schedule "
                          f"restarting at that epoch; got {optim.schedule!r} every {optim.restart_epochs} epochs")
     target = run_dir(stage, cfg)
     if (target / "checkpoint.pt").exists() or model_file(stage, cfg) is not None:

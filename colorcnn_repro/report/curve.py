@@ -1,0 +1,98 @@
+"""The compute curve's table, trend summary and figure (notebook ``14_compute_curve``), read from the JSON of
+:func:`colorcnn_repro.experiments.compute_curve.compute_curve`."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..plots import style
+
+REFERENCE_NAMES = {"mediancut": "MedianCut", "kmeans": "k-means"}
+
+
+def _data_note(result: Mapping) -> str:
+    rows = result["rows"]
+    n = rows[0]["n_images"] if rows else "?"
+    return f"{result['profile']} profile, {n} validation images"
+
+
+def curve_table(result: Mapping) -> str:
+    """Markdown table: per model, cycle end and bit size, training images and hours, accuracy (%), and the lead
+    (points) over each reference with its McNemar p."""
+    refs = result["references"]
+    head = ["model", "epochs", "bits", "training images", "hours", "accuracy", *(f"vs {REFERENCE_NAMES[r]}" for r in refs)]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    for r in result["rows"]:
+        hours = f"{r['train_seconds'] / 3600:.2f}" if r["train_seconds"] is not None else ""
+        images = f"{r['images']:,.0f}" if r["images"] is not None else ""
+        leads = [f"{r[f'lead_{ref}']:+.1f} (p={r[f'p_{ref}']:.1g})" for ref in refs]
+        lines.append(f"| {r['model']} | {r['epochs']} | {r['bits']} | {images} | {hours} | "
+                     f"{100 * r['accuracy']:.1f} | " + " | ".join(leads) + " |")
+    pending = "".join(f"\n- not trained yet: {p['model']}, {p['epochs']} epochs" for p in result["pending"])
+    return (f"Accuracy (%) and lead over each classical method (points, McNemar p) on the same images "
+            f"({_data_note(result)}); hours are the run's own training time up to that cycle end.\n\n"
+            + "\n".join(lines) + pending)
+
+
+def trend_table(result: Mapping) -> str:
+    """Markdown table of the fitted trends: slope per tenfold training images (± standard error), the lead the
+    line predicts at the paper's budget (95 % interval of the fitted mean), the images it takes to reach +5
+    and +10, and the gain of the last doubling."""
+    head = ["model", "bits", "vs", "points", "slope per 10× images", "at the paper's budget", "images for +5",
+            "images for +10", "last doubling"]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+
+    def images(x: float | None) -> str:
+        return "never (slope ≤ 0)" if x is None else f"{x:.2g}"
+
+    for t in result["trends"]:
+        last = f"{t['last_gain']:+.1f}" if "last_gain" in t else ""
+        if "slope" not in t:
+            lines.append(f"| {t['model']} | {t['bits']} | {REFERENCE_NAMES[t['reference']]} | {t['points']} | "
+                         f"(fewer than 3 points) | | | | {last} |")
+            continue
+        lo, hi = t["at_paper_ci"]
+        lines.append(
+            f"| {t['model']} | {t['bits']} | {REFERENCE_NAMES[t['reference']]} | {t['points']} | "
+            f"{t['slope']:+.2f} ± {t['slope_se']:.2f} | {t['at_paper']:+.1f} [{lo:+.1f}, {hi:+.1f}] at "
+            f"{t['paper_images']:.2g} | {images(t['images_for']['5.0'])} | {images(t['images_for']['10.0'])} | {last} |")
+    return ("Lead (points) against log10(training images), least squares over the cycle ends; a straight line in "
+            "log images is what a lead that keeps growing by a fixed amount per doubling looks like, so a last "
+            "doubling that gains less than the slope × log10 2 says the curve is bending.\n\n" + "\n".join(lines))
+
+
+def curve_figure(result: Mapping) -> Figure:
+    """The lead over each reference (one panel each) against training images on a log axis: one line per model
+    and bit size, its fitted trend dotted, the paper's budgets as vertical lines."""
+    refs = result["references"]
+    fig, axes = plt.subplots(1, len(refs), figsize=(5.2 * len(refs), 3.8), squeeze=False, sharey=True)
+    series = sorted({(r["model"], r["bits"], r["method"]) for r in result["rows"] if r["images"]})
+    for ax, ref in zip(axes[0], refs):
+        for i, (model, bits, method) in enumerate(series):
+            pts = sorted((r["images"], r[f"lead_{ref}"]) for r in result["rows"]
+                         if r["model"] == model and r["bits"] == bits and r["images"])
+            x, y = np.array(pts).T
+            color = f"C{i % 10}"
+            ax.plot(x, y, marker=style(method).get("marker") or "o", color=color, label=f"{model}, {bits} bit")
+            trend = next((t for t in result["trends"] if (t["model"], t["bits"], t["reference"]) == (model, bits, ref)
+                          and "slope" in t), None)
+            if trend is not None:
+                xs = np.geomspace(x.min(), trend["paper_images"], 20)
+                ax.plot(xs, trend["intercept"] + trend["slope"] * np.log10(xs), ls=":", color=color, lw=1)
+        for method, images in result["paper_images"].items():
+            ax.axvline(images, color="grey", lw=0.8, ls="--")
+            ax.annotate(f"paper's {style(method)['label']} budget", (images, 0), rotation=90, fontsize=7,
+                        xytext=(2, 2), textcoords="offset points", va="bottom", color="grey")
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_xscale("log")
+        ax.set_xlabel("training images")
+        ax.set_title(f"lead over {REFERENCE_NAMES[ref]}", fontsize=10)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("accuracy lead (points)")
+    axes[0][-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.suptitle(f"Compute curve · {_data_note(result)} · dotted: fitted trend", fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,154 @@
+"""The compute curve: doubling warm restarts, runs stopped at a cycle end and resumed from their archived state,
+cycle-end models, and the trend fit (hand-computed values)."""
+from __future__ import annotations
+
+import dataclasses
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+
+from colorcnn_repro.config import OptimConfig
+from colorcnn_repro.experiments import compute_curve as cc
+from colorcnn_repro.models.checkpoint import load_checkpoint
+from colorcnn_repro.profiles import get_config
+from colorcnn_repro.training import loops, runs
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """Runs, caches, results and archived checkpoints under tmp_path, never in the repository."""
+    for var, name in (("COLORCNN_RUNS", "runs"), ("COLORCNN_CACHE", "cache"), ("COLORCNN_RESULTS", "results"),
+                      ("COLORCNN_CHECKPOINTS", "checkpoints")):
+        monkeypatch.setenv(var, str(tmp_path / name))
+
+
+@pytest.mark.parametrize(("schedule", "restart", "epochs", "ends"), [
+    ("warm_restarts", 2, 7, [2, 4, 6]),
+    ("warm_restarts", 1, 3, [1, 2, 3]),
+    ("warm_restarts_doubling", 1, 31, [1, 3, 7, 15, 31]),
+    ("warm_restarts_doubling", 1, 10, [1, 3, 7]),
+    ("warm_restarts_doubling", 2, 14, [2, 6, 14]),
+    ("onecycle", 1, 5, []),
+])
+def test_cycle_ends_by_hand(schedule: str, restart: int, epochs: int, ends: list[int]) -> None:
+    assert runs.cycle_ends(OptimConfig(schedule=schedule, restart_epochs=restart), epochs) == ends
+
+
+def test_doubling_schedule_restarts_after_1_then_2_epochs() -> None:
+    """2 steps per epoch: cosine over 2 steps (lr, lr/2), restart at step 2, then over 4 steps (lr, lr·(1+cos π/4)/2,
+    lr/2, lr·(1−cos π/4)/2), restart at step 6."""
+    model = torch.nn.Linear(2, 1)
+    opt, sched = loops.optimizer_and_schedule(model, OptimConfig(lr=1.0, schedule="warm_restarts_doubling",
+                                                                 restart_epochs=1), steps_per_epoch=2, epochs=3)
+    lrs = []
+    for _ in range(7):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    c = math.cos(math.pi / 4)
+    assert lrs == pytest.approx([1.0, 0.5, 1.0, (1 + c) / 2, 0.5, (1 - c) / 2, 1.0])
+
+
+@pytest.fixture
+def tiny_colorcnn(cifar10_data: Path, monkeypatch):
+    """A smoke ColorCNN of 3 epochs under doubling restarts (cycle ends 1 and 3), on 64 training images."""
+    clf = get_config("classifier", "smoke", {"epochs": 1, "limit_train": 64, "batch_size": 32})
+    train = loops.load_split(clf.data, "train", cifar10_data)
+    monkeypatch.setenv("COLORCNN_DATA", str(cifar10_data))
+    monkeypatch.setattr(loops, "load_split", lambda data, split, root=None, limit=None: train)
+    base = get_config("colorcnn", "smoke")
+    return dataclasses.replace(base, classifier=clf, epochs=3, batch_size=32,
+                               optim=dataclasses.replace(base.optim, schedule="warm_restarts_doubling"))
+
+
+def weights(path: Path) -> dict:
+    return load_checkpoint(path)["state_dict"]
+
+
+def assert_same(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys()
+    for name in a:
+        assert torch.equal(a[name], b[name]), name
+
+
+def test_run_resumed_from_its_archive_equals_the_uninterrupted_run(tiny_colorcnn, monkeypatch, tmp_path) -> None:
+    """Stopped at its first cycle end, its runs/ folder lost (a new session), resumed from checkpoints/: the
+    same weights, bit for bit, as three epochs in one go. The cycle-end model is the 1-epoch model."""
+    cfg = tiny_colorcnn
+    monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "whole"))
+    whole = weights(loops.train_colorcnn(cfg, device="cpu") / "model.pt")
+    one_epoch = weights(loops.train_colorcnn(dataclasses.replace(cfg, epochs=1), device="cpu") / "model.pt")
+
+    monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "session1"))
+    run = loops.train_colorcnn(cfg, device="cpu", until=1, archive=True)
+    assert not (run / "model.pt").exists()
+    archived = runs.archived_checkpoint(run)
+    assert archived == tmp_path / "checkpoints" / f"{run.name}.pt" and load_checkpoint(archived)["epoch"] == 1
+    snapshot = runs.model_file("colorcnn", dataclasses.replace(cfg, epochs=1))
+    assert_same(weights(snapshot), one_epoch)
+    assert [h["epoch"] for h in load_checkpoint(snapshot)["history"]] == [1]
+
+    shutil.rmtree(tmp_path / "session1")
+    monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "session2"))
+    resumed = loops.train_colorcnn(cfg, device="cpu", archive=True)
+    assert_same(weights(resumed / "model.pt"), whole)
+    assert load_checkpoint(archived)["epoch"] == 3
+    history = load_checkpoint(resumed / "model.pt")["history"]
+    assert [h["epoch"] for h in history] == [1, 2, 3] and all(h["images"] == 64 for h in history)
+
+
+def row(model: str, images: float, lead: float, bits: int = 1) -> dict:
+    return {"model": model, "bits": bits, "images": images, "lead_mediancut": lead}
+
+
+def test_fit_trend_by_hand() -> None:
+    """Leads 1, 3, 5 points at 10^4, 10^5, 10^6 images: 2 points per tenfold, intercept −7; at the paper's
+    ColorCNN budget (3·10^6 images) 2·log10(3·10^6) − 7; 10 points at 10^8.5 images; a perfect line has a
+    zero-width interval."""
+    rows = [row("m", 1e4, 1.0), row("m", 1e5, 3.0), row("m", 1e6, 5.0), row("other", 1e4, 50.0),
+            row("m", 1e6, 99.0, bits=2)]
+    t = cc.fit_trend(rows, "m", "colorcnn", 1, "mediancut")
+    assert t["points"] == 3 and t["last_gain"] == pytest.approx(2.0)
+    assert t["slope"] == pytest.approx(2.0) and t["intercept"] == pytest.approx(-7.0)
+    assert t["paper_images"] == 3_000_000
+    assert t["at_paper"] == pytest.approx(2 * math.log10(3e6) - 7)
+    assert t["at_paper_ci"] == pytest.approx([t["at_paper"]] * 2, abs=1e-9)
+    assert t["images_for"]["10.0"] == pytest.approx(10**8.5, rel=1e-9)
+    assert t["images_for"]["5.0"] == pytest.approx(1e6, rel=1e-9)
+
+
+def test_fit_trend_flat_or_short() -> None:
+    flat = cc.fit_trend([row("m", 1e4, 2.0), row("m", 1e5, 1.0), row("m", 1e6, 0.0)], "m", "colorcnn+", 1,
+                        "mediancut")
+    assert flat["slope"] == pytest.approx(-1.0) and flat["images_for"] == {"5.0": None, "10.0": None}
+    assert cc.fit_trend([row("m", 1e4, 1.0), row("m", 1e5, 4.0)], "m", "colorcnn", 1, "mediancut") == {
+        "model": "m", "bits": 1, "reference": "mediancut", "points": 2, "last_gain": 3.0}
+
+
+def test_curve_rows_from_an_evaluation() -> None:
+    evaluation = {
+        "config_key": "k", "data": {"count": 4},
+        "methods": {"colorcnn": {"1": {"accuracy": 0.5, "colors_used": 2.0}},
+                    "mediancut": {"1": {"accuracy": 0.25, "colors_used": 2.0}},
+                    "kmeans": {"1": {"accuracy": 0.75, "colors_used": 2.0}}},
+        "significance": {"1": {"colorcnn vs mediancut": {"p": 0.01}, "colorcnn vs kmeans": {"p": 0.5}}},
+        "training": {"colorcnn": {"2": {"epochs": 3, "images": 300.0, "seconds": 6.0}}},
+    }
+    (r,) = cc.curve_rows("ColorCNN C=2", cc.CurveModel("colorcnn", (1,), 7), 3, evaluation)
+    assert r == {"model": "ColorCNN C=2", "method": "colorcnn", "epochs": 3, "bits": 1, "images": 300.0,
+                 "train_seconds": 6.0, "accuracy": 0.5, "colors_used": 2.0, "evaluation_key": "k", "n_images": 4,
+                 "mediancut": 0.25, "lead_mediancut": 25.0, "p_mediancut": 0.01,
+                 "kmeans": 0.75, "lead_kmeans": -25.0, "p_kmeans": 0.5}
+
+
+def test_curve_runs_use_doubling_restarts_and_their_own_widths() -> None:
+    models = cc.curve_models("cpu")
+    assert cc.curve_ends("cpu", models["ColorCNN C=2"]) == [1, 3, 7, 15, 31]
+    wide = cc.run_config("cpu", models["ColorCNN C=2, width 64"])
+    assert (wide.width, wide.colors, wide.epochs, wide.optim.schedule) == (64, 2, 3, "warm_restarts_doubling")
+    assert cc.run_config("cpu", models["ColorCNN C=4"], 7).colors == 4
+    with pytest.raises(ValueError, match="'nope'.*smoke, cpu, paper"):
+        cc.curve_models("nope")
