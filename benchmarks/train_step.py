@@ -23,6 +23,11 @@ and a randomly initialised frozen AlexNet (throughput depends on neither), so no
 
     python benchmarks/train_step.py --steps 6 --out results/benchmarks/train_step.json
     python benchmarks/train_step.py --device cuda --width 64 [--bf16]   # on a GPU (plus peak memory)
+    python benchmarks/train_step.py --compile --out results/benchmarks/train_step_compile.json
+
+``--compile`` compares the optimised step (``plain`` in the JSON's place: ``eager``) with the same step whose
+quantizer (or classifier) and frozen classifier body run through ``torch.compile`` (``compiled``); the first
+steps, which compile, are the warm-up and are reported as ``compile_seconds``.
 
 On CUDA the steps are timed between ``torch.cuda.synchronize()`` calls and ``peak_memory_mib`` gives the peak
 allocated memory of each step's two variants; ``--bf16`` runs forward and loss under bf16 autocast.
@@ -69,6 +74,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=None, help="also write the JSON here")
     p.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda (default cpu)")
     p.add_argument("--bf16", action="store_true", help="bf16 autocast for forward and loss (CUDA only)")
+    p.add_argument("--compile", action="store_true",
+                   help="time the optimised step eager against torch.compile instead of plain against optimised")
     args = p.parse_args(argv)
     args.device = torch.device(args.device)
     if args.device.type == "cuda":
@@ -77,9 +84,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def build_steps(kind: str, optimised: bool, args: argparse.Namespace, x: torch.Tensor, y: torch.Tensor,
-                targets: dict[int, torch.Tensor]) -> tuple[Callable[[], dict], Callable[[], dict]]:
+                targets: dict[int, torch.Tensor], compiled: bool = False
+                ) -> tuple[Callable[[], dict], Callable[[], dict]]:
     """``(train_step, forward)`` of one variant: a full optimiser step, and a no-grad forward (eval mode, fixed
-    jitter) returning the tensors compared between variants."""
+    jitter) returning the tensors compared between variants; ``compiled``: the trained model and the frozen
+    classifier's body through ``torch.compile``."""
     layout = torch.channels_last if optimised else torch.contiguous_format
     xb = channels_last(x) if optimised else x.contiguous()
     ops = nullcontext if optimised else reference_ops
@@ -101,6 +110,10 @@ def build_steps(kind: str, optimised: bool, args: argparse.Namespace, x: torch.T
             model = ColorCNNPlus(width=cfg.width, bottleneck=cfg.bottleneck, depth=cfg.depth, topk=cfg.topk,
                                  mean=mean, std=std, temperature=cfg.temperature)
         model = model.to(args.device, memory_format=layout).train()
+    if compiled:
+        clf.body = torch.compile(clf.body)
+        if kind != "classifier":
+            model = torch.compile(model)
     opt, sched = optimizer_and_schedule(model, get_config("classifier", "cpu").optim if kind == "classifier"
                                         else cfg.optim, 100, 10)
     g = torch.Generator().manual_seed(0)
@@ -163,29 +176,44 @@ def main(argv: list[str] | None = None) -> dict:
                                  "colorcnn_plus_colors": 4, "profile": "cpu", "device": str(args.device),
                                  "bf16_autocast": args.bf16},
                     "timing": "median per-step wall clock; plain and optimised interleaved step by step"}
+    names = ("eager", "compiled") if args.compile else ("plain", "optimised")
+    if args.compile:
+        report["benchmark"] = "training step, optimised eager vs torch.compile"
     for kind in args.only or KINDS:
-        plain, plain_fwd = build_steps(kind, False, args, x, y, targets)
-        fast, fast_fwd = build_steps(kind, True, args, x, y, targets)
+        if args.compile:
+            plain, plain_fwd = build_steps(kind, True, args, x, y, targets)
+            fast, fast_fwd = build_steps(kind, True, args, x, y, targets, compiled=True)
+        else:
+            plain, plain_fwd = build_steps(kind, False, args, x, y, targets)
+            fast, fast_fwd = build_steps(kind, True, args, x, y, targets)
+        start = time.perf_counter()
         a, b = plain_fwd(), fast_fwd()
+        first_forward = time.perf_counter() - start
         diff = {k: float((a[k] - b[k]).abs().max()) for k in a}
-        times: dict[str, list[float]] = {"plain": [], "optimised": []}
+        times: dict[str, list[float]] = {name: [] for name in names}
+        warmup: dict[str, float] = {name: 0.0 for name in names}
         if cuda:
             torch.cuda.reset_peak_memory_stats(args.device)
         for r in range(args.warmup + args.steps):
-            for name, step in (("plain", plain), ("optimised", fast)):
+            for name, step in zip(names, (plain, fast)):
                 if cuda:
                     torch.cuda.synchronize(args.device)
                 start = time.perf_counter()
                 step()
                 if cuda:
                     torch.cuda.synchronize(args.device)
+                elapsed = time.perf_counter() - start
                 if r >= args.warmup:
-                    times[name].append(time.perf_counter() - start)
+                    times[name].append(elapsed)
+                else:
+                    warmup[name] += elapsed
         rate = {name: args.batch_size / statistics.median(ts) for name, ts in times.items()}
         report[kind] = {"images_per_s": rate, "max_abs_diff": diff, "outputs_agree": max(diff.values()) <= 1e-5}
+        if args.compile:
+            report[kind]["compile_seconds"] = first_forward + warmup["compiled"]
         if cuda:
             report[kind]["peak_memory_mib"] = torch.cuda.max_memory_allocated(args.device) / 2**20
-        report[f"{kind}_speedup"] = rate["optimised"] / rate["plain"]
+        report[f"{kind}_speedup"] = rate[names[1]] / rate[names[0]]
         if args.profile_steps:
             report[kind]["top_operators_optimised"] = top_operators(fast, args.profile_steps, args.top)
     if cuda:

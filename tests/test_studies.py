@@ -214,3 +214,29 @@ def test_tiny_sweep_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     examples = studies.quantized_examples(voc, {"ColorCNN+": ("MedianCut vs ColorCNN+", "colorcnn+")}, 1, n=2)
     assert len(examples["original"]) == 2 and examples["ColorCNN+"][0].shape == (32, 32, 3)
     assert len(np.unique(examples["ColorCNN+"][0].reshape(-1, 3), axis=0)) <= 2
+
+
+def test_recipe_table_shows_the_paper_recipe_group_and_skips_absent_groups() -> None:
+    def variant(methods: dict) -> dict:
+        return {"data": {"count": 10, "split": "val", "name": "cifar10"}, "original": {"accuracy": 0.9},
+                "methods": methods, "overrides": {}}
+
+    result = {"profile": "cpu",
+              "groups": {"references": ["MedianCut (reference)"], "colorcnn_paper": ["C=2 paper recipe"]},
+              "variants": {"MedianCut (reference)": variant({"mediancut": {"1": {"accuracy": 0.4}}}),
+                           "C=2 paper recipe": variant({"colorcnn": {"1": {"accuracy": 0.45}}})}}
+    assert recipe.recipe_table(result).split("\n")[-2:] == ["| MedianCut | 40.0 |",
+                                                             "| C=2 paper recipe | 45.0 (+5.0) |"]
+
+
+def test_recipe_plan_changes_one_thing_at_a_time_from_the_paper_recipe() -> None:
+    plan = studies.short_budget_recipe_plan("cpu")
+    rows = [plan.variants[label] for label in plan.groups["colorcnn_paper"]]
+    paper = {"colorcnn.temperature": 1.0, "colorcnn.xi": 1.0, "colorcnn.color_norm": 4.0,
+             "colorcnn.gamma_log2c": False, "colorcnn.batch_size": 128}
+    assert {k: rows[0][k] for k in paper} == paper and rows[0]["bits"] == (1,)
+    changed = [{k: v for k, v in row.items() if paper.get(k, "absent") != v and k not in ("methods", "bits")}
+               for row in rows[1:-1]]
+    assert changed == [{"colorcnn.temperature": 0.1}, {"colorcnn.color_norm": 1.0, "colorcnn.xi": 0.1},
+                       {"colorcnn.optim.lr": 0.03}, {"colorcnn.optim.lr": 0.1},
+                       {"colorcnn.optim.name": "adam", "colorcnn.optim.lr": 1e-3}]

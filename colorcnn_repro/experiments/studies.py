@@ -318,7 +318,9 @@ RECIPE_BITS = {"colorcnn+": (1, 2, 6), "colorcnn": (1, 3)}
 def short_budget_recipe_plan(profile: str = "cpu", overrides: dict | None = None) -> Plan:
     """Rows of the recipe study, each one short run of the same budget (:data:`STUDY_DEFAULTS`). Each group
     starts from the paper's recipe at this width (T = 1, batch 128; ColorCNN+ ξ = 1) and adds one choice at a
-    time up to the ``cpu`` profile's recipe; the last rows change one more thing on top of it."""
+    time up to the ``cpu`` profile's recipe; the last rows change one more thing on top of it. The
+    ``colorcnn_paper`` group changes one thing at a time from the paper's whole ColorCNN recipe (T = 1, palette
+    ÷ 4 with jitter ξ = 1, γ, SGD lr 0.01) at C = 2: the temperature, the normalisation, the learning rate, Adam."""
     plus, cc = "colorcnn_plus.", "colorcnn."
 
     def ladder(prefix: str, steps: list[tuple[str, dict[str, Any]]], method: str) -> dict[str, dict[str, Any]]:
@@ -346,10 +348,22 @@ def short_budget_recipe_plan(profile: str = "cpu", overrides: dict | None = None
         ("ColorCNN + batch 32", {"batch_size": 32}),
         ("ColorCNN + γ·log2 C (cpu recipe)", {"gamma_log2c": True}),
     ], "colorcnn")
+    paper = {"temperature": 1.0, "xi": 1.0, "color_norm": 4.0, "gamma_log2c": False, "batch_size": 128}
+    paper_rows = {f"C=2 {label}": {**{cc + k: v for k, v in {**paper, **change}.items()}, "methods": ("colorcnn",),
+                                   "bits": (1,)}
+                  for label, change in (("paper recipe (T=1, ÷4, ξ=1, SGD lr 0.01)", {}),
+                                        ("paper recipe, T=0.1", {"temperature": 0.1}),
+                                        ("paper recipe, ÷1 and ξ=0.1", {"color_norm": 1.0, "xi": 0.1}),
+                                        ("paper recipe, lr 0.03", {"optim.lr": 0.03}),
+                                        ("paper recipe, lr 0.1", {"optim.lr": 0.1}),
+                                        ("paper recipe, Adam lr 1e-3", {"optim.name": "adam", "optim.lr": 1e-3}),
+                                        ("cpu recipe (T=0.1, ÷1, ξ=0.1, γ·log2 C)",
+                                         {"temperature": 0.1, "color_norm": 1.0, "xi": 0.1, "gamma_log2c": True}))}
     references = {"MedianCut (reference)": {"methods": ("mediancut",), "bits": (1, 2, 3, 6)}}
     ov = study_overrides("short_budget_recipe", profile, overrides)
-    return Plan("short_budget_recipe", {**references, **cc_rows, **plus_rows}, ("colorcnn+",), ov,
-                {"references": list(references), "colorcnn+": list(plus_rows), "colorcnn": list(cc_rows)})
+    return Plan("short_budget_recipe", {**references, **cc_rows, **plus_rows, **paper_rows}, ("colorcnn+",), ov,
+                {"references": list(references), "colorcnn+": list(plus_rows), "colorcnn": list(cc_rows),
+                 "colorcnn_paper": list(paper_rows)})
 
 
 def short_budget_recipe(profile: str = "cpu", overrides: dict | None = None, *, root: DataRoot = None,

@@ -20,8 +20,10 @@ def recipe_table(result: Mapping) -> str:
                    for b in m})
     lines = ["| row | " + " | ".join(f"{b} bit" for b in bits) + " |", "|---" * (len(bits) + 1) + "|",
              "| MedianCut | " + " | ".join(f"{100 * mc[b]:.1f}" if b in mc else "" for b in bits) + " |"]
-    for group in ("colorcnn+", "colorcnn"):
-        for label, per in metric_table(result, group, labels=result["groups"][group]).items():
+    for group, method in (("colorcnn+", "colorcnn+"), ("colorcnn", "colorcnn"), ("colorcnn_paper", "colorcnn")):
+        if not result["groups"].get(group):  # results from before the group existed
+            continue
+        for label, per in metric_table(result, method, labels=result["groups"][group]).items():
             cells = [f"{100 * per[b]:.1f} ({100 * (per[b] - mc[b]):+.1f})" if b in per else "" for b in bits]
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
     v = result["variants"]["MedianCut (reference)"]
