@@ -18,6 +18,7 @@ from .experiments.paper_numbers import ordered_methods
 from .paths import figures_root
 
 SIGNIFICANT_P = 1e-3  # the paper's ★★★
+BETTER, WORSE = "★", "▼"  # Fig. 12's marks: significantly above / below the baseline
 
 METHOD_STYLE: dict[str, dict] = {
     "mediancut": {"label": "MedianCut", "color": "tab:blue", "marker": "o"},
@@ -69,9 +70,10 @@ def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = No
                        baseline: str = "mediancut", starred: Sequence[str] = ("colorcnn+", "colorcnn"),
                        ax: Axes | None = None) -> Figure:
     """Fig. 12: accuracy (%) against colour-space size (bits) for every method, the original-image accuracy
-    as a dashed line, and ★★★ above a learned method's point where it differs from ``baseline`` with
-    p < 0.001 (paired McNemar test). ``paper``: optional ``{method: {bits: accuracy %}}`` drawn as thin
-    dashed lines (e.g. Table 4's rows)."""
+    as a dashed line, and at a learned method's point :data:`BETTER` where it is significantly above
+    ``baseline`` (paired McNemar p < 0.001, the paper's ★★★) or :data:`WORSE` where it is significantly
+    below; the title says so. ``paper``: optional ``{method: {bits: accuracy %}}`` drawn as thin dashed lines
+    (e.g. Table 4's rows)."""
     fig, ax = _figure(ax, (6.4, 4.4))
     bits = _bits(result)
     for m, s, xs, per in _curves(result):
@@ -81,8 +83,10 @@ def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = No
             for x, y in zip(xs, ys):
                 p = _p_value(result, x, m, baseline)
                 if p is not None and p < SIGNIFICANT_P:
-                    ax.annotate("★★★", (x, y), xytext=(0, 5), textcoords="offset points", ha="center",
-                                va="bottom", fontsize=7, color=s["color"])
+                    above = y > 100 * result["methods"][baseline][str(x)]["accuracy"]
+                    ax.annotate(BETTER if above else WORSE, (x, y), xytext=(0, 5 if above else -5),
+                                textcoords="offset points", ha="center", va="bottom" if above else "top",
+                                fontsize=7, color=s["color"])
     for m, row in (paper or {}).items():
         s = style(m)
         xs = [b for b in bits if row.get(b) is not None]
@@ -94,18 +98,21 @@ def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = No
     ax.set_xticks(bits)
     ax.set_xlabel("colour-space size (bits), C = 2^bits")
     ax.set_ylabel("accuracy (%)")
-    ax.set_title(f"Accuracy vs colour-space size\n{describe(result)}", fontsize=9)
+    ax.set_title(f"Accuracy vs colour-space size\n{describe(result)}\n{BETTER} / {WORSE}: significantly above / "
+                 f"below {style(baseline)['label']} (paired McNemar p < {SIGNIFICANT_P:g})", fontsize=8)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="lower right", ncol=2 if paper else 1)
     fig.tight_layout()
     return fig
 
 
-def accuracy_vs_bpp(result: Mapping, *, mark_bpp: float = 0.2, logx: bool = False, ax: Axes | None = None) -> Figure:
+def accuracy_vs_bpp(result: Mapping, *, mark_bytes_per_pixel: float = 0.2, logx: bool = False,
+                    ax: Axes | None = None) -> Figure:
     """Fig. 16: accuracy (%) against the mean real bitrate (bits per pixel of the indexed PNG) for every
     method, bits rising along each line; JPEG at each quality as the dotted reference curve; a vertical line
-    at ``mark_bpp`` (the paper's 0.2 bpp claim)."""
-    fig, ax = _figure(ax, (6.4, 4.4))
+    at the paper's "0.2 bpp", which the authors' code measures in bytes per pixel (``mark_bytes_per_pixel``
+    × 8 bits), labelled in the paper's unit. The legend sits beside the axes, off the data."""
+    fig, ax = _figure(ax, (8.2, 4.4))
     for m, s, xs, per in _curves(result):
         ax.plot([per[str(b)]["bpp"] for b in xs], [100 * per[str(b)]["accuracy"] for b in xs], label=s["label"],
                 color=s["color"], marker=s["marker"], lw=1.2)
@@ -113,8 +120,10 @@ def accuracy_vs_bpp(result: Mapping, *, mark_bpp: float = 0.2, logx: bool = Fals
     if jpeg:
         ax.plot([j["bpp"] for j in jpeg], [100 * j["accuracy"] for j in jpeg], ls=":", color="grey", marker=".",
                 label="JPEG (quality " + ", ".join(str(j["quality"]) for j in jpeg) + ")")
-    if mark_bpp:
-        ax.axvline(mark_bpp, color="crimson", lw=0.8, ls="--", label=f"{mark_bpp} bpp")
+    if mark_bytes_per_pixel:
+        ax.axvline(8 * mark_bytes_per_pixel, color="crimson", lw=0.8, ls="--",
+                   label=f"paper's {mark_bytes_per_pixel:g} bpp = {mark_bytes_per_pixel:g} bytes/pixel "
+                         f"({8 * mark_bytes_per_pixel:g} bits)")
     original = result.get("original", {}).get("accuracy")
     if original is not None:
         ax.axhline(100 * original, color="grey", ls="-.", lw=0.8, label="original images")
@@ -124,7 +133,7 @@ def accuracy_vs_bpp(result: Mapping, *, mark_bpp: float = 0.2, logx: bool = Fals
     ax.set_ylabel("accuracy (%)")
     ax.set_title(f"Accuracy vs bitrate\n{describe(result)}", fontsize=9)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     fig.tight_layout()
     return fig
 
@@ -207,12 +216,14 @@ def save_figure(fig: Figure, name: str, profile: str, *, dpi: int = 150) -> tupl
     return png, pdf
 
 
-def show(fig: Figure) -> None:
-    """Show ``fig`` once in a notebook's output, whatever the matplotlib backend (``MPLBACKEND=Agg`` included,
-    which shows nothing by itself), then close it."""
-    from IPython.display import display
+def save_and_show(fig: Figure, name: str, profile: str, *, dpi: int = 150) -> None:
+    """:func:`save_figure`, then show the saved PNG in the notebook's output whatever the matplotlib backend
+    (``MPLBACKEND=Agg`` included, which shows nothing by itself) and close the figure. Returns nothing, so no
+    machine's path lands in a cell's output."""
+    from IPython.display import Image, display
 
-    display(fig)
+    png, _ = save_figure(fig, name, profile, dpi=dpi)
+    display(Image(filename=str(png)))
     plt.close(fig)
 
 

@@ -40,19 +40,33 @@ def _close():
 def test_accuracy_vs_colors_stars_only_where_significant():
     fig = plots.accuracy_vs_colors(fake_result(), paper=paper_numbers.table4_main_rows())
     ax = fig.axes[0]
-    stars = [t for t in ax.texts if t.get_text() == "★★★"]
+    stars = [t for t in ax.texts if t.get_text() == plots.BETTER]
     assert len(stars) == 2  # ColorCNN and ColorCNN+ at 1 bit, nowhere else
     assert all(t.xy[0] == 1 for t in stars)
+    assert not [t for t in ax.texts if t.get_text() == plots.WORSE]
+    assert "significantly above / below MedianCut" in ax.get_title()
     labels = [line.get_label() for line in ax.get_lines()]
     assert "ColorCNN+" in labels and "paper: MedianCut" in labels
     assert "smoke profile" in ax.get_title() and "N=100" in ax.get_title()
+
+
+def test_accuracy_vs_colors_marks_significantly_worse_points_apart():
+    result = fake_result()
+    result["methods"]["colorcnn"]["1"]["accuracy"] = 0.05  # below MedianCut's 0.10, p = 1e-5
+    ax = plots.accuracy_vs_colors(result).axes[0]
+    marks = {(t.get_text(), t.xy[0], round(t.xy[1], 6)) for t in ax.texts}
+    assert marks == {(plots.WORSE, 1, 5.0), (plots.BETTER, 1, 14.0)}
 
 
 def test_accuracy_vs_bpp_has_jpeg_and_marker_line():
     fig = plots.accuracy_vs_bpp(fake_result())
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
     assert any(label.startswith("JPEG") for label in labels)
-    assert "0.2 bpp" in labels
+    assert "paper's 0.2 bpp = 0.2 bytes/pixel (1.6 bits)" in labels
+    marker = next(line for line in fig.axes[0].get_lines() if line.get_label().startswith("paper's"))
+    assert list(marker.get_xdata()) == [1.6, 1.6]
+    legend = fig.axes[0].get_legend()
+    assert legend.get_bbox_to_anchor().x0 > fig.axes[0].get_window_extent().x1  # beside the axes, off the data
     jpeg = next(line for line in fig.axes[0].get_lines() if line.get_label().startswith("JPEG"))
     assert jpeg.get_linestyle() == ":"
 
