@@ -166,9 +166,9 @@ def time_classifier_steps(args: argparse.Namespace, name: str, steps: int) -> fl
     """Images/s of training steps of classifier ``name`` (batch 128 at 32 px; 4 on a CPU)."""
     from colorcnn_repro.losses import task_loss
     from colorcnn_repro.models import build_normalized_classifier
+    from colorcnn_repro.profiles import get_config
     from colorcnn_repro.training.augment import classifier_augment
     from colorcnn_repro.training.loops import as_float, channels_last, descend, optimizer_and_schedule
-    from colorcnn_repro.profiles import get_config
 
     batch = 4 if args.tiny else 128
     dev = args.device

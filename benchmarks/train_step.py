@@ -55,8 +55,13 @@ from colorcnn_repro.models import ColorCNN, ColorCNNPlus, build_normalized_class
 from colorcnn_repro.models.colorcnn import reference_ops  # noqa: E402
 from colorcnn_repro.parallel import autocast  # noqa: E402
 from colorcnn_repro.profiles import get_config  # noqa: E402
-from colorcnn_repro.training.loops import (channels_last, colorcnn_plus_terms, colorcnn_terms, descend,  # noqa: E402
-                                           optimizer_and_schedule)
+from colorcnn_repro.training.loops import (  # noqa: E402
+    channels_last,
+    colorcnn_plus_terms,
+    colorcnn_terms,
+    descend,
+    optimizer_and_schedule,
+)
 from colorcnn_repro.training.targets import imitation_targets  # noqa: E402
 
 KINDS = ("classifier", "colorcnn", "colorcnn_plus")

@@ -212,7 +212,8 @@ def cmd_curve(args: argparse.Namespace) -> int:
         train_curve(args.profile, args.until, args.model, overrides(args), args.data_root, args.device)
     result = compute_curve(args.profile, args.until, overrides=overrides(args), root=args.data_root,
                            device=args.device)
-    print(f"{'model':<26}{'epochs':>7}{'bits':>5}{'acc %':>8}" + "".join(f"{'vs ' + r:>16}" for r in result["references"]))
+    print(f"{'model':<26}{'epochs':>7}{'bits':>5}{'acc %':>8}"
+          + "".join(f"{'vs ' + r:>16}" for r in result["references"]))
     for row in result["rows"]:
         leads = "".join(f"{row[f'lead_{r}']:>+8.1f} p={row[f'p_{r}']:<5.0e}" for r in result["references"])
         print(f"{row['model']:<26}{row['epochs']:>7}{row['bits']:>5}{100 * row['accuracy']:>8.1f}{leads}")

@@ -15,7 +15,7 @@ from typing import Any
 PathLike = str | os.PathLike[str]
 
 
-def atomic_write(path: PathLike, write: Callable[[Path], None]) -> None:
+def atomic_write(path: PathLike, write: Callable[[Path], object]) -> None:
     """``write`` a temporary file of this process beside ``path`` (removed if writing fails), then rename it
     onto ``path``; concurrent writers of the same path do not share a temporary file."""
     path = Path(path)

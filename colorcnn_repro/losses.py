@@ -137,9 +137,12 @@ def colorcnn_plus_loss(logits: torch.Tensor, labels: torch.Tensor, m: torch.Tens
                        multilabel: bool = False, generator: torch.Generator | None = None) -> LossTerms:
     """ColorCNN+ objective (Eq. 13 with R from Eq. 16). ``rp_weight`` multiplies λ·L_RP (the authors'
     code scales it by sigmoid(log2 C − 4); the paper uses 1)."""
+    if lam and target_index is None:
+        raise ValueError("colorcnn_plus_loss: lam > 0 needs an imitation target (target_index)")
     terms = {
         "task": task_loss(logits, labels, teacher_logits, multilabel),
-        "rp": relationship_preserving_loss(m, target_index, fraction, generator) if lam else m.new_zeros(()),
+        "rp": (relationship_preserving_loss(m, target_index, fraction, generator)
+               if lam and target_index is not None else m.new_zeros(())),
         "r_color": r_color(m),
         "r_info": r_info(m),
         "r_conf": r_conf(m),

@@ -1,7 +1,8 @@
 """Where things live: the repository, the shipped zoo, datasets, runs, caches, results and figures.
 
 Each location is defined here once; an environment variable moves it (``COLORCNN_DATA``, ``COLORCNN_RUNS``,
-``COLORCNN_CACHE``, ``COLORCNN_FIGURES``, ``COLORCNN_RESULTS``, ``COLORCNN_CHECKPOINTS``). Ground floor: imports nothing from the package.
+``COLORCNN_CACHE``, ``COLORCNN_FIGURES``, ``COLORCNN_RESULTS``, ``COLORCNN_CHECKPOINTS``). Ground floor: imports
+nothing from the package.
 """
 from __future__ import annotations
 

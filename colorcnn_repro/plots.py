@@ -113,7 +113,7 @@ def accuracy_vs_bpp(result: Mapping, *, mark_bytes_per_pixel: float = 0.2, logx:
     at the paper's "0.2 bpp", which the authors' code measures in bytes per pixel (``mark_bytes_per_pixel``
     × 8 bits), labelled in the paper's unit. The legend sits beside the axes, off the data."""
     fig, ax = _figure(ax, (8.2, 4.4))
-    for m, s, xs, per in _curves(result):
+    for _m, s, xs, per in _curves(result):
         ax.plot([per[str(b)]["bpp"] for b in xs], [100 * per[str(b)]["accuracy"] for b in xs], label=s["label"],
                 color=s["color"], marker=s["marker"], lw=1.2)
     jpeg = sorted(result.get("jpeg", []), key=lambda j: j["bpp"])

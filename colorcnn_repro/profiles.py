@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from .config import (
     ClassifierConfig,
@@ -89,10 +89,26 @@ def stage_config(exp: EvalConfig, stage: str) -> StageConfig:
     """The ``stage`` section of a resolved experiment."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}; accepted: {', '.join(STAGES)}")
-    return {"classifier": exp.classifier, "colorcnn": exp.colorcnn, "colorcnn+": exp.colorcnn_plus,
-            "evaluate": exp}[stage]
+    sections: dict[str, StageConfig] = {"classifier": exp.classifier, "colorcnn": exp.colorcnn,
+                                        "colorcnn+": exp.colorcnn_plus, "evaluate": exp}
+    return sections[stage]
 
 
+# The section type per stage name, for type checkers.
+@overload
+def get_config(stage: Literal["classifier"], profile: str = ...,
+               overrides: dict[str, Any] | None = ...) -> ClassifierConfig: ...
+@overload
+def get_config(stage: Literal["colorcnn"], profile: str = ...,
+               overrides: dict[str, Any] | None = ...) -> ColorCNNConfig: ...
+@overload
+def get_config(stage: Literal["colorcnn+"], profile: str = ...,
+               overrides: dict[str, Any] | None = ...) -> ColorCNNPlusConfig: ...
+@overload
+def get_config(stage: Literal["evaluate"], profile: str = ...,
+               overrides: dict[str, Any] | None = ...) -> EvalConfig: ...
+@overload
+def get_config(stage: str, profile: str = ..., overrides: dict[str, Any] | None = ...) -> StageConfig: ...
 def get_config(stage: str, profile: str = "cpu", overrides: dict[str, Any] | None = None) -> StageConfig:
     """The ``stage`` config of ``profile``'s experiment with ``overrides`` applied."""
     return stage_config(experiment_config(profile, overrides), stage)

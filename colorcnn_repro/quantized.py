@@ -45,7 +45,7 @@ class Quantized:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return tuple(self.index.shape)  # type: ignore[return-value]
+        return tuple(self.index.shape)
 
     def to_rgb(self) -> np.ndarray:
         """Reconstruct the RGB image, H×W×3 uint8 (table look-up, paper Eq. 4)."""
@@ -56,7 +56,7 @@ class Quantized:
         used = self.palette[np.unique(self.index)]
         return int(np.unique(used, axis=0).shape[0])
 
-    def compact(self) -> "Quantized":
+    def compact(self) -> Quantized:
         """Drop unused and duplicate palette entries (what the PNG encoder stores)."""
         used = np.unique(self.index)
         colors, inverse = np.unique(self.palette[used], axis=0, return_inverse=True)
@@ -88,14 +88,16 @@ class Quantized:
             f.write(self.png_bytes())
 
     @classmethod
-    def from_png(cls, data: bytes) -> "Quantized":
+    def from_png(cls, data: bytes) -> Quantized:
         """Read an indexed PNG written by :meth:`png_bytes`."""
         img = Image.open(io.BytesIO(data))
         if img.mode != "P":
             raise ValueError(f"expected a palette-mode PNG, got mode {img.mode!r}")
         index = np.asarray(img)
         n = int(index.max()) + 1
-        palette = np.asarray(img.getpalette()[: 3 * n], dtype=np.uint8).reshape(n, 3)
+        raw_palette = img.getpalette()
+        assert raw_palette is not None  # mode "P"
+        palette = np.asarray(raw_palette[: 3 * n], dtype=np.uint8).reshape(n, 3)
         return cls(index, palette)
 
 

@@ -9,8 +9,16 @@ import torch.nn.functional as F
 from torch import nn
 
 from colorcnn_repro.data import ImageArrays
-from colorcnn_repro.evaluation.adversarial import (_input_grad, adversarial_defense, apply_defense, fgsm, pgd,
-                                                   run_attack, through_net, through_transform)
+from colorcnn_repro.evaluation.adversarial import (
+    _input_grad,
+    adversarial_defense,
+    apply_defense,
+    fgsm,
+    pgd,
+    run_attack,
+    through_net,
+    through_transform,
+)
 from colorcnn_repro.models import ColorCNNPlus, NormalizedClassifier
 
 

@@ -11,9 +11,16 @@ import torch
 from colorcnn_repro.config import OPTIMIZERS, SCHEDULES, OptimConfig
 from colorcnn_repro.files import atomic_write_json
 from colorcnn_repro.models import ColorCNN, ColorQuantizerNet, NormalizedClassifier, build_normalized_classifier
-from colorcnn_repro.models.checkpoint import (classifier_checkpoint, load_checkpoint, load_classifier, load_model,
-                                              quantizer_checkpoint, resume_training, save_checkpoint,
-                                              training_checkpoint)
+from colorcnn_repro.models.checkpoint import (
+    classifier_checkpoint,
+    load_checkpoint,
+    load_classifier,
+    load_model,
+    quantizer_checkpoint,
+    resume_training,
+    save_checkpoint,
+    training_checkpoint,
+)
 from colorcnn_repro.paths import ZOO_DIR
 from colorcnn_repro.training.loops import optimizer_and_schedule
 

@@ -17,7 +17,9 @@ from PIL import Image
 from colorcnn_repro.quantizers import (
     METHODS,
     as_rgb,
+    batched,
     check_colors,
+    classical,
     floyd_steinberg,
     floyd_steinberg_reference,
     load_image,
@@ -26,8 +28,6 @@ from colorcnn_repro.quantizers import (
     quantize_batch,
     to_quantized,
 )
-from colorcnn_repro.quantizers import batched
-from colorcnn_repro.quantizers import classical
 from colorcnn_repro.quantizers.classical import MAX_SIDE, nearest_colors
 
 COLOR_COUNTS = [2, 4, 8, 16, 32, 64, 128, 256]

@@ -274,7 +274,8 @@ def smoke_classifier() -> None:
     torch.manual_seed(0)
     model = build_normalized_classifier("alexnet", 10, "cifar10")
     torch.save({"kind": "classifier", "name": "alexnet", "num_classes": 10, "dataset": "cifar10", "multilabel": False,
-                "state_dict": model.state_dict()}, run_dir("classifier", get_config("classifier", "smoke")) / "model.pt")
+                "state_dict": model.state_dict()},
+               run_dir("classifier", get_config("classifier", "smoke")) / "model.pt")
 
 
 QUICK_EVALUATION = ["--profile", "smoke", "--device", "cpu", "--set", 'methods=["mediancut"]', "--set", "bits=[1]",

@@ -11,16 +11,20 @@ import pytest
 import torch
 from killing import DiesAtEpoch, Killed
 
-from colorcnn_repro.evaluation.metrics import (average_precision, exact_match, mcnemar_p, mean_average_precision,
-                                               stars)
-from colorcnn_repro.config import (ClassifierConfig, ColorCNNConfig, ColorCNNPlusConfig, OptimConfig, config_dict,
-                                   config_key)
+from colorcnn_repro.config import (
+    ClassifierConfig,
+    ColorCNNConfig,
+    ColorCNNPlusConfig,
+    OptimConfig,
+    config_dict,
+    config_key,
+)
+from colorcnn_repro.evaluation.metrics import average_precision, exact_match, mcnemar_p, mean_average_precision, stars
 from colorcnn_repro.models.checkpoint import load_checkpoint
 from colorcnn_repro.profiles import DATASET_DEFAULTS, get_config
 from colorcnn_repro.quantizers.batched import quantize_batch
 from colorcnn_repro.training import augment, loops, runs, targets
 from colorcnn_repro.training.runs import NonFiniteLoss, atomic_save, epoch_generator, model_file, run_dir
-
 
 
 @pytest.fixture(autouse=True)
@@ -192,7 +196,8 @@ def test_random_crop_draws_an_offset_per_image() -> None:
     padded = torch.nn.functional.pad(img[0], (2, 2, 2, 2))
     offsets = []
     for b in range(8):
-        found = [(oy, ox) for oy in range(5) for ox in range(5) if torch.equal(out[b], padded[:, oy:oy + 16, ox:ox + 16])]
+        found = [(oy, ox) for oy in range(5) for ox in range(5)
+                 if torch.equal(out[b], padded[:, oy:oy + 16, ox:ox + 16])]
         assert found, "each output is a window of the zero-padded image"
         offsets.append(found[0])
     assert len(set(offsets)) > 1  # different images get different crops

@@ -49,7 +49,8 @@ def test_lab_lists_the_notebooks(tmp_path) -> None:
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
-            assert proc.poll() is None, f"JupyterLab exited with {proc.returncode}:\n{(tmp_path / 'lab.log').read_text()}"
+            assert proc.poll() is None, (f"JupyterLab exited with {proc.returncode}:\n"
+                                         f"{(tmp_path / 'lab.log').read_text()}")
             try:
                 listing = get(f"{base}/api/contents?content=1", token)
                 break

@@ -10,14 +10,14 @@ from PIL import Image
 
 from colorcnn_repro import zoo
 from colorcnn_repro.models import ColorCNN, ColorCNNPlus, quantizer_checkpoint
+from colorcnn_repro.training.runs import run_dir
 from colorcnn_repro.zoo.learned import (
-    LearnedQuantizer,
     FewColorsWarning,
+    LearnedQuantizer,
     pad_rgb_to_multiple,
     pad_to_multiple,
     tiled_quantize,
 )
-from colorcnn_repro.training.runs import run_dir
 
 # Untrained test networks often use few colours; the warning is checked in its own test.
 pytestmark = pytest.mark.filterwarnings("ignore::colorcnn_repro.zoo.learned.FewColorsWarning")

@@ -12,8 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from colorcnn_repro import losses
-from colorcnn_repro.losses import (colorcnn_loss, colorcnn_plus_loss, distillation_loss, entropy, r_color, r_conf,
-                                   r_info, relationship_preserving_loss, sample_pixels, task_loss)
+from colorcnn_repro.losses import (
+    colorcnn_loss,
+    colorcnn_plus_loss,
+    distillation_loss,
+    entropy,
+    r_color,
+    r_conf,
+    r_info,
+    relationship_preserving_loss,
+    sample_pixels,
+    task_loss,
+)
 
 
 def two_pixel_map() -> torch.Tensor:

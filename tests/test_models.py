@@ -10,11 +10,26 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from colorcnn_repro.models import (CLASSIFIERS, ColorCNN, ColorCNNPlus, DnCNN, NormalizedClassifier, UNet,
-                                   build_classifier, build_normalized_classifier, quantizer_checkpoint,
-                                   quantizer_from_checkpoint)
-from colorcnn_repro.models.colorcnn import (channel_pooling_matrix, one_hot_map, paint, reference_ops, topk_softmax,
-                                           weighted_palette)
+from colorcnn_repro.models import (
+    CLASSIFIERS,
+    ColorCNN,
+    ColorCNNPlus,
+    DnCNN,
+    NormalizedClassifier,
+    UNet,
+    build_classifier,
+    build_normalized_classifier,
+    quantizer_checkpoint,
+    quantizer_from_checkpoint,
+)
+from colorcnn_repro.models.colorcnn import (
+    channel_pooling_matrix,
+    one_hot_map,
+    paint,
+    reference_ops,
+    topk_softmax,
+    weighted_palette,
+)
 from colorcnn_repro.training.loops import load_quantizer_net
 
 
@@ -490,7 +505,8 @@ def test_normalized_classifier_normalizes_and_keeps_multilabel_flag() -> None:
     model = build_normalized_classifier("alexnet", 5, "cifar10", multilabel=True).eval()
     assert isinstance(model, NormalizedClassifier) and model.multilabel
     x = torch.rand(2, 3, 32, 32)
-    z = (x - torch.tensor([0.4914, 0.4822, 0.4465]).view(1, 3, 1, 1)) / torch.tensor([0.2023, 0.1994, 0.2010]).view(1, 3, 1, 1)
+    mean = torch.tensor([0.4914, 0.4822, 0.4465]).view(1, 3, 1, 1)
+    z = (x - mean) / torch.tensor([0.2023, 0.1994, 0.2010]).view(1, 3, 1, 1)
     torch.testing.assert_close(model.normalize(x), z)
     torch.testing.assert_close(model.normalize(x, 4.0), z / 4)
     with torch.no_grad():

@@ -34,7 +34,8 @@ def notebook(title: str, summary: str, images: list[bytes], papermill: dict | No
     if papermill:
         cells.append(v4.new_code_cell('profile = "smoke"\n', metadata={"tags": ["injected-parameters"]}))
     for data in images:
-        out = v4.new_output("display_data", data={"image/png": base64.b64encode(data).decode(), "text/plain": "<Figure>"})
+        out = v4.new_output("display_data",
+                            data={"image/png": base64.b64encode(data).decode(), "text/plain": "<Figure>"})
         cells.append(v4.new_code_cell("plot()", outputs=[out], execution_count=1))
     nb = v4.new_notebook(cells=cells)
     if papermill is not None:

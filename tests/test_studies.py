@@ -8,14 +8,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from colorcnn_repro.config import config_key
 from colorcnn_repro.data import MissingDataError, load_dataset
 from colorcnn_repro.data.others import VOC_CLASSES
-from colorcnn_repro.data.synthetic import (FOLDER_SYNTHETIC, STYLE14_LIKE_CLASSES, VOC_SYNTHETIC, make_smoke_folder,
-                                           make_smoke_voc, register_synthetic_datasets)
+from colorcnn_repro.data.synthetic import (
+    FOLDER_SYNTHETIC,
+    STYLE14_LIKE_CLASSES,
+    VOC_SYNTHETIC,
+    make_smoke_folder,
+    make_smoke_voc,
+    register_synthetic_datasets,
+)
 from colorcnn_repro.experiments import pipeline, studies
-from colorcnn_repro.report import recipe
-from colorcnn_repro.config import config_key
 from colorcnn_repro.profiles import get_config
+from colorcnn_repro.report import recipe
 
 
 def configs(plan: studies.Plan, profile: str):
@@ -77,7 +83,8 @@ def test_colorcnn_ablation_plan() -> None:
     assert cfgs["w/o regularization (γ=0)"].colorcnn.gamma == 0.0
     assert cfgs["w/o color jitter (ξ=0)"].colorcnn.xi == 0.0
     assert [cfgs[label].colorcnn.xi for label in plan.groups["xi"]] == list(studies.sweep_values("xi", "smoke"))
-    assert [cfgs[label].colorcnn.gamma for label in plan.groups["gamma"]] == list(studies.sweep_values("gamma", "smoke"))
+    assert ([cfgs[label].colorcnn.gamma for label in plan.groups["gamma"]]
+            == list(studies.sweep_values("gamma", "smoke")))
     assert {cfgs[label].colorcnn.backbone for label in plan.groups["backbone"]} == {"unet", "dncnn"}
     paper = studies.colorcnn_ablation_plan("paper")
     clfs = {configs(paper, "paper")[label].classifier.classifier for label in paper.groups["backbone"]}
@@ -88,8 +95,10 @@ def test_colorcnn_plus_ablation_plan() -> None:
     plan = studies.colorcnn_plus_ablation_plan("smoke")
     cfgs = configs(plan, "smoke")
     assert cfgs[plan.groups["references"][0]].methods == ("mediancut",)
-    assert [cfgs[label].colorcnn_plus.alpha for label in plan.groups["alpha"]] == list(studies.sweep_values("alpha", "smoke"))
-    assert [cfgs[label].colorcnn_plus.beta for label in plan.groups["beta"]] == list(studies.sweep_values("beta", "smoke"))
+    assert ([cfgs[label].colorcnn_plus.alpha for label in plan.groups["alpha"]]
+            == list(studies.sweep_values("alpha", "smoke")))
+    assert ([cfgs[label].colorcnn_plus.beta for label in plan.groups["beta"]]
+            == list(studies.sweep_values("beta", "smoke")))
     assert [cfgs[label].colorcnn_plus.task_every for label in plan.groups["pace"]] == [1, 2, 0]  # smoke: 4 batches
     paper = studies.colorcnn_plus_ablation_plan("paper")
     assert [configs(paper, "paper")[label].colorcnn_plus.task_every for label in paper.groups["pace"]] == [1, 20, 0]

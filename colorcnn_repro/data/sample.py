@@ -30,6 +30,7 @@ def write_sample(train_npz: Path, out: Path = SAMPLE_FILE, per_class: int = PER_
     ``train_npz`` (keys images, labels, classes), with their indices in it."""
     raw = npz_split(train_npz)
     _, chosen = balanced_split(raw.labels, per_class * len(raw.classes), seed)
+    assert isinstance(raw.images, np.ndarray)  # an npz holds decoded images
     np.savez_compressed(out, images=raw.images[chosen], labels=raw.labels[chosen], classes=np.array(raw.classes),
                         source_indices=chosen)
     return out

@@ -99,13 +99,13 @@ def make_smoke_voc(root: str | Path, n_train: int = 96, n_val: int = 48, size: t
     rng = np.random.default_rng(seed)
     width, height = size
     n_classes = len(VOC_CLASSES)
-    ids = {"train": [], "val": []}
+    ids: dict[str, list[str]] = {"train": [], "val": []}
     for split, count in (("train", n_train), ("val", n_val)):
         for i in range(count):
             image_id = f"2012_{(0 if split == 'train' else 500000) + i:06d}"
             image = _background(rng, width, height)
             draw = ImageDraw.Draw(image)
-            objects = []
+            objects: list[tuple[str, tuple[int, ...]]] = []
             first = i % n_classes  # every class appears, round robin
             others = rng.choice(n_classes, size=int(rng.integers(0, 3)), replace=False).tolist()
             for k in dict.fromkeys([first, *others]):
@@ -157,7 +157,8 @@ def make_smoke_folder(root: str | Path, classes: tuple[str, ...] = STYLE14_LIKE_
                 mask_img = Image.new("L", (size, size), 0)
                 extent = size // 2 + (k // len(SHAPES)) * size // 10
                 x0, y0 = (int(v) for v in rng.integers(0, size - extent + 1, size=2))
-                _draw_shape(ImageDraw.Draw(mask_img), SHAPES[k % len(SHAPES)], (x0, y0, x0 + extent - 1, y0 + extent - 1), 255)
+                _draw_shape(ImageDraw.Draw(mask_img), SHAPES[k % len(SHAPES)],
+                            (x0, y0, x0 + extent - 1, y0 + extent - 1), 255)
                 mask = np.asarray(mask_img, dtype=np.float64)[..., None] / 255
                 shade = 255.0 if k % 2 == 0 else 0.0
                 image = texture * (1 - 0.7 * mask) + shade * 0.7 * mask

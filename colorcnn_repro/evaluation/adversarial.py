@@ -18,7 +18,8 @@ are given in /255 units (ε = 8 means 8/255). Two threat models:
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -166,6 +167,7 @@ def apply_defense(images: np.ndarray, method: str, param: int | None, nets: dict
     (``nets[method][param]`` for learned ones, hard test-time quantization)."""
     if method == "none":
         return images
+    assert param is not None  # a quality or a colour count for every defense but "none"
     if method == "jpeg":
         return jpeg_images(images, param)
     learned = {method: nets[method][param]} if method in nets else {}
@@ -176,7 +178,8 @@ def _accuracy(clf: NormalizedClassifier, images: np.ndarray, data: ImageArrays, 
     return score(predict(clf, images, batch_size), data)[1]["accuracy"]
 
 
-def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays, nets: dict[str, dict[int, ColorQuantizerNet]] | None,
+def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays,
+                        nets: dict[str, dict[int, ColorQuantizerNet]] | None,
                         eps_list: tuple[float, ...] = (1, 2, 4, 8), colors: tuple[int, ...] = (2, 8, 64),
                         attacks: tuple[str, ...] = ("fgsm", "pgd"),
                         methods: tuple[str, ...] = ("mediancut", "colorcnn", "colorcnn+"),
@@ -204,10 +207,11 @@ def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays, nets: dict
         for net in per_c.values():
             net.eval()
     dev = next(clf.parameters()).device
-    defenses = ([("none", None)] + [(m, c) for m in methods for c in colors]
-                + [("jpeg", q) for q in jpeg_qualities])
-    kw = dict(device=dev, batch_size=batch_size, pgd_steps=pgd_steps, pgd_step=pgd_step,
-              random_start=random_start, multilabel=data.multilabel, seed=seed)
+    defenses: list[tuple[str, int | None]] = [("none", None)]
+    defenses += [(m, c) for m in methods for c in colors]
+    defenses += [("jpeg", q) for q in jpeg_qualities]
+    kw: dict[str, Any] = dict(device=dev, batch_size=batch_size, pgd_steps=pgd_steps, pgd_step=pgd_step,
+                              random_start=random_start, multilabel=data.multilabel, seed=seed)
 
     def record(table: dict, method: str, param: int | None, acc: float) -> None:
         if method == "none":
@@ -227,6 +231,7 @@ def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays, nets: dict
     out: dict = {"clean": evaluate(data.images, defenses)}
     jobs = [(a, e) for a in attacks for e in eps_list]
     bar = tqdm(total=len(jobs) * len(threat_models), desc="adversarial", disable=not progress, leave=False)
+    lim: dict[str, dict[str, float]]  # max |δ|·255 per attack and ε
     if "attack_then_quantize" in threat_models:
         out["attack_then_quantize"], lim = {}, {}
         for a, e in jobs:
@@ -240,6 +245,7 @@ def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays, nets: dict
         for a, e in jobs:
             table: dict = {}
             worst = 0.0
+            fn: LogitsFn
             for m, p in defenses:
                 if m == "none" and "attack_then_quantize" in out:  # the same attack: reuse it
                     table["none"] = out["attack_then_quantize"][a][str(e)]["none"]
@@ -247,9 +253,13 @@ def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays, nets: dict
                 if m == "none":
                     fn = clf
                 elif m in nets:
+                    assert p is not None
                     fn = through_net(clf, nets[m][p], p, surrogate)
                 elif bpda_classical:
-                    fn = through_transform(clf, lambda u8, m=m, p=p: apply_defense(u8, m, p, nets, batch_size))
+                    def transform(u8: np.ndarray, m: str = m, p: int | None = p) -> np.ndarray:
+                        return apply_defense(u8, m, p, nets, batch_size)
+
+                    fn = through_transform(clf, transform)
                 else:
                     continue
                 adv = run_attack(fn, data.images, data.labels, a, e, **kw)

@@ -8,6 +8,8 @@ gradient of a class score w.r.t. the pooled map is the class's linear weight / (
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -133,7 +135,7 @@ def cam_panels(clf: NormalizedClassifier, images: np.ndarray, labels: np.ndarray
     clf.eval()
     target = target_classes(labels)
     original = cam_batch(clf, images, target, batch_size, layer)
-    out = {"target": target, "original": original, "methods": {}}
+    out: dict[str, Any] = {"target": target, "original": original, "methods": {}}
     check_nets(methods, tuple(2**b for b in bits), nets)
     for m in methods:
         out["methods"][m] = {}

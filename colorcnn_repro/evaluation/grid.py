@@ -39,7 +39,8 @@ class QuantizedSet:
         return Quantized(self.index[i], self.palette[i])
 
 
-def check_nets(methods: tuple[str, ...], colors: tuple[int, ...], nets: dict[str, dict[int, ColorQuantizerNet]]) -> None:
+def check_nets(methods: tuple[str, ...], colors: tuple[int, ...],
+               nets: dict[str, dict[int, ColorQuantizerNet]]) -> None:
     """ValueError naming the first learned method of ``methods`` that ``nets`` ({method: {C: net}}) lacks a net
     for at one of ``colors``, and the colour counts it has."""
     for m in methods:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ..config import QuantizerConfig
+from ..config import ColorCNNConfig, QuantizerConfig
 from ..paths import REPO_ROOT, DataRoot
 from ..profiles import get_config, resolve
 from ..training.loops import train_colorcnn, train_colorcnn_plus
@@ -87,7 +88,11 @@ def run_config(profile: str, model: CurveModel, epochs: int | None = None,
                overrides: dict[str, Any] | None = None) -> QuantizerConfig:
     """The training config of ``model`` for ``epochs`` (default: its whole run); a ColorCNN at its colour count."""
     cfg = get_config(model.method, profile, {**(overrides or {}), **row_overrides(model, epochs or model.epochs)})
-    return replace(cfg, colors=2 ** model.bits[0]) if model.method == "colorcnn" else cfg
+    if model.method == "colorcnn":
+        assert isinstance(cfg, ColorCNNConfig)
+        return replace(cfg, colors=2 ** model.bits[0])
+    assert isinstance(cfg, QuantizerConfig)
+    return cfg
 
 
 def curve_ends(profile: str, model: CurveModel, overrides: dict[str, Any] | None = None) -> list[int]:
@@ -103,14 +108,15 @@ def train_curve(profile: str = "cpu", until: int | None = None, labels: list[str
     (``checkpoints/``); a cycle end whose model exists is skipped."""
     models = curve_models(profile)
     chosen = {label: models[label] for label in (labels or models)}
-    ends = sorted({e for m in chosen.values() for e in curve_ends(profile, m, overrides) if until is None or e <= until})
+    ends = sorted({e for m in chosen.values() for e in curve_ends(profile, m, overrides)
+                   if until is None or e <= until})
     for end in ends:
         for model in chosen.values():
             if end not in curve_ends(profile, model, overrides):
                 continue
             cfg = run_config(profile, model, overrides=overrides)
             if model_file(model.method, replace(cfg, epochs=end)) is None:
-                train = train_colorcnn if model.method == "colorcnn" else train_colorcnn_plus
+                train: Callable[..., Path] = train_colorcnn if model.method == "colorcnn" else train_colorcnn_plus
                 train(cfg, root, device, until=end, archive=True)
 
 
@@ -146,7 +152,9 @@ def compute_curve(profile: str = "cpu", until: int | None = None, *, train: bool
                                                              "epochs": m.epochs, "overrides": dict(m.overrides)}
                                                      for label, m in models.items()}}
     write_result(path, profile, study, body)
-    return cached(path, False)
+    out = cached(path, False)
+    assert out is not None  # just written
+    return out
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from ..data import ImageArrays
 from ..evaluation.adversarial import adversarial_defense
 from ..evaluation.cam import cam_panels
 from ..models import NormalizedClassifier
-from ..training.loops import frozen_classifier, load_split
 from ..paths import DataRoot
 from ..profiles import Experiment, resolve
 from ..quantizers import LEARNED_METHODS
+from ..training.loops import frozen_classifier, load_split
 from .pipeline import cached, learned_nets, main_results, result_path, write_result
 
 # images of the evaluation split used by these studies, per profile

@@ -7,9 +7,9 @@ import hashlib
 import json
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -40,7 +40,7 @@ def versions() -> dict[str, str]:
 def result_path(folder: Path, name: str, cfg: Any) -> Path:
     """``<folder>/<name>-<dataset>-<classifier>-<config key>.json``: where the result of ``cfg`` is kept."""
     data = getattr(cfg, "data", None) or cfg.classifier.data
-    clf = getattr(cfg, "classifier")
+    clf = cfg.classifier
     clf_name = clf if isinstance(clf, str) else clf.classifier
     return Path(folder) / f"{name}-{data.dataset}-{clf_name}-{config_key(cfg)}.json"
 
@@ -68,6 +68,7 @@ def classifier_stage(exp: Experiment, root: DataRoot = None, device: str | None 
     data = load_split(cfg.data, exp.config.split, root, exp.config.limit)
     _, metrics = score(predict(clf, data.images), data)
     weights = model_file("classifier", cfg)
+    assert weights is not None  # frozen_classifier trained it if need be
     history = load_checkpoint(weights).get("history")
     if history is None and (weights.parent / "history.json").exists():
         history = json.loads((weights.parent / "history.json").read_text())
@@ -103,7 +104,7 @@ def learned_nets(cfg: EvalConfig, methods: tuple[str, ...], root: DataRoot = Non
     neither holds is trained first, as its stage would (a fresh clone may hold a committed result but no run).
     One net is loaded once, whatever the number of colour counts it serves."""
     dev = pick_device(device)
-    train = {"colorcnn": train_colorcnn, "colorcnn+": train_colorcnn_plus}
+    train: dict[str, Callable[..., Path]] = {"colorcnn": train_colorcnn, "colorcnn+": train_colorcnn_plus}
     loaded: dict[str, ColorQuantizerNet] = {}
 
     def net(stage: str, sub: StageConfig) -> ColorQuantizerNet:
@@ -111,7 +112,9 @@ def learned_nets(cfg: EvalConfig, methods: tuple[str, ...], root: DataRoot = Non
             train[stage](sub, root, device)
         key = config_key(sub)
         if key not in loaded:
-            loaded[key] = load_quantizer_net(model_file(stage, sub), stage).to(dev)
+            path = model_file(stage, sub)
+            assert path is not None  # trained above
+            loaded[key] = load_quantizer_net(path, stage).to(dev)
         return loaded[key]
 
     return {m: {c: net(m, sub) for c, sub in per.items()} for m, per in learned_configs(cfg, methods).items()}

@@ -32,13 +32,14 @@ from __future__ import annotations
 import itertools
 import os
 import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from ..config import ClassifierConfig, EvalConfig, config_key
 from ..data import MissingDataError, resolve_root
 from ..data.loader import SOURCES
-from ..config import ClassifierConfig, EvalConfig, config_key
 from ..paths import REPO_ROOT, DataRoot, results_root
 from ..profiles import Experiment, get_config, resolve
 from ..training.loops import train_colorcnn, train_colorcnn_plus
@@ -96,7 +97,7 @@ SWEEP_VALUES: dict[str, dict[str, tuple[float, ...]]] = {
 LAMBDAS = (0.0, 1.0, 3.0, 10.0)
 BACKBONES = {"unet": "U-Net", "dncnn": "DnCNN"}
 #: Classifiers of the backbone comparison (Fig. 17 shows all three); smoke/cpu: the profile's own only.
-BACKBONE_CLASSIFIERS = {"paper": ("alexnet", "vgg16", "resnet18")}
+BACKBONE_CLASSIFIERS: dict[str, tuple[str, ...]] = {"paper": ("alexnet", "vgg16", "resnet18")}
 #: Where the real Style14-like set is looked for when no ``root`` is given: ``<data root>/style14``.
 STYLE14_DIR = "style14"
 
@@ -190,7 +191,9 @@ def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ..
     body = {"study": name, "result_file": os.path.relpath(path, REPO_ROOT), "variants": out, "rows": flat_rows(out),
             "groups": groups or {}, **(extra or {})}
     write_result(path, profile, study, body)
-    return cached(path, False)  # the JSON as stored (lists, string keys), whether just computed or not
+    stored = cached(path, False)  # the JSON as stored (lists, string keys), whether just computed or not
+    assert stored is not None
+    return stored
 
 
 def flat_rows(variants: dict[str, dict]) -> list[dict[str, Any]]:
@@ -234,7 +237,7 @@ def variants_lambda_plan(profile: str = "cpu", overrides: dict | None = None,
                          bits: tuple[int, ...] | None = None) -> Plan:
     references = {"MedianCut / ColorCNN (references)": {"methods": ("mediancut", "colorcnn")}}
     lambdas = {f"λ={_num(lam)}": {"colorcnn_plus.lam": lam} for lam in LAMBDAS}
-    ablations = {
+    ablations: dict[str, dict[str, Any]] = {
         "w/o bottleneck": {"colorcnn_plus.bottleneck": 0},
         "w/o top-K": {"colorcnn_plus.topk": 0},
         "w/o augmentation": {"colorcnn_plus.post_augment": False},
@@ -324,7 +327,8 @@ def short_budget_recipe_plan(profile: str = "cpu", overrides: dict | None = None
     plus, cc = "colorcnn_plus.", "colorcnn."
 
     def ladder(prefix: str, steps: list[tuple[str, dict[str, Any]]], method: str) -> dict[str, dict[str, Any]]:
-        rows, acc = {}, {}
+        rows: dict[str, dict[str, Any]] = {}
+        acc: dict[str, Any] = {}
         for label, change in steps:
             acc = {**acc, **{prefix + k: v for k, v in change.items()}}
             rows[label] = {**acc, "methods": (method,), "bits": RECIPE_BITS[method]}
@@ -343,7 +347,8 @@ def short_budget_recipe_plan(profile: str = "cpu", overrides: dict | None = None
                           ("SGD lr 0.03", {"optim.lr": 0.03})):
         plus_rows[f"ColorCNN+ cpu recipe, {label}"] = {**chosen, **{plus + k: v for k, v in change.items()}}
     cc_rows = ladder(cc, [
-        ("ColorCNN T=1, batch 128, γ (previous cpu recipe)", {"temperature": 1.0, "batch_size": 128, "gamma_log2c": False}),
+        ("ColorCNN T=1, batch 128, γ (previous cpu recipe)",
+         {"temperature": 1.0, "batch_size": 128, "gamma_log2c": False}),
         ("ColorCNN + T=0.1", {"temperature": 0.1}),
         ("ColorCNN + batch 32", {"batch_size": 32}),
         ("ColorCNN + γ·log2 C (cpu recipe)", {"gamma_log2c": True}),
@@ -472,7 +477,7 @@ def _data_study(study: str, dataset: str, profile: str, overrides: dict | None, 
                 device, force: bool) -> dict:
     name, where, source = resolve_data(dataset, root, synthetic)
     ov = study_overrides(study, profile, {"classifier.data.dataset": name, **(overrides or {})}, bits)
-    variants = {"MedianCut vs ColorCNN+": {}}
+    variants: dict[str, dict[str, Any]] = {"MedianCut vs ColorCNN+": {}}
     return sweep(study, variants, ("mediancut", "colorcnn+"), profile, ov, root=where, device=device, force=force,
                  extra={"data_source": source, "synthetic": where is None})
 
@@ -510,7 +515,7 @@ STUDIES = {"variants_lambda": variants_lambda, "colorcnn_ablation": colorcnn_abl
 
 # ---------------------------------------------------------------- reading results (notebooks)
 
-def metric_table(result: dict, method: str | None = None, metric: str = "accuracy",
+def metric_table(result: Mapping, method: str | None = None, metric: str = "accuracy",
                  labels: list[str] | None = None) -> dict[str, dict[int, float]]:
     """``{variant label: {bits: metric}}`` for ``method`` (default: each variant's only/first method)."""
     out = {}
@@ -522,7 +527,7 @@ def metric_table(result: dict, method: str | None = None, metric: str = "accurac
     return out
 
 
-def curves(result: dict, picks: dict[str, tuple[str, str]]) -> dict:
+def curves(result: Mapping, picks: dict[str, tuple[str, str]]) -> dict:
     """An evaluation-shaped dict ``{"methods": {curve: per-bit metrics}, "original", ...}`` whose curves are
     ``picks[curve] = (variant label, method)``, for :func:`colorcnn_repro.plots.accuracy_vs_colors`."""
     variants = result["variants"]
@@ -533,7 +538,7 @@ def curves(result: dict, picks: dict[str, tuple[str, str]]) -> dict:
                         if m in variants.get(label, {}).get("methods", {})}}
 
 
-def beside_paper(ours: dict[str, dict[int, float | None]], paper: dict[str, dict[int, float | None]],
+def beside_paper(ours: Mapping[str, Mapping[int, float | None]], paper: Mapping[str, Mapping[int, float | None]],
                  bits: list[int] | None = None, names: dict[str, str] | None = None, scale: float = 100.0) -> str:
     """A markdown table: for each row label its "ours" cells (fractions × ``scale``) and, when ``paper`` has
     the row under ``names.get(label, label)``, the paper's cells (already in %) beneath."""
@@ -543,21 +548,21 @@ def beside_paper(ours: dict[str, dict[int, float | None]], paper: dict[str, dict
     bits = bits or sorted({int(b) for per in ours.values() for b in per})
     rows = [["", "source", *(f"{b} bit" for b in bits)]]
     for label, per in ours.items():
-        rows.append([label, "ours", *(_pct(None if per.get(b) is None else scale * per[b]) for b in bits)])
+        rows.append([label, "ours", *(_pct(None if (v := per.get(b)) is None else scale * v) for b in bits)])
         key = names.get(label, label)
         if key in paper:
             rows.append(["", "paper", *(_pct(paper[key].get(b)) for b in bits)])
     return markdown_table(rows)
 
 
-def quantized_examples(result: dict, picks: dict[str, tuple[str, str]], bits: int, n: int = 4, root: DataRoot = None,
+def quantized_examples(result: Mapping, picks: dict[str, tuple[str, str]], bits: int, n: int = 4, root: DataRoot = None,
                        device: str | None = None) -> dict[str, list]:
     """The first ``n`` (class-balanced) evaluation images and their quantizations at ``2**bits`` colours,
     ``{"original": [...], curve: [...]}`` with ``picks[curve] = (variant label, method)``, for
     :func:`colorcnn_repro.plots.image_grid` (Figs. 13–15). The models come from the variants' runs."""
     from ..evaluation.grid import quantize_images
-    from ..training.loops import load_split
     from ..quantizers import LEARNED_METHODS
+    from ..training.loops import load_split
     from .pipeline import learned_nets
 
     profile = result["profile"]

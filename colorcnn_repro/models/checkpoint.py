@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import torch
 
@@ -111,7 +111,7 @@ def quantizer_from_checkpoint(ckpt: dict, expect: str | None = None) -> ColorQua
 
 def load_classifier(path: PathLike) -> NormalizedClassifier:
     """The classifier saved at ``path``, in eval mode on the CPU."""
-    return load_model(path, CLASSIFIER)
+    return cast(NormalizedClassifier, load_model(path, CLASSIFIER))
 
 
 def load_quantizer_net(path: PathLike, expect: str | None = None) -> ColorQuantizerNet:

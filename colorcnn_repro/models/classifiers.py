@@ -1,8 +1,7 @@
 """The classifiers of the paper in their CIFAR-style forms, with a registry so that configs name them."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Callable
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
@@ -51,7 +50,7 @@ class AlexNet(nn.Module):
         return self.classifier(self.pool(self.features(x)).flatten(1))
 
 
-VGG16_CFG = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512]
+VGG16_CFG: list[int | str] = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512]
 
 
 @register_classifier("vgg16")
@@ -63,7 +62,7 @@ class VGG16(nn.Module):
         layers: list[nn.Module] = []
         c = 3
         for v in VGG16_CFG:
-            if v == "M":
+            if isinstance(v, str):  # "M"
                 layers.append(nn.MaxPool2d(2))
             else:
                 layers += [nn.Conv2d(c, v, 3, padding=1), nn.BatchNorm2d(v), nn.ReLU(inplace=True)]
@@ -128,6 +127,9 @@ class NormalizedClassifier(nn.Module):
     """A classifier taking [0, 1] RGB images: ``body(normalize(x))``. ``normalize`` is exposed because
     ColorCNN training adds jitter and rescaling *after* normalization (Sec. 3.3.2). ``multilabel``: sigmoid
     outputs and BCE training instead of softmax and cross-entropy."""
+
+    mean: torch.Tensor  # buffers
+    std: torch.Tensor
 
     def __init__(self, body: nn.Module, mean: Sequence[float], std: Sequence[float], multilabel: bool = False) -> None:
         super().__init__()

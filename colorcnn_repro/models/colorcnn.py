@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -84,6 +85,10 @@ class QuantizerOutput:
 class ColorQuantizerNet(nn.Module):
     """Shared forward of ColorCNN and ColorCNN+; subclasses provide the C-channel logits."""
 
+    mean: torch.Tensor  # buffers
+    std: torch.Tensor
+    config: dict[str, Any]  # the constructor's arguments, set by each subclass
+
     def __init__(self, backbone: str, width: int, mean=IMAGENET_MEAN, std=IMAGENET_STD,
                  palette_from_soft: bool = False, temperature: float = 1.0) -> None:
         super().__init__()
@@ -140,6 +145,7 @@ class ColorQuantizerNet(nn.Module):
     def quantize(self, x: torch.Tensor, colors: int) -> tuple[torch.Tensor, torch.Tensor]:
         """Hard quantization for storage: (index B×H×W long, palette B×C×3 uint8)."""
         out = self.forward(x, colors, hard=True)
+        assert out.index is not None
         return out.index, (out.palette * 255).round().clamp(0, 255).to(torch.uint8)
 
 
@@ -201,6 +207,7 @@ class ColorCNNPlus(ColorQuantizerNet):
         self.config = dict(backbone=backbone, width=width, bottleneck=bottleneck, depth=depth, topk=topk,
                            mean=tuple(mean), std=tuple(std), palette_from_soft=palette_from_soft,
                            temperature=temperature)
+        self.bottleneck: nn.Module
         if bottleneck:
             self.bottleneck = nn.Sequential(nn.Conv2d(width, bottleneck, 1), nn.BatchNorm2d(bottleneck),
                                             nn.ReLU(inplace=True))

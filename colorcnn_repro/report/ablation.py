@@ -158,7 +158,7 @@ def fig18_summary(result: Mapping) -> str:
     lines = []
     for group, title in FIG18_PANELS.items():
         mean = {label: sum(per.values()) / len(per) for label, per in curves[group].items()}
-        best = max(mean, key=mean.get)
+        best = max(mean, key=mean.__getitem__)
         lines.append(f"- {title}: best {best} ({100 * mean[best]:.1f}% mean over {sizes} bit sizes); "
                      f"paper: {FIG18_PAPER_BEST[group]}")
     return "\n".join(lines)

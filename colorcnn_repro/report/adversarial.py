@@ -74,8 +74,10 @@ def figure(result: Mapping) -> Figure:
                 if m == "none":
                     kw = dict(color="grey", marker="o", ls="-", lw=2)
                 elif m == "jpeg":
+                    assert p is not None
                     kw = dict(color="tab:olive", marker=".", ls=LINESTYLES[qualities.index(p) % 4])
                 else:
+                    assert p is not None
                     s = style(m)
                     kw = dict(color=s["color"], marker=s["marker"], ls=LINESTYLES[colors.index(p) % 4])
                 ax.plot(xs, ys, label=label, ms=4, **kw)
@@ -97,13 +99,17 @@ def summary(result: Mapping) -> str:
     params = result["params"]
     e_max = str(params["eps_list"][-1])
     base_clean = accuracy(result["clean"], "none", None)
+    assert base_clean is not None  # every result has the undefended accuracy
     lines = []
     for threat in threats(result):
         for attack in params["attacks"]:
             table = result[threat][attack][e_max]
             base_adv = accuracy(table, "none", None)
-            scored = [(adv - base_adv, accuracy(result["clean"], m, p) - base_clean, label)
-                      for label, m, p in defenses(params)[1:] if (adv := accuracy(table, m, p)) is not None]
+            assert base_adv is not None
+            # the clean table holds every defense
+            scored = [(adv - base_adv, clean - base_clean, label) for label, m, p in defenses(params)[1:]
+                      if (adv := accuracy(table, m, p)) is not None
+                      and (clean := accuracy(result["clean"], m, p)) is not None]
             if not scored:
                 continue
             gain, clean_cost, label = max(scored)

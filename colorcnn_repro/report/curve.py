@@ -23,7 +23,8 @@ def curve_table(result: Mapping) -> str:
     """Markdown table: per model, cycle end and bit size, training images and hours, accuracy (%), and the lead
     (points) over each reference with its McNemar p."""
     refs = result["references"]
-    head = ["model", "epochs", "bits", "training images", "hours", "accuracy", *(f"vs {REFERENCE_NAMES[r]}" for r in refs)]
+    head = ["model", "epochs", "bits", "training images", "hours", "accuracy",
+            *(f"vs {REFERENCE_NAMES[r]}" for r in refs)]
     lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for r in result["rows"]:
         hours = f"{r['train_seconds'] / 3600:.2f}" if r["train_seconds"] is not None else ""
@@ -58,7 +59,8 @@ def trend_table(result: Mapping) -> str:
         lines.append(
             f"| {t['model']} | {t['bits']} | {REFERENCE_NAMES[t['reference']]} | {t['points']} | "
             f"{t['slope']:+.2f} ± {t['slope_se']:.2f} | {t['at_paper']:+.1f} [{lo:+.1f}, {hi:+.1f}] at "
-            f"{t['paper_images']:.2g} | {images(t['images_for']['5.0'])} | {images(t['images_for']['10.0'])} | {last} |")
+            f"{t['paper_images']:.2g} | {images(t['images_for']['5.0'])} | {images(t['images_for']['10.0'])} | "
+            f"{last} |")
     return ("Lead (points) against log10(training images), least squares over the cycle ends; a straight line in "
             "log images is what a lead that keeps growing by a fixed amount per doubling looks like, so a last "
             "doubling that gains less than the slope × log10 2 says the curve is bending.\n\n" + "\n".join(lines))

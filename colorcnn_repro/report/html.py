@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import html
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,7 +91,7 @@ def export(path: Path, out_dir: Path) -> Path:
     return dest
 
 
-def table_html(rows: list[list[str | tuple[str, str]]]) -> str:
+def table_html(rows: Sequence[Sequence[str | tuple[str, str]]]) -> str:
     """An HTML table (``rows[0]`` the header) of text cells, or ``(text, href)`` links; ``**bold**`` text
     becomes <strong>."""
     def cell(value: str | tuple[str, str], tag: str) -> str:
@@ -115,7 +116,7 @@ def index_html(infos: list[dict[str, Any]], card: dict | None, title: str) -> st
     """The index page: the notebooks, then the scorecard (when given)."""
     from .scorecard import rows, summary_line
 
-    notebook_rows = [["notebook", "reproduces", "ran on", "run time", "status"]]
+    notebook_rows: list[list[str | tuple[str, str]]] = [["notebook", "reproduces", "ran on", "run time", "status"]]
     for info in infos:
         notebook_rows.append([(info["notebook"], info["html"]), f"{info['title']}: {info['summary']}" if info["summary"]
                               else info["title"], ", ".join(f"{k} {v}" for k, v in info["ran_on"].items()) or "—",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from typing import cast
 
 import numpy as np
 import torch
@@ -41,7 +42,7 @@ def table1(exp: Experiment, result: Mapping, overrides: Mapping | None = None, t
             elif train_missing:
                 ours[d, c] = classifier_stage(cell)["metrics"]["accuracy"]
     return ("Accuracy (%), **ours / paper** (— : not run at this profile):\n\n"
-            + paper_numbers.table1_beside_paper(ours))
+            + cast(str, paper_numbers.table1_beside_paper(ours)))
 
 
 def classifier_vs_paper(exp: Experiment, result: Mapping) -> str:
@@ -77,7 +78,8 @@ def accuracy_table(exp: Experiment, result: Mapping) -> str:
             "**CIFAR100 / ResNet18 on the 10,000 test images**"
             + ("." if _is_table4_setting(exp) else ", a different dataset and classifier from ours: compare trends, "
                "not values.")
-            + "\n\n" + paper_numbers.table_beside_paper(result, paper_numbers.table4_main_rows()))
+            + "\n\n" + cast(str, paper_numbers.table_beside_paper(cast(dict, result),
+                                                                 paper_numbers.table4_main_rows())))
 
 
 def margin_vs_mediancut(result: Mapping, method: str, bits: int) -> str:
@@ -85,7 +87,7 @@ def margin_vs_mediancut(result: Mapping, method: str, bits: int) -> str:
     with the McNemar p when the result has it."""
     per = result["methods"]
     ours = 100 * (per[method][str(bits)]["accuracy"] - per["mediancut"][str(bits)]["accuracy"])
-    sig = paper_numbers.significance_of(result, bits, method, "mediancut")
+    sig = paper_numbers.significance_of(cast(dict, result), bits, method, "mediancut")
     return f"ours {ours:+.1f} points" + (f" (p = {sig['p']:.2g})" if sig else "")
 
 
@@ -102,7 +104,8 @@ def margins(result: Mapping) -> str:
         for m in ("colorcnn+", "colorcnn"):
             if m not in methods:
                 continue
-            theirs = f"{paper[m][b] - paper['mediancut'][b]:+.1f} points" if b in paper[m] else "not reported"
+            ref, row = paper["mediancut"].get(b), paper[m].get(b)
+            theirs = f"{row - ref:+.1f} points" if row is not None and ref is not None else "not reported"
             lines.append(f"- {b} bit, {METHOD_NAMES[m]} − MedianCut: {margin_vs_mediancut(result, m, b)}, "
                          f"paper (CIFAR100/ResNet18) {theirs}")
     return "\n".join(lines)
@@ -183,7 +186,7 @@ def soft_and_hard_counts(outputs: Mapping[str, np.ndarray], colors: int) -> str:
 def bitrate_notes(result: Mapping) -> str:
     """The 1-bit learned quantizers against JPEG at the paper's 0.2 bpp, and the smallest indexed PNG and JPEG
     at this image size (what makes the paper's threshold reachable or not)."""
-    lines = [paper_numbers.jpeg_comparison(result, m, bits=1)["verdict"] for m in ("colorcnn+", "colorcnn")
+    lines = [paper_numbers.jpeg_comparison(cast(dict, result), m, bits=1)["verdict"] for m in ("colorcnn+", "colorcnn")
              if m in result["methods"]]
     height, width = result["data"]["image_size"]
     png_floor = paper_numbers.smallest_indexed_png_bpp(height, width)

@@ -4,6 +4,7 @@ trained models; one image grid per photograph and a table of colours used and bi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import cast
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -11,6 +12,7 @@ from PIL import Image
 
 from ..experiments.paper_numbers import METHOD_NAMES, markdown_table
 from ..experiments.pipeline import colorcnn_plus_stage, colorcnn_stage
+from ..models import ColorQuantizerNet
 from ..plots import image_grid
 from ..profiles import resolve
 from ..quantized import Quantized
@@ -51,7 +53,8 @@ def _zoo_quantizers(methods: Sequence[str], bits: Sequence[int], dataset: str, c
     if "colorcnn+" in methods:
         out["colorcnn+"] = LearnedQuantizer(load_pretrained("colorcnn+", dataset, classifier, None, profile, extra))
     if "colorcnn" in methods:
-        per_c = {2**b: load_pretrained("colorcnn", dataset, classifier, 2**b, profile, extra) for b in bits}
+        per_c = {2**b: cast(ColorQuantizerNet, load_pretrained("colorcnn", dataset, classifier, 2**b, profile, extra))
+                 for b in bits}
         out["colorcnn"] = LearnedQuantizer(per_c.__getitem__)
     return out
 

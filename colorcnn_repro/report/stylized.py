@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 from matplotlib.figure import Figure
 
@@ -14,7 +15,7 @@ from .main import margin_vs_mediancut
 METHODS = ("mediancut", "colorcnn+")
 
 
-def _paper_rows() -> dict[str, dict[int, float]]:
+def _paper_rows() -> dict[str, dict[int, float | None]]:
     return {m: paper_numbers.TABLE3[m] for m in METHODS}
 
 
@@ -29,7 +30,7 @@ def table3(result: Mapping) -> str:
             f"{result['profile']} profile, {v['data']['count']} {v['data']['split']} images; original images "
             f"{100 * v['original']['accuracy']:.1f}%) with McNemar p-values against MedianCut, and the paper's "
             f"Table 3 (Style14 / ResNet18; original {paper_numbers.TABLE3['original']}%).\n\n"
-            + paper_numbers.table_beside_paper(v, _paper_rows()))
+            + cast(str, paper_numbers.table_beside_paper(cast(dict, v), _paper_rows())))
 
 
 def table3_figure(result: Mapping) -> Figure:

@@ -9,24 +9,31 @@ stage trains with DistributedDataParallel on a slice of every global batch (:mod
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
 from torch import nn
 
-from ..config import (OPTIMIZERS, SCHEDULES, ClassifierConfig, ColorCNNConfig, ColorCNNPlusConfig, DataConfig,
-                      OptimConfig, QuantizerConfig, StageConfig)
+from .. import parallel
+from ..config import (
+    OPTIMIZERS,
+    SCHEDULES,
+    ClassifierConfig,
+    ColorCNNConfig,
+    ColorCNNPlusConfig,
+    DataConfig,
+    OptimConfig,
+    QuantizerConfig,
+    StageConfig,
+)
 from ..data import ImageArrays, load_dataset
 from ..losses import colorcnn_loss, colorcnn_plus_loss, task_loss
-from ..models import (ColorCNN, ColorCNNPlus, NormalizedClassifier, build_normalized_classifier, normalization_stats)
-from ..models.checkpoint import (classifier_checkpoint, load_classifier, load_quantizer_net,  # noqa: F401 (re-export)
-                                 quantizer_checkpoint)
-from .. import parallel
+from ..models import ColorCNN, ColorCNNPlus, NormalizedClassifier, build_normalized_classifier, normalization_stats
+from ..models.checkpoint import classifier_checkpoint, load_classifier, load_quantizer_net, quantizer_checkpoint  # noqa: F401 (re-export)
 from ..parallel import autocast, distribute, per_image, to_device
 from ..paths import DataRoot
 from .augment import classifier_augment, post_quantization_augment, random_flip
@@ -93,6 +100,8 @@ def optimizer_and_schedule(model: nn.Module, optim: OptimConfig, steps_per_epoch
     if optim.schedule not in SCHEDULES:
         raise ValueError(f"unknown schedule {optim.schedule!r}; accepted: {', '.join(SCHEDULES)}")
     params = [p for p in model.parameters() if p.requires_grad]
+    opt: torch.optim.Optimizer
+    sched: torch.optim.lr_scheduler.LRScheduler
     if optim.name == "sgd":
         opt = torch.optim.SGD(params, lr=optim.lr, momentum=optim.momentum, weight_decay=optim.weight_decay,
                               nesterov=optim.nesterov)
@@ -133,7 +142,7 @@ def train_classifier(cfg: ClassifierConfig, root: DataRoot = None, device: str |
         train = load_split(cfg.data, "train", root)
         torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
         model = build_normalized_classifier(cfg.classifier, len(train.classes), cfg.data.dataset, train.multilabel)
-        model = model.to(dev, memory_format=torch.channels_last)
+        model = model.to(dev, memory_format=torch.channels_last)  # type: ignore[call-overload]  # not in torch's stubs
         net = distribute(model, dev)
         images, labels = to_tensor(train.images, dev), to_device(torch.from_numpy(train.labels), dev)
         opt, sched = optimizer_and_schedule(model, cfg.optim, math.ceil(len(train) / cfg.batch_size), cfg.epochs)
@@ -162,7 +171,8 @@ def frozen_classifier(cfg: ClassifierConfig, root: DataRoot = None, device: str 
     path = model_file("classifier", cfg)
     if parallel.agree(path is None):
         path = (train_classifier(cfg, root, device) if train else run_dir("classifier", cfg)) / "model.pt"
-    model = load_classifier(path).to(pick_device(device), memory_format=torch.channels_last)
+    assert path is not None
+    model = load_classifier(path).to(pick_device(device), memory_format=torch.channels_last)  # type: ignore[call-overload]
     for p in model.parameters():
         p.requires_grad_(False)
     return model
@@ -243,7 +253,7 @@ def train_colorcnn(cfg: ColorCNNConfig, root: DataRoot = None, device: str | Non
         mean, std = normalization_stats(cfg.classifier.data.dataset)
         torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
         model = ColorCNN(cfg.colors, backbone=cfg.backbone, width=cfg.width, mean=mean, std=std,
-                         temperature=cfg.temperature).to(dev, memory_format=torch.channels_last)
+                         temperature=cfg.temperature).to(dev, memory_format=torch.channels_last)  # type: ignore[call-overload]  # not in torch's stubs
         net = distribute(model, dev)
         opt, sched, steps = quantizer_optimizer(model, cfg, len(train))
 
@@ -303,7 +313,7 @@ def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root: DataRoot = None, device: 
         torch.manual_seed(cfg.seed)  # weight init depends on the config only, not on earlier RNG use
         model = ColorCNNPlus(backbone=cfg.backbone, width=cfg.width, bottleneck=cfg.bottleneck, depth=cfg.depth,
                              topk=cfg.topk, mean=mean, std=std, temperature=cfg.temperature)
-        model = model.to(dev, memory_format=torch.channels_last)
+        model = model.to(dev, memory_format=torch.channels_last)  # type: ignore[call-overload]  # not in torch's stubs
         net = distribute(model, dev)
         opt, sched, steps = quantizer_optimizer(model, cfg, len(train))
 

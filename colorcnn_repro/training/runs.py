@@ -9,11 +9,11 @@ import hashlib
 import math
 import shutil
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 from filelock import FileLock
@@ -59,7 +59,7 @@ def slug(stage: str) -> str:
     return stage.replace("+", "_plus")
 
 
-def run_dir(stage: str, cfg: StageConfig) -> Path:
+def run_dir(stage: str, cfg: StageConfig | QuantizerConfig) -> Path:
     """``runs/<stage>-<config key>/`` holding config.json, checkpoint.pt, model.pt, history.json."""
     path = runs_root() / f"{slug(stage)}-{config_key(cfg)}"
     path.mkdir(parents=True, exist_ok=True)
@@ -67,12 +67,12 @@ def run_dir(stage: str, cfg: StageConfig) -> Path:
     return path
 
 
-def zoo_path(stage: str, cfg: StageConfig) -> Path:
+def zoo_path(stage: str, cfg: StageConfig | QuantizerConfig) -> Path:
     """Where the shipped model zoo keeps the weights of ``cfg``."""
     return ZOO_DIR / f"{slug(stage)}-{config_key(cfg)}.pt"
 
 
-def model_file(stage: str, cfg: StageConfig) -> Path | None:
+def model_file(stage: str, cfg: StageConfig | QuantizerConfig) -> Path | None:
     """The trained weights of ``cfg``: the run directory's, else the zoo's, else None."""
     for path in (runs_root() / f"{slug(stage)}-{config_key(cfg)}" / "model.pt", zoo_path(stage, cfg)):
         if path.exists():
@@ -153,6 +153,7 @@ def run_epoch(n: int, batch_size: int, generator: torch.Generator, step: Callabl
     if world > 1 and batches:
         parallel.shard_bounds(min(len(idx) for idx in batches), 0, world)  # every global batch splits
     sums: dict[str, float] = {}
+    seen: float  # images, summed over ranks as a float under torchrun
     seen, start = 0, time.perf_counter()
     bar = tqdm(batches, desc=desc, leave=False, mininterval=2.0, disable=not parallel.is_main())
 

@@ -10,8 +10,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ..quantizers.batched import quantize_batch
 from ..paths import cache_root
+from ..quantizers.batched import quantize_batch
 from .runs import file_lock
 
 
@@ -22,7 +22,7 @@ def images_digest(images: np.ndarray) -> str:
 def imitation_targets(images: np.ndarray, colors: tuple[int, ...], method: str = "mediancut",
                       chunk: int = 2000, workers: int | None = None) -> dict[int, torch.Tensor]:
     """{C: N×H×W uint8 index maps} of ``method`` on ``images`` (N×H×W×3 uint8), cached by content."""
-    workers = os.cpu_count() if workers is None else workers
+    workers = (os.cpu_count() or 1) if workers is None else workers
     digest = images_digest(images)
     out = {}
     for c in colors:

@@ -16,6 +16,7 @@ import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal, cast
 
 import numpy as np
 import torch
@@ -60,7 +61,7 @@ def pad_rgb_to_multiple(rgb: np.ndarray, multiple: int = MULTIPLE) -> np.ndarray
     pad_h, pad_w = -height % multiple, -width % multiple
     if not pad_h and not pad_w:
         return rgb
-    mode = "reflect" if _pad_mode(pad_h, pad_w, height, width) == "reflect" else "edge"
+    mode: Literal["reflect", "edge"] = "reflect" if _pad_mode(pad_h, pad_w, height, width) == "reflect" else "edge"
     return np.pad(rgb, ((0, pad_h), (0, pad_w), (0, 0)), mode=mode)
 
 
@@ -152,7 +153,7 @@ class LearnedQuantizer:
             raise ValueError(f"unknown learned quantizer {name!r}; accepted: {', '.join(QUANTIZER_NETS)}")
 
         def load(c: int | None) -> ColorQuantizerNet:
-            return load_pretrained(name, dataset, classifier, c, profile)
+            return cast(ColorQuantizerNet, load_pretrained(name, dataset, classifier, c, profile))
 
         source = f"zoo {dataset}/{classifier}, profile {profile}"
         quantizer = cls(load, device, source) if name == "colorcnn" else cls(load(None), device, source)
@@ -168,6 +169,7 @@ class LearnedQuantizer:
         colors = check_colors(colors)
         if self._loader is None:
             net = self._net
+            assert net is not None
         else:
             if colors not in self._nets:
                 self._nets[colors] = self._loader(colors).to(self.device)

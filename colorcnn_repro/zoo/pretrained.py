@@ -8,9 +8,9 @@ from pathlib import Path
 from torch import nn
 
 from ..config import StageConfig, config_dict
-from ..profiles import get_config
 from ..files import atomic_write_json
 from ..models.checkpoint import load_model
+from ..profiles import get_config
 from ..training.runs import model_file, run_dir, slug, zoo_path
 
 NAMES = ("classifier", "colorcnn", "colorcnn+")
