@@ -76,7 +76,10 @@ def test_report_pages_and_index(executed: Path, tmp_path: Path) -> None:
         assert f'href="{page}"' in text
     assert "scratch" not in text
     # what each notebook reproduces, the profile and data it ran on (injected profile wins), its run time, status
-    assert "Table 1: classifiers: Trains the classifier. second line." in text
+    assert "<strong>Table 1: classifiers</strong>: Trains the classifier. second line." in text
+    # the answer first: the scorecard's summary (Markdown rendered) above the notebooks
+    assert text.index("The answer: scorecard") < text.index("<h2>Notebooks</h2>") < text.index("Every scorecard row")
+    assert "<td>Sec. 4.3.3</td>" in text and "**" not in text
     assert "profile smoke, dataset cifar10" in text
     assert "1 min 15 s" in text and "4 s" in text
     assert ">failed<" in text and ">not executed by papermill<" in text

@@ -1,7 +1,9 @@
 """The HTML report: every executed notebook (papermill's copies, ``build/notebooks/``) converted to HTML with
-nbconvert, figures embedded as data URIs, and an ``index.html`` that lists each notebook (what it reproduces,
-the profile and data it ran on, its run time) above the scorecard. The folder is self-contained: copy it
-anywhere. nbconvert and nbformat are imported when a report is built, not before.
+nbconvert, figures embedded as data URIs, and an ``index.html`` that opens with the answer (the scorecard's
+tally and the paper's central claims), then lists each notebook (what it reproduces, the profile and data it ran
+on, its run time), then the whole scorecard. Markdown (the notebooks' summaries, the scorecard's summary) is
+rendered with mistune, nbconvert's own renderer. The folder is self-contained: copy it anywhere. nbconvert and
+nbformat are imported when a report is built, not before.
 """
 from __future__ import annotations
 
@@ -91,10 +93,23 @@ def export(path: Path, out_dir: Path) -> Path:
     return dest
 
 
+class Markup(str):
+    """A table cell that is HTML already (not escaped)."""
+
+
+def markdown_html(text: str) -> Markup:
+    """``text`` (Markdown) as HTML, by mistune (nbconvert's renderer)."""
+    import mistune
+
+    return Markup(mistune.html(text))
+
+
 def table_html(rows: Sequence[Sequence[str | tuple[str, str]]]) -> str:
-    """An HTML table (``rows[0]`` the header) of text cells, or ``(text, href)`` links; ``**bold**`` text
-    becomes <strong>."""
+    """An HTML table (``rows[0]`` the header) of text cells, :class:`Markup` cells, or ``(text, href)`` links;
+    ``**bold**`` text becomes <strong>."""
     def cell(value: str | tuple[str, str], tag: str) -> str:
+        if isinstance(value, Markup):
+            return f"<{tag}>{value}</{tag}>"
         text, href = value if isinstance(value, tuple) else (value, None)
         text = html.escape(text)
         while text.count("**") >= 2:
@@ -113,19 +128,23 @@ text-align:left}th{background:#f3f3f3}.failed{color:#b00}"""
 
 
 def index_html(infos: list[dict[str, Any]], card: dict | None, title: str) -> str:
-    """The index page: the notebooks, then the scorecard (when given)."""
-    from .scorecard import rows, summary_line
+    """The index page: the scorecard's summary (the answer) when given, the notebooks, then every scorecard
+    row."""
+    from .scorecard import rows, summary_markdown
 
     notebook_rows: list[list[str | tuple[str, str]]] = [["notebook", "reproduces", "ran on", "run time", "status"]]
     for info in infos:
-        notebook_rows.append([(info["notebook"], info["html"]), f"{info['title']}: {info['summary']}" if info["summary"]
-                              else info["title"], ", ".join(f"{k} {v}" for k, v in info["ran_on"].items()) or "—",
+        text = f"**{info['title']}**: {info['summary']}" if info["summary"] else f"**{info['title']}**"
+        notebook_rows.append([(info["notebook"], info["html"]), markdown_html(text),
+                              ", ".join(f"{k} {v}" for k, v in info["ran_on"].items()) or "—",
                               duration(info["duration_s"]), info["status"]])
-    table = table_html(notebook_rows)
     parts = [f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>",
-             f"<style>{STYLE}</style></head><body>", f"<h1>{html.escape(title)}</h1>", "<h2>Notebooks</h2>", table]
+             f"<style>{STYLE}</style></head><body>", f"<h1>{html.escape(title)}</h1>"]
     if card is not None:
-        parts += ["<h2>Scorecard</h2>", f"<p>{html.escape(summary_line(card))}</p>", table_html(rows(card))]
+        parts += ["<h2>The answer: scorecard</h2>", markdown_html(summary_markdown(card))]
+    parts += ["<h2>Notebooks</h2>", table_html(notebook_rows)]
+    if card is not None:
+        parts += ["<h2>Every scorecard row</h2>", table_html(rows(card))]
     return "\n".join(parts) + "\n</body></html>\n"
 
 
