@@ -238,6 +238,17 @@ def test_quantize_learned_without_zoo_model(tmp_path, capsys, image: Path) -> No
     assert_one_line_error(code, err, "no pretrained 'colorcnn+'", "colorcnn train-colorcnn-plus --profile smoke")
 
 
+@pytest.mark.parametrize(("colors", "fragment"), [
+    (3, "ColorCNN is trained for C = 2**bits only (C=2, 4, 8, 16, 32, 64, 128, 256)"),
+    (8, "train it with `colorcnn train-colorcnn --profile smoke --bits 3`"),
+])
+def test_quantize_colorcnn_without_zoo_model_names_a_command_that_trains_it(tmp_path, capsys, image: Path,
+                                                                            colors: int, fragment: str) -> None:
+    code, _, err = run(["quantize", image, "--method", "colorcnn", "--colors", colors, "--profile", "smoke",
+                        "--out", tmp_path / "out"], capsys)
+    assert_one_line_error(code, err, "no pretrained 'colorcnn'", fragment)
+
+
 @pytest.mark.parametrize(("argv", "fragment"), [
     (["train-classifier", "--profile", "smoke", "--set", "no_such_field=1"], "unknown setting 'no_such_field'"),
     (["train-colorcnn", "--set", "epochs"], "expected KEY=VALUE"),

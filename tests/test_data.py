@@ -220,6 +220,10 @@ def test_npz_file(tmp_path: Path) -> None:
     assert len(load_dataset("npz", "train", root=path)) == 18
     with pytest.raises(MissingDataError, match=str(tmp_path / "none.npz")):
         load_dataset("npz", root=tmp_path / "none.npz")
+    empty = tmp_path / "empty.npz"
+    np.savez(empty, images=np.zeros((0, 8, 8, 3), np.uint8), labels=np.zeros(0, np.int64))
+    with pytest.raises(ValueError, match=r"empty\.npz holds no images \(images \(0, 8, 8, 3\), labels \(0,\)\)"):
+        load_dataset("npz", "test", root=empty)
 
 
 def test_root_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -157,6 +157,9 @@ def npz_split(path: Path) -> RawSplit:
             raise ValueError(f"{path}: labels must be integer class indices, got {bad!r}")
         classes = [str(c) for c in data["classes"]] if "classes" in data.files else None
         images = data["images"]
+    if len(images) == 0 or len(labels) == 0:
+        raise ValueError(f"{path} holds no images (images {images.shape}, labels {labels.shape}); accepted: an .npz "
+                         "with at least one image, images (N, H, W, 3) uint8 and labels (N,)")
     if classes is None:
         classes = [str(i) for i in range(int(labels.max(initial=-1)) + 1)]
     return RawSplit(labels, classes, images)

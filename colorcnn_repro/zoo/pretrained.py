@@ -7,9 +7,10 @@ from pathlib import Path
 
 from torch import nn
 
-from ..config import StageConfig, config_dict
+from ..config import StageConfig, config_dict, config_key
 from ..files import atomic_write_json
 from ..models.checkpoint import load_model
+from ..paths import runs_root
 from ..profiles import get_config
 from ..training.runs import model_file, run_dir, slug, zoo_path
 
@@ -44,12 +45,16 @@ def pretrained_config(name: str, dataset: str = "cifar10", classifier: str = "al
     return get_config(name, profile, over)
 
 
+#: The colour counts ``colorcnn train-colorcnn --bits 1 … 8`` trains a ColorCNN for.
+TRAINABLE_COLORS = tuple(2**b for b in range(1, 9))
+
+
 def available_colors(dataset: str = "cifar10", classifier: str = "alexnet", profile: str = "cpu",
                      overrides: dict | None = None) -> list[int]:
     """The colour counts C = 2, 4, …, 256 (what ``colorcnn train-colorcnn --bits`` trains) that have a
     ColorCNN, in the zoo or a local run, for these settings."""
-    return [2**b for b in range(1, 9)
-            if model_file("colorcnn", pretrained_config("colorcnn", dataset, classifier, 2**b, profile, overrides))]
+    return [c for c in TRAINABLE_COLORS
+            if model_file("colorcnn", pretrained_config("colorcnn", dataset, classifier, c, profile, overrides))]
 
 
 def colors_text(colors: list[int]) -> str:
@@ -67,13 +72,17 @@ def load_pretrained(name: str, dataset: str = "cifar10", classifier: str = "alex
     cfg = pretrained_config(name, dataset, classifier, colors, profile, overrides)
     path = model_file(name, cfg)
     if path is None:
-        existing = ""
+        existing, train = "", f"train it with `colorcnn train-{slug(name).replace('_', '-')} --profile {profile}`"
         if name == "colorcnn":
             trained = colors_text(available_colors(dataset, classifier, profile, overrides))
             existing = f"; ColorCNN colour counts trained for these settings: {trained}"
+            bits = (colors or 0).bit_length() - 1
+            train = (f"train it with `colorcnn train-colorcnn --profile {profile} --bits {bits}`"
+                     if colors in TRAINABLE_COLORS else
+                     f"ColorCNN is trained for C = 2**bits only ({colors_text(list(TRAINABLE_COLORS))}): use one of "
+                     "those, or ColorCNN+ or a classical method for other counts")
         raise FileNotFoundError(
             f"no pretrained {name!r} for dataset={dataset}, classifier={classifier}, profile={profile}"
             f"{f', colors={colors}' if colors else ''} (looked for {zoo_path(name, cfg)} and "
-            f"{run_dir(name, cfg) / 'model.pt'}){existing}; train it with "
-            f"`colorcnn train-{slug(name).replace('_', '-')} --profile {profile}`")
+            f"{runs_root() / f'{slug(name)}-{config_key(cfg)}' / 'model.pt'}){existing}; {train}")
     return load_model(path, name)
