@@ -249,3 +249,16 @@ def test_recipe_plan_changes_one_thing_at_a_time_from_the_paper_recipe() -> None
     assert changed == [{"colorcnn.temperature": 0.1}, {"colorcnn.color_norm": 1.0, "colorcnn.xi": 0.1},
                        {"colorcnn.optim.lr": 0.03}, {"colorcnn.optim.lr": 0.1},
                        {"colorcnn.optim.name": "adam", "colorcnn.optim.lr": 1e-3}]
+
+
+@pytest.mark.parametrize(("plan", "reference", "section"), [
+    ("variants_lambda", "λ=3", "colorcnn_plus"), ("colorcnn_ablation", "ColorCNN", "colorcnn"),
+    ("colorcnn_plus_ablation", "task every 20 batches (default)", "colorcnn_plus")])
+def test_each_study_replicates_its_reference_variant_with_two_more_seeds(plan: str, reference: str,
+                                                                         section: str) -> None:
+    """The scorecard's noise level: the reference variant and ``<reference> (seed N)``, N = 1, 2, which differ
+    from it only in the learned quantizer's seed."""
+    p = studies.PLANS[plan]("cpu")
+    assert p.groups["noise"] == [f"{reference} (seed 1)", f"{reference} (seed 2)"]
+    for n, label in enumerate(p.groups["noise"], 1):
+        assert p.variants[label] == {**p.variants[reference], f"{section}.seed": n}
