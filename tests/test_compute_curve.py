@@ -111,7 +111,7 @@ def test_fit_trend_by_hand() -> None:
     rows = [row("m", 1e4, 1.0), row("m", 1e5, 3.0), row("m", 1e6, 5.0), row("other", 1e4, 50.0),
             row("m", 1e6, 99.0, bits=2)]
     t = cc.fit_trend(rows, "m", "colorcnn", 1, "mediancut")
-    assert t["points"] == 3 and t["last_gain"] == pytest.approx(2.0)
+    assert t["points"] == 3 and t["last_gain"] == pytest.approx(2.0) and t["last_gain_predicted"] == pytest.approx(2.0)
     assert t["slope"] == pytest.approx(2.0) and t["intercept"] == pytest.approx(-7.0)
     assert t["paper_images"] == 3_000_000
     assert t["at_paper"] == pytest.approx(2 * math.log10(3e6) - 7)
@@ -152,3 +152,20 @@ def test_curve_runs_use_doubling_restarts_and_their_own_widths() -> None:
     assert cc.run_config("cpu", models["ColorCNN C=4"], 7).colors == 4
     with pytest.raises(ValueError, match="'nope'.*smoke, cpu, paper"):
         cc.curve_models("nope")
+
+
+def test_curve_and_trend_tables_by_hand() -> None:
+    from colorcnn_repro.report import curve
+
+    rows = [{**row("ColorCNN C=2", images, lead), "epochs": e, "method": "colorcnn", "train_seconds": 3600.0 * e,
+             "accuracy": 0.5, "lead_kmeans": lead - 1, "p_mediancut": 0.001, "p_kmeans": 0.5, "n_images": 10}
+            for e, images, lead in ((1, 1e4, 1.0), (3, 1e5, 3.0), (7, 1e6, 5.0))]
+    result = {"profile": "cpu", "references": ["mediancut", "kmeans"], "rows": rows,
+              "pending": [{"model": "ColorCNN C=2, width 64", "epochs": 1}],
+              "trends": [cc.fit_trend(rows, "ColorCNN C=2", "colorcnn", 1, ref) for ref in ("mediancut", "kmeans")]}
+    table = curve.curve_table(result).split("\n")
+    assert "| ColorCNN C=2 | 3 | 1 | 100,000 | 3.00 | 50.0 | +3.0 (p=0.001) | +2.0 (p=0.5) |" in table
+    assert table[-1] == "- not trained yet: ColorCNN C=2, width 64, 1 epochs"
+    trends = curve.trend_table(result).split("\n")
+    assert trends[-2] == ("| ColorCNN C=2 | 1 | MedianCut | 3 | +2.00 ± 0.00 | +6.0 [+6.0, +6.0] at 3e+06 | 1e+06 | "
+                          "3.2e+08 | +2.0 (+2.0) |")

@@ -190,8 +190,9 @@ def fit_trend(rows: list[dict], label: str, method: str, bits: int, reference: s
     """Least-squares line of the lead over ``reference`` (points) against log10(training images) for one
     model and bit size: slope per tenfold images with its standard error, the lead it predicts at the paper's
     budget (:data:`PAPER_IMAGES`) with a 95 % interval of the fitted mean, the images it takes to reach each
-    lead in ``bars`` (None where the slope is not above 0), and the gain of the last doubling of the epochs.
-    Fewer than three points: the points only."""
+    lead in ``bars`` (None where the slope is not above 0), and the gain of the last cycle beside the gain the
+    line predicts over it (a smaller one says the curve is bending). Fewer than three points: the points and the
+    last gain only."""
     pts = sorted((r["images"], r[f"lead_{reference}"]) for r in rows
                  if r["model"] == label and r["bits"] == bits and r["images"])
     out: dict[str, Any] = {"model": label, "bits": bits, "reference": reference, "points": len(pts)}
@@ -209,7 +210,8 @@ def fit_trend(rows: list[dict], label: str, method: str, bits: int, reference: s
     x_paper = math.log10(PAPER_IMAGES[method])
     se_mean = s * math.sqrt(1 / n + (x_paper - x.mean()) ** 2 / float(((x - x.mean()) ** 2).sum()))
     at_paper = fit.intercept + fit.slope * x_paper
-    out.update(slope=float(fit.slope), slope_se=float(fit.stderr), intercept=float(fit.intercept),
+    out.update(last_gain_predicted=float(fit.slope * (x[-1] - x[-2])),
+               slope=float(fit.slope), slope_se=float(fit.stderr), intercept=float(fit.intercept),
                residual_sd=s, paper_images=PAPER_IMAGES[method], at_paper=float(at_paper),
                at_paper_ci=[float(at_paper - t * se_mean), float(at_paper + t * se_mean)],
                images_for={str(bar): (10 ** ((bar - fit.intercept) / fit.slope) if fit.slope > 0 else None)

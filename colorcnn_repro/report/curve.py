@@ -43,7 +43,7 @@ def trend_table(result: Mapping) -> str:
     line predicts at the paper's budget (95 % interval of the fitted mean), the images it takes to reach +5
     and +10, and the gain of the last doubling."""
     head = ["model", "bits", "vs", "points", "slope per 10× images", "at the paper's budget", "images for +5",
-            "images for +10", "last doubling"]
+            "images for +10", "last cycle's gain (line's)"]
     lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
 
     def images(x: float | None) -> str:
@@ -51,6 +51,8 @@ def trend_table(result: Mapping) -> str:
 
     for t in result["trends"]:
         last = f"{t['last_gain']:+.1f}" if "last_gain" in t else ""
+        if "last_gain_predicted" in t:
+            last += f" ({t['last_gain_predicted']:+.1f})"
         if "slope" not in t:
             lines.append(f"| {t['model']} | {t['bits']} | {REFERENCE_NAMES[t['reference']]} | {t['points']} | "
                          f"(fewer than 3 points) | | | | {last} |")
@@ -61,9 +63,10 @@ def trend_table(result: Mapping) -> str:
             f"{t['slope']:+.2f} ± {t['slope_se']:.2f} | {t['at_paper']:+.1f} [{lo:+.1f}, {hi:+.1f}] at "
             f"{t['paper_images']:.2g} | {images(t['images_for']['5.0'])} | {images(t['images_for']['10.0'])} | "
             f"{last} |")
-    return ("Lead (points) against log10(training images), least squares over the cycle ends; a straight line in "
-            "log images is what a lead that keeps growing by a fixed amount per doubling looks like, so a last "
-            "doubling that gains less than the slope × log10 2 says the curve is bending.\n\n" + "\n".join(lines))
+    return ("Lead (points) against log10(training images), least squares over the cycle ends: a straight line in "
+            "log images is a lead that grows by a fixed amount per doubling of the training. The last column is "
+            "the last cycle's gain beside the line's prediction for it; a smaller gain says the curve is "
+            "bending.\n\n" + "\n".join(lines))
 
 
 def curve_figure(result: Mapping) -> Figure:
