@@ -276,7 +276,7 @@ def test_two_processes_equal_one_and_a_killed_run_resumes(tmp_path, monkeypatch)
         _seed_classifier(folder, clf)
     jobs = [(str(ddp_clf), "classifier", False), (str(ddp), "colorcnn+", False), (str(killed), "colorcnn+", True)]
     mp.spawn(_ddp_worker, args=(2, _free_port(), train, jobs), nprocs=2, join=True)
-    run = next(killed.glob("colorcnn_plus-*"))
+    run = killed / f"colorcnn_plus-{runs.config_key(STAGES['colorcnn+'][0]())}"  # not its 1-epoch cycle-end model's
     assert not (run / "model.pt").exists() and load_checkpoint(run / "checkpoint.pt")["epoch"] == 1
     mp.spawn(_ddp_worker, args=(2, _free_port(), train, [(str(killed), "colorcnn+", False)]), nprocs=2, join=True)
 
