@@ -55,14 +55,15 @@ timed = t=$$SECONDS; status=0; $(2) || status=$$?; \
 	exit $$status
 
 # The tests without the setup step: unit tests (slow ones included), then every notebook under the smoke
-# profile (nbval, errors only). With no notebook in notebooks/ that step is skipped, not failed. Each phase
+# profile (nbval, errors only; progress bars off: nbval waits only 5 s for each output message, and thousands of
+# progress-bar updates from the smoke training on 2 loaded cores once overran it). With no notebook in notebooks/ that step is skipped, not failed. Each phase
 # prints its time, passed or not; the first failing phase stops the target with its exit status.
 check:
 	@$(call timed,unit tests,$(PY) -m pytest -m "" -rs --durations=10 tests)
 	@if [ -z "$$(find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)" ]; then \
 	  echo "no notebooks under notebooks/: notebook tests skipped"; \
 	else \
-	  $(call timed,notebook tests,COLORCNN_PROFILE=$${COLORCNN_PROFILE:-smoke} MPLBACKEND=$${MPLBACKEND:-Agg} \
+	  $(call timed,notebook tests,COLORCNN_PROFILE=$${COLORCNN_PROFILE:-smoke} MPLBACKEND=$${MPLBACKEND:-Agg} TQDM_DISABLE=1 \
 	    $(PY) -m pytest --nbval-lax --nbval-current-env notebooks/); \
 	fi
 
