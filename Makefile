@@ -90,7 +90,7 @@ lab: setup
 # profile's), then converts the notebooks `make reproduce` executed (build/notebooks/) to a self-contained
 # HTML report, build/report/index.html.
 report: setup
-	$(PY) -m colorcnn_repro.report --profile $(PROFILE)
+	$(VENV)/bin/colorcnn report --profile $(PROFILE)
 
 # On a GPU (about 5 minutes, at most 8): the smoke chain on CUDA, train_step at width 64 with and without bf16,
 # short timed epochs of every paper-profile stage, and the estimated GPU-hours of the paper profile and of

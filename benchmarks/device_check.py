@@ -227,7 +227,7 @@ def stages(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
 
         # evaluation: every method; the trained ColorCNN+ stands in for the ColorCNNs (same U-Net)
         exp = get_config("evaluate", "paper", {**overrides, "limit": args.eval_images})
-        clf = loops.frozen_classifier(exp.classifier, root, dev, train=False)
+        clf = loops.frozen_classifier(exp.classifier, device=dev)
         data = loops.load_split(exp.classifier.data, "val", root, args.eval_images)
         plus = loops.load_quantizer_net(loops.model_file("colorcnn+", get_config("colorcnn+", "paper", overrides)),
                                         "colorcnn+").to(args.device)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import warnings
@@ -17,11 +18,13 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import NoReturn, TextIO
+from unittest import mock
 
-from .paths import REPO_ROOT
+from .paths import REPO_ROOT, ZOO_DIR
 from .profiles import PROFILES, resolve
 from .quantized import Quantized
 from .quantizers import LEARNED_METHODS, METHODS, check_colors, quantize
+from .results import repo_relative, result_path
 
 ERROR_STATUS = 2
 
@@ -136,6 +139,29 @@ def cmd_quantize(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------------------------------- zoo
+
+
+def cmd_zoo(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from .zoo import zoo_index
+
+    entries = zoo_index()
+    if args.json:
+        print(json.dumps([asdict(e) for e in entries], indent=2))
+        return 0
+    tag, file = (max((len(text) for text in texts), default=4) for texts in
+                 ([e.tag for e in entries], [Path(e.file).name for e in entries]))
+    print(f"{'tag':<{tag}}  current  {'key':<10}  {'file':<{file}}  accuracy %")
+    for e in entries:
+        print(f"{e.tag:<{tag}}  {'yes' if e.current else 'no':<7}  {e.config_key:<10}  {Path(e.file).name:<{file}}  "
+              f"{e.accuracy_text()}")
+    print(f"\n{len(entries)} models in {repo_relative(ZOO_DIR)}; current: the one `--profile` loads now; accuracy "
+          "from results/<profile>/ (`colorcnn zoo --json` names each entry's file)")
+    return 0
+
+
 # ------------------------------------------------------------------------------------------------ stages
 
 
@@ -169,7 +195,7 @@ def cmd_train_classifier(args: argparse.Namespace) -> int:
     metrics = ", ".join(f"{k}={v:.4f}" for k, v in result["metrics"].items())
     print(f"classifier {cfg.classifier} on {cfg.data.dataset}: {metrics}")
     print(f"model: {model_file('classifier', cfg)}")
-    print(f"results: {pipeline.result_path(exp.results, 'classifier', cfg)}")
+    print(f"results: {result_path(exp.results, 'classifier', cfg)}")
     return 0
 
 
@@ -201,7 +227,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(f"{'accuracy':<14}" + "".join(f"{f'C={2**int(b)}':>8}" for b in bits))
     for method, per_bits in result["methods"].items():
         print(f"{method:<14}" + "".join(f"{per_bits[b]['accuracy']:>8.4f}" for b in bits))
-    print(f"results: {pipeline.result_path(exp.results, pipeline.evaluation_name(args.npz), exp.config)}")
+    print(f"results: {result_path(exp.results, pipeline.evaluation_name(args.npz), exp.config)}")
     return 0
 
 
@@ -243,25 +269,54 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
                              f"accepted: {', '.join(sorted(known))}")
         notebooks = [nb for nb in notebooks if nb.name[:2] in args.only]
     args.out.mkdir(parents=True, exist_ok=True)
-    for nb in notebooks:
-        out = args.out / nb.name
-        start = time.perf_counter()
-        print(f"running {nb.name} (profile {args.profile}) …", flush=True)
-        try:
-            papermill.execute_notebook(str(nb), str(out), parameters={"profile": args.profile},
-                                       cwd=str(REPO_ROOT), progress_bar=False)
-        except papermill.PapermillExecutionError as exc:
-            first_line = exc.source.strip().splitlines()[0] if exc.source.strip() else ""
-            return fail(f"notebook {nb.name} failed in cell {exc.cell_index} (In [{exc.exec_count}]: "
-                        f"`{first_line}`): {exc.ename}: {exc.evalue} (executed copy with the traceback: {out})", 1)
-        print(f"  done in {time.perf_counter() - start:.0f} s → {out}")
+    from .training.runs import NO_TRAINING_ENV
+
+    # the kernels inherit it: a missing model is an error unless --train-missing
+    with mock.patch.dict(os.environ, {NO_TRAINING_ENV: "" if args.train_missing else "1"}):
+        for nb in notebooks:
+            out = args.out / nb.name
+            start = time.perf_counter()
+            print(f"running {nb.name} (profile {args.profile}) …", flush=True)
+            try:
+                papermill.execute_notebook(str(nb), str(out), parameters={"profile": args.profile},
+                                           cwd=str(REPO_ROOT), progress_bar=False)
+            except papermill.PapermillExecutionError as exc:
+                first_line = exc.source.strip().splitlines()[0] if exc.source.strip() else ""
+                return fail(f"notebook {nb.name} failed in cell {exc.cell_index} (In [{exc.exec_count}]: "
+                            f"`{first_line}`): {exc.ename}: {exc.evalue} (executed copy with the traceback: {out})", 1)
+            print(f"  done in {time.perf_counter() - start:.0f} s → {out}")
     print(f"all {len(notebooks)} notebooks ran; executed copies in {args.out}")
     if args.report is not None:
-        try:
-            from .report import make_report
-            print(f"report: {make_report(args.profile, args.out, args.report)}")
-        except ImportError as exc:
-            return fail(f"--report needs nbconvert ({exc}): pip install 'colorcnn-repro[notebooks]'")
+        return report(args.profile, args.out, args.report, readme=True)
+    return 0
+
+
+# ------------------------------------------------------------------------------------------- scorecard, report
+
+
+def report(profile: str, notebooks: Path, out: Path, readme: bool) -> int:
+    """The scorecard and the HTML report of the executed ``notebooks`` (:func:`.report.make_report`)."""
+    try:
+        from .report import make_report
+    except ImportError as exc:
+        return fail(f"the report needs nbconvert ({exc}): pip install 'colorcnn-repro[notebooks]'")
+    from .experiments.studies import current_result_path
+
+    print(f"report: {make_report(profile, notebooks, out, readme, current_result_path(profile))}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    return report(args.profile, args.notebooks, args.out, not args.no_readme)
+
+
+def cmd_scorecard(args: argparse.Namespace) -> int:
+    from .experiments.studies import current_result_path
+    from .report import scorecard
+
+    card, path = scorecard.regenerate(args.profile, None if args.no_readme else scorecard.README,
+                                      current_result_path(args.profile))
+    print(f"{scorecard.summary_line(card)} → {path}")
     return 0
 
 
@@ -327,6 +382,14 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--device", type=device_name, help="torch device for learned methods (default: CUDA if present)")
     q.set_defaults(func=cmd_quantize)
 
+    z = sub.add_parser("zoo", help="list the model zoo: tag, file, config key, accuracy, current or not",
+                       description="List every model of the zoo (colorcnn_repro/zoo/) by readable tag "
+                                   "(<stage>/<dataset>/<classifier>/<profile>, ColorCNN: .../C=<colours>), with its "
+                                   "weights file, config key, accuracy from results/<profile>/ and whether it is the "
+                                   "one its profile loads now (older configs stay listed as not current).")
+    z.add_argument("--json", action="store_true", help="print the index as one JSON list instead of a table")
+    z.set_defaults(func=cmd_zoo)
+
     add_stage(sub, "train-classifier", "train the classifier (or load it) and score it on original images",
               cmd_train_classifier)
     p = add_stage(sub, "train-colorcnn", "train one ColorCNN per colour count", cmd_train_colorcnn)
@@ -355,10 +418,30 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where executed copies go (default: <repo>/build/notebooks, outside git)")
     p.add_argument("--only", nargs="+", metavar="NN", default=(),
                    help="run only the notebooks with these two-digit numbers, e.g. --only 05 06")
+    p.add_argument("--train-missing", action="store_true",
+                   help="train the models the notebooks need that neither runs/ nor the zoo holds (by default a "
+                        "missing model stops the notebook: the zoo ships every model of the cpu profile)")
     p.add_argument("--report", type=Path, nargs="?", const=REPO_ROOT / "build" / "report", metavar="DIR",
                    help="then write results/<profile>/scorecard.json and an HTML report of every executed notebook "
                         "with the scorecard (default DIR: <repo>/build/report)")
     p.set_defaults(func=cmd_reproduce)
+
+    p = sub.add_parser("scorecard", help="score results/<profile>/ against the paper: scorecard.json, the README's "
+                                         "summary and docs/scorecard.md")
+    p.add_argument("--profile", choices=PROFILES, default="cpu",
+                   help="results/<profile>/ to score (default: %(default)s)")
+    p.add_argument("--no-readme", action="store_true", help="leave README.md and docs/scorecard.md as they are")
+    p.set_defaults(func=cmd_scorecard)
+
+    p = sub.add_parser("report", help="the scorecard, then an HTML report of the notebooks `colorcnn reproduce` ran")
+    p.add_argument("--profile", choices=PROFILES, default="cpu",
+                   help="results/<profile>/ to score (default: %(default)s)")
+    p.add_argument("--notebooks", type=Path, default=REPO_ROOT / "build" / "notebooks", metavar="DIR",
+                   help="executed notebooks (default: <repo>/build/notebooks)")
+    p.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "report", metavar="DIR",
+                   help="report folder (default: <repo>/build/report)")
+    p.add_argument("--no-readme", action="store_true", help="leave README.md and docs/scorecard.md as they are")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""Run configurations: a frozen dataclass per stage, and the experiment (:class:`EvalConfig`) that holds them.
+"""Run configurations: a frozen dataclass per stage, and the experiment (:class:`ExperimentConfig`) that holds them.
 
 A config's :func:`config_key` names its run directory, zoo entry and results file. Any field can be overridden
 (``overrides`` dicts, ``--set key=value`` on the command line, papermill); the named profiles are in
@@ -101,8 +101,18 @@ class ColorCNNPlusConfig(QuantizerConfig):
     post_augment: bool = True  # crop, rotation, erasing, flip after quantization
 
 
+#: The section of the experiment config that holds each stage's config (the prefix of its override keys,
+#: ``"colorcnn_plus.epochs"``, …).
+SECTIONS = {"classifier": "classifier", "colorcnn": "colorcnn", "colorcnn+": "colorcnn_plus"}
+
+
+def epochs_key(method: str) -> str:
+    """The override key of a learned method's training epochs, e.g. ``"colorcnn_plus.epochs"``."""
+    return f"{SECTIONS[method]}.epochs"
+
+
 @dataclass(frozen=True)
-class EvalConfig:
+class ExperimentConfig:
     classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
     colorcnn: ColorCNNConfig = field(default_factory=ColorCNNConfig)
     colorcnn_plus: ColorCNNPlusConfig = field(default_factory=ColorCNNPlusConfig)
@@ -115,10 +125,10 @@ class EvalConfig:
 
 
 #: A stage's config (:func:`colorcnn_repro.profiles.get_config`): what names a run, a zoo entry, a results file.
-StageConfig = ClassifierConfig | ColorCNNConfig | ColorCNNPlusConfig | EvalConfig
+StageConfig = ClassifierConfig | ColorCNNConfig | ColorCNNPlusConfig | ExperimentConfig
 
 
-def with_overrides(exp: EvalConfig, overrides: dict[str, Any] | None) -> EvalConfig:
+def with_overrides(exp: ExperimentConfig, overrides: dict[str, Any] | None) -> ExperimentConfig:
     for key, value in (overrides or {}).items():
         exp = apply_override(exp, key, value)
     return exp

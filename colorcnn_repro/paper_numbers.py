@@ -14,13 +14,11 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from .names import DATASET_NAMES, METHOD_NAMES
+
 BITS = (1, 2, 3, 4, 5, 6)
 DATASETS = ("cifar10", "cifar100", "stl10", "tinyimagenet")
 CLASSIFIERS = ("alexnet", "vgg16", "resnet18")
-DATASET_NAMES = {"cifar10": "CIFAR10", "cifar100": "CIFAR100", "stl10": "STL10", "tinyimagenet": "Tiny200",
-                 "voc2012": "VOC2012"}
-METHOD_NAMES = {"mediancut": "MedianCut", "octree": "OCTree", "dither": "MedianCut+Dither", "kmeans": "k-means",
-                "libimagequant": "libimagequant", "colorcnn": "ColorCNN", "colorcnn+": "ColorCNN+"}
 
 
 def ordered_methods(methods: Iterable[str]) -> list[str]:
@@ -214,7 +212,7 @@ def smallest_indexed_png_bpp(height: int = 32, width: int = 32) -> float:
     the container's fixed cost, a floor no quantizer can go below."""
     import numpy as np
 
-    from ..quantized import Quantized
+    from .quantized import Quantized
 
     return Quantized(np.zeros((height, width), np.uint8), np.zeros((1, 3), np.uint8)).bpp()
 
@@ -223,7 +221,7 @@ def smallest_jpeg_bpp(height: int = 32, width: int = 32) -> float:
     """Bits per pixel of a flat image at JPEG quality 1: the JPEG container's floor at this size."""
     import numpy as np
 
-    from ..quantized import jpeg_bpp
+    from .quantized import jpeg_bpp
 
     return jpeg_bpp(np.zeros((height, width, 3), np.uint8), 1)[1]
 

@@ -5,8 +5,9 @@ the ``figures`` folder), without timestamps so that the files are reproducible.
 """
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -14,26 +15,28 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .experiments.paper_numbers import ordered_methods
+from .names import METHOD_NAMES
+from .paper_numbers import ordered_methods
 from .paths import figures_root
+from .results import Source, source_digests
 
 SIGNIFICANT_P = 1e-3  # the paper's ★★★
 BETTER, WORSE = "★", "▼"  # Fig. 12's marks: significantly above / below the baseline
 
 METHOD_STYLE: dict[str, dict] = {
-    "mediancut": {"label": "MedianCut", "color": "tab:blue", "marker": "o"},
-    "octree": {"label": "OCTree", "color": "tab:orange", "marker": "s"},
-    "dither": {"label": "MedianCut+Dither", "color": "tab:green", "marker": "^"},
-    "kmeans": {"label": "k-means", "color": "tab:purple", "marker": "v"},
-    "libimagequant": {"label": "libimagequant", "color": "tab:brown", "marker": "D"},
-    "colorcnn": {"label": "ColorCNN", "color": "tab:red", "marker": "P"},
-    "colorcnn+": {"label": "ColorCNN+", "color": "black", "marker": "*"},
+    "mediancut": {"color": "tab:blue", "marker": "o"},
+    "octree": {"color": "tab:orange", "marker": "s"},
+    "dither": {"color": "tab:green", "marker": "^"},
+    "kmeans": {"color": "tab:purple", "marker": "v"},
+    "libimagequant": {"color": "tab:brown", "marker": "D"},
+    "colorcnn": {"color": "tab:red", "marker": "P"},
+    "colorcnn+": {"color": "black", "marker": "*"},
 }
 
 
 def style(method: str) -> dict:
     """Label, colour and marker of a method (unknown methods get matplotlib's defaults)."""
-    return METHOD_STYLE.get(method, {"label": method, "color": None, "marker": "x"})
+    return {"label": METHOD_NAMES.get(method, method), **METHOD_STYLE.get(method, {"color": None, "marker": "x"})}
 
 
 def describe(result: Mapping) -> str:
@@ -178,7 +181,7 @@ def image_grid(rows: Mapping[str, Sequence[np.ndarray | None]], col_labels: Sequ
 
 
 def examples_grid(examples: Mapping[str, Sequence[np.ndarray]], *, title: str | None = None) -> Figure:
-    """:func:`image_grid` of ``{column: [image per example]}`` (what ``studies.quantized_examples`` returns):
+    """:func:`image_grid` of ``{column: [image per example]}`` (:func:`colorcnn_repro.report.examples.examples_figure`):
     one row per example image, one column per entry."""
     n = len(next(iter(examples.values())))
     rows = {f"image {i + 1}": [images[i] for images in examples.values()] for i in range(n)}
@@ -202,27 +205,35 @@ def training_curve(history: Sequence[Mapping] | None, *, key: str = "total", tit
     return fig
 
 
-def save_figure(fig: Figure, name: str, profile: str, *, dpi: int = 150) -> tuple[Path, Path]:
+#: The PNG text key holding what a figure was drawn from: ``{file from the repository root: sha256}``.
+SOURCES_KEY = "colorcnn:sources"
+
+
+def save_figure(fig: Figure, name: str, profile: str, *, sources: Iterable[Source], dpi: int = 150
+                ) -> tuple[Path, Path]:
     """Write ``fig`` to ``<figures root>/<profile>/<name>.png`` and ``.pdf``; no dates or software versions
-    in the metadata, so the same figure gives the same bytes. Returns both paths."""
+    in the metadata, so the same figure gives the same bytes. The PNG records the digests of its ``sources``
+    (results as read, examples, or files such as model weights; :data:`SOURCES_KEY`), by which a test tells
+    a figure drawn from other results than today's. Returns both paths."""
     for part, what in ((name, "name"), (profile, "profile")):
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.+-]*", part):
             raise ValueError(f"figure {what} must be a plain file name (letters, digits, _ . + -), got {part!r}")
     folder = figures_root() / profile
     folder.mkdir(parents=True, exist_ok=True)
     png, pdf = folder / f"{name}.png", folder / f"{name}.pdf"
-    fig.savefig(png, dpi=dpi, metadata={"Software": None})
+    digests = json.dumps(source_digests(sources), sort_keys=True)
+    fig.savefig(png, dpi=dpi, metadata={"Software": None, SOURCES_KEY: digests})
     fig.savefig(pdf, metadata={"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None})
     return png, pdf
 
 
-def save_and_show(fig: Figure, name: str, profile: str, *, dpi: int = 150) -> None:
+def save_and_show(fig: Figure, name: str, profile: str, *, sources: Iterable[Source], dpi: int = 150) -> None:
     """:func:`save_figure`, then show the saved PNG in the notebook's output whatever the matplotlib backend
     (``MPLBACKEND=Agg`` included, which shows nothing by itself) and close the figure. Returns nothing, so no
     machine's path lands in a cell's output."""
     from IPython.display import Image, display
 
-    png, _ = save_figure(fig, name, profile, dpi=dpi)
+    png, _ = save_figure(fig, name, profile, sources=sources, dpi=dpi)
     display(Image(filename=str(png)))
     plt.close(fig)
 

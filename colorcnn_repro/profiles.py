@@ -14,7 +14,7 @@ from .config import (
     ColorCNNConfig,
     ColorCNNPlusConfig,
     DataConfig,
-    EvalConfig,
+    ExperimentConfig,
     OptimConfig,
     StageConfig,
     with_overrides,
@@ -22,20 +22,20 @@ from .config import (
 from .paths import results_root
 
 
-def _paper() -> EvalConfig:
+def _paper() -> ExperimentConfig:
     """The paper's settings (Sec. 4.1), with the authors' logit scale (T = 1). ColorCNN+ keeps ColorCNN's
     train-time normalisation (quantized image ÷ 4 × std) and jitter ξ = 1: Sec. 4.1 lists what ColorCNN+ changes
     over ColorCNN (bottleneck, K, λ, α, β), and these are not among them. The authors' ColorCNN+ code differs
     (÷1, jitter ξ/log2 C up to 8 colours, ColorJitter above): ``--set colorcnn_plus.color_norm=1`` gives its
     normalisation (docs/paper-vs-code.md)."""
-    return EvalConfig(colorcnn_plus=ColorCNNPlusConfig(color_norm=4.0))
+    return ExperimentConfig(colorcnn_plus=ColorCNNPlusConfig(color_norm=4.0))
 
 
-def _cpu() -> EvalConfig:
-    """2 AVX2 cores, about 1.5 hours for the main chain: the paper's AlexNet for 24 one-cycle epochs, a width-16
-    U-Net, and the short-budget recipe of the learned quantizers (``12_short_budget_recipe``, README): logits
-    ÷ T = 0.1, R_color weighted by log2 C (authors' ColorCNN code), no ÷4 colour normalisation and jitter
-    ξ = 0.1; batch 128 for each ColorCNN (batch 32 cost it 20 points at 1 bit in the study) and 32 for ColorCNN+.
+def _cpu() -> ExperimentConfig:
+    """2 cores, hours for the main chain (its time is in the results): the paper's AlexNet for 24 one-cycle
+    epochs, a width-16 U-Net, and the short-budget recipe of the learned quantizers (``12_short_budget_recipe``,
+    README): logits ÷ T = 0.1, R_color weighted by log2 C (authors' ColorCNN code), no ÷4 colour normalisation
+    and jitter ξ = 0.1; batch 128 for each ColorCNN (chosen over 32 in the recipe study) and 32 for ColorCNN+.
     Each ColorCNN sees the split once, ColorCNN+ four epochs (one cosine cycle)."""
     clf = ClassifierConfig(epochs=24, optim=OptimConfig(lr=0.1, nesterov=True, schedule="onecycle"))
     quick = OptimConfig(lr=0.01, restart_epochs=1)
@@ -43,17 +43,17 @@ def _cpu() -> EvalConfig:
                         xi=0.1, color_norm=1.0)
     plus = ColorCNNPlusConfig(width=16, epochs=4, batch_size=32, optim=replace(quick, restart_epochs=4),
                               temperature=0.1, xi=0.1)
-    return EvalConfig(clf, cc, plus)
+    return ExperimentConfig(clf, cc, plus)
 
 
-def _smoke() -> EvalConfig:
+def _smoke() -> ExperimentConfig:
     """A few hundred images, tiny widths, one epoch: the whole pipeline in minutes."""
     clf = ClassifierConfig(data=DataConfig(limit_train=256), epochs=1, batch_size=64,
                            optim=OptimConfig(lr=0.1, schedule="onecycle"))
     one = OptimConfig(restart_epochs=1)
     cc = ColorCNNConfig(width=4, epochs=1, batch_size=64, optim=one, temperature=0.1, xi=0.1, color_norm=1.0)
     plus = ColorCNNPlusConfig(width=4, epochs=1, batch_size=64, optim=one, temperature=0.1, task_every=2, xi=0.1)
-    return EvalConfig(clf, cc, plus, jpeg_qualities=(10, 50, 90), limit=100, batch_size=100)
+    return ExperimentConfig(clf, cc, plus, jpeg_qualities=(10, 50, 90), limit=100, batch_size=100)
 
 
 PROFILES = {"smoke": _smoke, "cpu": _cpu, "paper": _paper}
@@ -65,10 +65,13 @@ PROFILES = {"smoke": _smoke, "cpu": _cpu, "paper": _paper}
 DATASET_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
     ("cpu", "tinyimagenet"): {"split": "test"},
 }
+#: Whether a data study (multi-label VOC, stylized images) runs on the format-faithful synthetic set when its
+#: real data is missing: ``smoke`` does (CI exercises the chain); the others need the real data.
+SYNTHETIC_FALLBACK = {"smoke": True, "cpu": False, "paper": False}
 STAGES = ("classifier", "colorcnn", "colorcnn+", "evaluate")
 
 
-def experiment_config(profile: str = "cpu", overrides: dict[str, Any] | None = None) -> EvalConfig:
+def experiment_config(profile: str = "cpu", overrides: dict[str, Any] | None = None) -> ExperimentConfig:
     """The resolved experiment of ``profile``: its per-dataset defaults, then ``overrides``, with every
     quantizer trained against the experiment's classifier.
 
@@ -85,7 +88,7 @@ def experiment_config(profile: str = "cpu", overrides: dict[str, Any] | None = N
                    colorcnn_plus=replace(exp.colorcnn_plus, classifier=exp.classifier))
 
 
-def stage_config(exp: EvalConfig, stage: str) -> StageConfig:
+def stage_config(exp: ExperimentConfig, stage: str) -> StageConfig:
     """The ``stage`` section of a resolved experiment."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}; accepted: {', '.join(STAGES)}")
@@ -106,7 +109,7 @@ def get_config(stage: Literal["colorcnn+"], profile: str = ...,
                overrides: dict[str, Any] | None = ...) -> ColorCNNPlusConfig: ...
 @overload
 def get_config(stage: Literal["evaluate"], profile: str = ...,
-               overrides: dict[str, Any] | None = ...) -> EvalConfig: ...
+               overrides: dict[str, Any] | None = ...) -> ExperimentConfig: ...
 @overload
 def get_config(stage: str, profile: str = ..., overrides: dict[str, Any] | None = ...) -> StageConfig: ...
 def get_config(stage: str, profile: str = "cpu", overrides: dict[str, Any] | None = None) -> StageConfig:
@@ -120,7 +123,7 @@ class Experiment:
     the config the stages read their sections from, and the folder their results go to."""
 
     profile: str
-    config: EvalConfig
+    config: ExperimentConfig
     results: Path
 
     def stage(self, name: str) -> StageConfig:

@@ -378,3 +378,33 @@ def test_console_script_help() -> None:
     assert done.returncode == 0, done.stderr
     for command in ("quantize", "train-classifier", "train-colorcnn", "train-colorcnn-plus", "evaluate", "reproduce"):
         assert command in done.stdout
+
+
+def test_reproduce_forbids_training_unless_asked(tmp_path, capsys, monkeypatch) -> None:
+    """The notebooks' kernels see COLORCNN_NO_TRAINING set (a missing model stops them) unless --train-missing;
+    this process's environment is left as it was."""
+    from colorcnn_repro.training.runs import NO_TRAINING_ENV
+
+    monkeypatch.delenv(NO_TRAINING_ENV, raising=False)
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for flag, expected in (([], "1"), (["--train-missing"], "")):
+        notebook(folder / "01_env.ipynb", f"import os\nassert os.environ.get({NO_TRAINING_ENV!r}) == {expected!r}")
+        code, _, err = run(["reproduce", "--notebooks", folder, "--out", tmp_path / "out", *flag], capsys)
+        assert code == 0, err
+    assert NO_TRAINING_ENV not in os.environ
+
+
+def test_a_missing_model_is_not_trained_when_training_is_off(tmp_path, monkeypatch) -> None:
+    """With training off, asking for an untrained classifier raises, naming the run and the flag, and leaves no
+    run folder behind."""
+    from colorcnn_repro.profiles import get_config
+    from colorcnn_repro.training.loops import train_classifier
+    from colorcnn_repro.training.runs import NO_TRAINING_ENV, TrainingForbidden
+
+    monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv(NO_TRAINING_ENV, "1")
+    cfg = get_config("classifier", "smoke", {"epochs": 97})
+    with pytest.raises(TrainingForbidden, match=r"classifier model classifier-[0-9a-f]{10} .*--train-missing"):
+        train_classifier(cfg)
+    assert not (tmp_path / "runs").exists()

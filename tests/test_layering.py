@@ -10,8 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent / PACKAGE
 
 # Floor of each top-level module or package ("" is the package's own __init__).
 FLOORS = {
-    **dict.fromkeys(["", "config", "profiles", "paths", "files", "parallel", "quantized", "losses", "data",
-                     "models"], 0),
+    **dict.fromkeys(["", "config", "profiles", "paths", "files", "parallel", "quantized", "results", "names",
+                     "paper_numbers", "losses", "data", "models"], 0),
     "quantizers": 1,
     **dict.fromkeys(["training", "evaluation"], 2),
     "zoo": 3,
@@ -23,7 +23,10 @@ FLOORS = {
 CYCLE_EXCEPTIONS: set[str] = set()
 
 # Ground-floor modules that must not import torch (the scorecard and the CLI's fast paths rely on it).
-TORCH_FREE = {"config", "profiles", "paths", "files", "quantized"}
+TORCH_FREE = {"config", "profiles", "paths", "files", "quantized", "results", "names", "paper_numbers"}
+
+# What report/ and plots.py may never reach, directly or through what they import: they only read results.
+COMPUTING = ("training", "experiments", "zoo", "evaluation", "models")
 
 
 def module_name(path: Path) -> str:
@@ -119,6 +122,26 @@ def test_torch_free_modules_do_not_import_torch() -> None:
         inner = {d for d in deps if not d.startswith("!")} - {PACKAGE}
         assert all(d.removeprefix(PACKAGE + ".").split(".")[0] in TORCH_FREE for d in inner), \
             f"{module} imports {sorted(inner)}, not all of which are torch-free"
+
+
+def reach(module: str) -> set[str]:
+    """Every module of the package that ``module`` imports, directly or through others."""
+    seen, todo = set(), [module]
+    while todo:
+        for dep in imports(todo.pop()):
+            if not dep.startswith("!") and dep not in seen and dep in MODULES:
+                seen.add(dep)
+                todo.append(dep)
+    return seen
+
+
+def test_report_and_plots_only_read() -> None:
+    """Computing and drawing apart: nothing under report/ nor plots.py reaches training, the experiments, the
+    zoo, the evaluation or the models; they draw what experiments/ wrote."""
+    readers = [m for m in MODULES if m.startswith(f"{PACKAGE}.report") or m == f"{PACKAGE}.plots"]
+    bad = {m: sorted(d for d in reach(m) if d.removeprefix(PACKAGE + ".").split(".")[0] in COMPUTING)
+           for m in readers}
+    assert not {m: d for m, d in bad.items() if d}, f"readers that reach computing modules: {bad}"
 
 
 def test_the_parser_sees_relative_and_lazy_imports() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 
 import matplotlib
 
@@ -11,9 +12,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
 
-from colorcnn_repro import paths, plots  # noqa: E402
-from colorcnn_repro.experiments import paper_numbers  # noqa: E402
+from colorcnn_repro import (  # noqa: E402
+    paper_numbers,  # noqa: E402
+    paths,
+    plots,
+)
 
 METHODS = ("mediancut", "octree", "dither", "colorcnn", "colorcnn+")
 BITS = (1, 2, 3)
@@ -86,18 +91,21 @@ def test_image_grid_shape_and_captions():
 
 def test_save_figure_writes_png_and_pdf_deterministically(tmp_path, monkeypatch):
     monkeypatch.setenv("COLORCNN_FIGURES", str(tmp_path / "figs"))
+    source = tmp_path / "result.json"
+    source.write_text("{}\n")
     digests = []
     for _ in range(2):
         fig = plots.accuracy_vs_colors(fake_result())
-        png, pdf = plots.save_figure(fig, "fig12", "smoke")
+        png, pdf = plots.save_figure(fig, "fig12", "smoke", sources=[source])
         assert png == tmp_path / "figs" / "smoke" / "fig12.png" and pdf.suffix == ".pdf"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and pdf.read_bytes()[:5] == b"%PDF-"
         digests.append([hashlib.sha256(p.read_bytes()).hexdigest() for p in (png, pdf)])
         plt.close(fig)
     assert digests[0] == digests[1]
     assert b"CreationDate" not in pdf.read_bytes()
+    assert json.loads(Image.open(png).text[plots.SOURCES_KEY]) == {str(source): hashlib.sha256(b"{}\n").hexdigest()}
     with pytest.raises(ValueError, match="plain file name"):
-        plots.save_figure(fig, "../escape", "smoke")
+        plots.save_figure(fig, "../escape", "smoke", sources=[])
 
 
 def test_figures_root_is_repo_anchored(monkeypatch, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from colorcnn_repro.experiments import quickstart as photos
 from colorcnn_repro.models import ColorCNNPlus
 from colorcnn_repro.report import quickstart
 
@@ -14,22 +15,22 @@ def test_square_photo_keeps_the_centre() -> None:
     image = np.zeros((4, 6, 3), np.uint8)
     image[:, [0, 5]] = (255, 0, 0)
     image[:, 1:5] = (0, 255, 0)
-    out = quickstart.square_photo(image, 16)
+    out = photos.square_photo(image, 16)
     assert out.shape == (16, 16, 3)
     assert (out == (0, 255, 0)).all()
 
 
 def test_square_photo_makes_grey_rgb_and_rejects_other_sizes() -> None:
-    assert quickstart.square_photo(np.full((8, 8), 7, np.uint8), 16).shape == (16, 16, 3)
+    assert photos.square_photo(np.full((8, 8), 7, np.uint8), 16).shape == (16, 16, 3)
     with pytest.raises(ValueError, match="multiple of 16, got 20"):
-        quickstart.square_photo(np.zeros((8, 8, 3), np.uint8), 20)
+        photos.square_photo(np.zeros((8, 8, 3), np.uint8), 20)
 
 
 def test_quantize_photos_and_summary_by_hand() -> None:
     """A two-colour photo: MedianCut at 1 bit keeps both colours, at 2 bits still two (no more exist)."""
     photo = np.zeros((16, 16, 3), np.uint8)
     photo[:, 8:] = 255
-    quantized = quickstart.quantize_photos({"p": photo}, ["mediancut"], [1, 2], {})
+    quantized = photos.quantize_photos({"p": photo}, ["mediancut"], [1, 2], {})
     assert sorted(quantized) == [("p", "mediancut", 1), ("p", "mediancut", 2)]
     assert [q.colors_used() for q in quantized.values()] == [2, 2]
     table = quickstart.summary_table(quantized, ["p"], ["mediancut"], [1, 2])
@@ -50,10 +51,10 @@ def test_learned_quantizers_train_the_profile_when_the_zoo_lacks_them(monkeypatc
             raise FileNotFoundError("no zoo entry")
         return ColorCNNPlus(width=4, bottleneck=4, depth=8)
 
-    monkeypatch.setattr(quickstart, "load_pretrained", load)
-    monkeypatch.setattr(quickstart, "colorcnn_plus_stage", lambda exp: calls.append(("train", exp.profile)))
-    monkeypatch.setattr(quickstart, "colorcnn_stage", lambda exp, bits: calls.append(("never", bits)))
-    learned, source = quickstart.learned_quantizers(["colorcnn+", "mediancut"], [1], "cifar10", "alexnet", "smoke",
+    monkeypatch.setattr(photos, "load_pretrained", load)
+    monkeypatch.setattr(photos, "colorcnn_plus_stage", lambda exp: calls.append(("train", exp.profile)))
+    monkeypatch.setattr(photos, "colorcnn_stage", lambda exp, bits: calls.append(("never", bits)))
+    learned, source, _ = photos.learned_quantizers(["colorcnn+", "mediancut"], [1], "cifar10", "alexnet", "smoke",
                                                     {"colorcnn_plus.lam": 1.0})
     assert source == "this smoke profile's own trained models"
     assert list(learned) == ["colorcnn+"]
@@ -62,6 +63,7 @@ def test_learned_quantizers_train_the_profile_when_the_zoo_lacks_them(monkeypatc
 
 
 def test_learned_quantizers_from_the_shipped_zoo() -> None:
-    learned, source = quickstart.learned_quantizers(["colorcnn", "colorcnn+"], [1], "cifar10", "alexnet", "smoke")
+    learned, source, files = photos.learned_quantizers(["colorcnn", "colorcnn+"], [1], "cifar10", "alexnet", "smoke")
     assert source == "the model zoo (cpu profile)"
     assert learned["colorcnn"].net_for(2).colors == 2
+    assert [f.parent.name for f in files] == ["zoo", "zoo"] and files[0].name.startswith("colorcnn_plus-")

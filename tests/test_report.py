@@ -121,7 +121,7 @@ def test_reproduce_report_hook(executed: Path, tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(papermill, "execute_notebook", lambda src, dst, **kwargs: shutil.copy(src, dst))
     calls = []
     monkeypatch.setattr(scorecard, "regenerate",
-                        lambda profile, readme: calls.append(profile) or (card(), tmp_path / "scorecard.json"))
+                        lambda profile, *_: calls.append(profile) or (card(), tmp_path / "scorecard.json"))
     out, site = tmp_path / "executed", tmp_path / "site"
     argv = ["reproduce", "--profile", "smoke", "--notebooks", str(executed), "--out", str(out), "--only", "00", "01"]
     assert cli.main(argv + ["--report", str(site)]) == 0

@@ -7,7 +7,9 @@ import numpy as np
 matplotlib.use("Agg")
 
 from colorcnn_repro.profiles import resolve  # noqa: E402
+from colorcnn_repro.quantized import Quantized  # noqa: E402
 from colorcnn_repro.report import main  # noqa: E402
+from colorcnn_repro.results import Examples  # noqa: E402
 
 RESULT = {
     "profile": "smoke", "data": {"count": 10, "split": "val", "image_size": [32, 32]},
@@ -57,7 +59,11 @@ def test_classifier_vs_paper() -> None:
 
 def test_visual_comparison_grid_and_soft_counts() -> None:
     images = np.random.default_rng(0).integers(0, 256, (2, 16, 16, 3), dtype=np.uint8)
-    fig = main.visual_comparison(images, ["a", "b"], {}, ["mediancut", "colorcnn+"], [1, 2], title="t")
-    assert len([ax for ax in fig.axes if ax.images]) == 2 * 3  # original, MedianCut 1 and 2 bit; no ColorCNN+ net
-    flat = np.zeros((1, 4, 4, 3), np.uint8)
-    assert main.soft_and_hard_counts({"x": flat}, 2).splitlines()[-1] == "- x: 1.0"
+    index, palette = np.zeros((16, 16), np.uint8), np.array([[10, 20, 30], [0, 0, 0]], np.uint8)
+    flat = np.zeros((2, 4, 4, 3), np.uint8)
+    examples = Examples(images, ["a", "b"], {f"mediancut {b}": [Quantized(index, palette)] * 2 for b in (1, 2)},
+                        {"x": flat}, {"soft_bits": 1})
+    fig = main.visual_comparison(examples, title="t")
+    assert len([ax for ax in fig.axes if ax.images]) == 2 * 3  # original, MedianCut 1 and 2 bit
+    assert main.soft_and_hard_counts(examples).splitlines() == ["Mean distinct colours over the first 2 images at "
+                                                                "C = 2:", "", "- x: 1.0"]

@@ -112,7 +112,7 @@ def results(tmp_path: Path) -> Path:
 
 
 def entries(results: Path) -> list[dict]:
-    return sc.build("fixture", results, expected=False)["entries"]
+    return sc.build("fixture", results, expected=None)["entries"]
 
 
 def by_item(rows: list[dict]) -> dict[str, dict]:
@@ -156,7 +156,7 @@ EXPECTED = {
 
 
 def test_verdicts_on_fixture_results(results: Path) -> None:
-    card = sc.build("fixture", results, expected=False)
+    card = sc.build("fixture", results, expected=None)
     got: dict[str, set[str]] = {}
     for e in card["entries"]:
         got.setdefault(e["item"], set()).add(e["verdict"])
@@ -296,7 +296,7 @@ def test_table4_cells_rebuilt_from_garbled_text_are_flagged(results: Path) -> No
     assert "w/o top-K at 1, 2, 5, 6 bit rebuilt" in topk and "ambiguous between two rows" in topk
     assert items["Table 4: ColorCNN+ w/o bottleneck − λ=3, per bit (points)"]["flags"] == []  # verbatim deltas
     assert items["ColorCNN, 1–6 bits"]["flags"] == []  # Table 4's only row read as printed
-    assert "⚑ Table 4" in sc.to_markdown(sc.build("fixture", results, expected=False))
+    assert "⚑ Table 4" in sc.to_markdown(sc.build("fixture", results, expected=None))
 
 
 def test_jpeg_a_fortiori(results: Path) -> None:
@@ -319,7 +319,7 @@ def test_expected_file_wins_over_newer_ones(results: Path) -> None:
     card = sc.build("fixture", results, expected=lambda stage, ds, clf: old if stage == "evaluate" else None)
     assert card["sources"]["evaluation:cifar10:alexnet"] == {"file": str(old), "config_key": "aaaaaaaaaa",
                                                             "matches_current_config": True}
-    card = sc.build("fixture", results, expected=False)  # no current config: the newest complete one
+    card = sc.build("fixture", results, expected=None)  # no current config: the newest complete one
     assert card["sources"]["evaluation:cifar10:alexnet"]["config_key"] == "ffffffffff"
 
 
@@ -334,7 +334,9 @@ def test_a_study_is_current_when_its_plan_writes_it(results: Path) -> None:
 def test_profile_result_path_of_a_study_is_its_plans_file() -> None:
     """The smoke profile's λ study writes ``variants_lambda-cifar10-alexnet-<key>.json``; for another dataset than
     its plan's there is no current file."""
-    expected = sc.profile_result_path("smoke")
+    from colorcnn_repro.experiments.studies import current_result_path
+
+    expected = current_result_path("smoke")
     path = expected("variants_lambda", "cifar10", "alexnet")
     assert path.parent.name == "smoke" and path.name.startswith("variants_lambda-cifar10-alexnet-")
     assert expected("variants_lambda", "tinyimagenet", "alexnet") is None
@@ -360,11 +362,11 @@ def test_bad_verdict_and_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="'maybe' is not one of holds"):
         sc.Entry("claim", "x", "s", "setup", None, None, None, None, "maybe", "r")
     with pytest.raises(FileNotFoundError, match="no results folder .*colorcnn reproduce --profile nowhere"):
-        sc.build("nowhere", tmp_path / "missing", expected=False)
+        sc.build("nowhere", tmp_path / "missing", expected=None)
 
 
 def test_write_is_atomic_and_readme_block_updates(results: Path, tmp_path: Path) -> None:
-    card = sc.build("fixture", results, expected=False)
+    card = sc.build("fixture", results, expected=None)
     path = sc.write(card, tmp_path / "out" / "scorecard.json")
     assert json.loads(path.read_text()) == card and not list(path.parent.glob("*.tmp"))
     readme, doc = tmp_path / "README.md", tmp_path / "scorecard.md"
@@ -400,15 +402,15 @@ def test_summary_block_tallies_sections_and_shows_the_holm_families_of_the_first
 
 def test_readme_block_is_up_to_date() -> None:
     """README.md's block must be what results/<profile>/scorecard.json renders to: regenerate both with
-    `python -m colorcnn_repro.report.scorecard --profile <profile>`."""
+    `colorcnn scorecard --profile <profile>`."""
     block = sc.readme_block(sc.README.read_text())
     assert block is not None, "README.md has no <!-- scorecard:begin profile=... --> block"
     profile, content = block
     path = sc.scorecard_path(profile)
-    assert path.exists(), f"{path} is missing: run `python -m colorcnn_repro.report.scorecard --profile {profile}`"
+    assert path.exists(), f"{path} is missing: run `colorcnn scorecard --profile {profile}`"
     card = json.loads(path.read_text())
     assert all(e["verdict"] in sc.VERDICTS for e in card["entries"])
-    regenerate = f"run `python -m colorcnn_repro.report.scorecard --profile {profile}`"
+    regenerate = f"run `colorcnn scorecard --profile {profile}`"
     assert content == sc.summary_markdown(card), f"README.md's scorecard block is out of date with {path}: {regenerate}"
     assert sc.readme_block(sc.SCORECARD_DOC.read_text()) == (profile, sc.to_markdown(card)), (
         f"{sc.SCORECARD_DOC}'s block is out of date with {path}: {regenerate}")

@@ -19,9 +19,12 @@ from colorcnn_repro.data.synthetic import (
     make_smoke_voc,
     register_synthetic_datasets,
 )
+from colorcnn_repro.experiments import examples as examples_module
 from colorcnn_repro.experiments import pipeline, studies
+from colorcnn_repro.experiments.examples import study_examples
 from colorcnn_repro.profiles import get_config
 from colorcnn_repro.report import recipe
+from colorcnn_repro.training.runs import NO_TRAINING_ENV
 
 
 def configs(plan: studies.Plan, profile: str):
@@ -220,9 +223,21 @@ def test_tiny_sweep_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert voc["synthetic"] is True and voc["data_source"] == "synthetic (test)"
     v = voc["variants"]["MedianCut vs ColorCNN+"]
     assert set(v["methods"]) == {"mediancut", "colorcnn+"} and "mAP" in v["original"]
-    examples = studies.quantized_examples(voc, {"ColorCNN+": ("MedianCut vs ColorCNN+", "colorcnn+")}, 1, n=2)
-    assert len(examples["original"]) == 2 and examples["ColorCNN+"][0].shape == (32, 32, 3)
-    assert len(np.unique(examples["ColorCNN+"][0].reshape(-1, 3), axis=0)) <= 2
+    picks = {"ColorCNN+": ("MedianCut vs ColorCNN+", "colorcnn+")}
+    examples = study_examples(voc, picks, 1, n=2)
+    assert examples is not None and len(examples.images) == 2
+    rgb = examples.quantized["ColorCNN+"][0].to_rgb()
+    assert rgb.shape == (32, 32, 3) and len(np.unique(rgb.reshape(-1, 3), axis=0)) <= 2
+    assert Path(examples.result_file).name.startswith("multilabel_voc_examples-")
+    # kept beside the study: read back without a model; other params without the model and training off: None
+    monkeypatch.setattr(examples_module, "learned_nets", lambda *a, **k: pytest.fail("recomputed the examples"))
+    assert study_examples(voc, picks, 1, n=2).quantized["ColorCNN+"][1].palette.tolist() == \
+        examples.quantized["ColorCNN+"][1].palette.tolist()
+    monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "empty"))
+    monkeypatch.setenv(NO_TRAINING_ENV, "1")
+    monkeypatch.setattr(examples_module, "learned_nets", pipeline.learned_nets)
+    with pytest.warns(UserWarning, match="no examples for .*training is off"):
+        assert study_examples(voc, picks, 1, n=3) is None
 
 
 def test_recipe_table_shows_the_paper_recipe_group_and_skips_absent_groups() -> None:

@@ -24,12 +24,13 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ..config import ColorCNNConfig, QuantizerConfig
+from ..config import SECTIONS, ColorCNNConfig, QuantizerConfig
 from ..paths import REPO_ROOT, DataRoot
 from ..profiles import get_config, resolve
+from ..results import read_result, result_path
 from ..training.loops import train_colorcnn, train_colorcnn_plus
 from ..training.runs import cycle_ends, model_file
-from .pipeline import cached, main_results, result_path, write_result
+from .pipeline import main_results, write_result
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,11 @@ class CurveModel:
 
 #: The schedule of every curve run, set on the quantizer's optimiser section.
 CURVE_SCHEDULE = {"optim.schedule": "warm_restarts_doubling", "optim.restart_epochs": 1}
-SECTION = {"colorcnn": "colorcnn.", "colorcnn+": "colorcnn_plus."}
 #: The classical references each cycle end is compared with, on the same images.
 REFERENCES = ("mediancut", "kmeans")
 #: The curve's runs per profile. ``cpu``: ColorCNN at C = 2 and 4 and ColorCNN+ to 31 epochs at width 16; at
-#: C = 2 also widths 32 and 64 for about the same hours as width 16's first cycles (≈ 1.8× and 5.5× the cost
-#: of an epoch at width 16, ``../shared/reference/cpu-calibration.md``), to tell capacity from steps.
+#: C = 2 also widths 32 and 64, trained for fewer epochs, each for about the hours of width 16's first cycles
+#: (an epoch costs more at each width; ``../shared/reference/cpu-calibration.md``), to tell capacity from steps.
 CURVE_MODELS: dict[str, dict[str, CurveModel]] = {
     "smoke": {"ColorCNN C=2": CurveModel("colorcnn", (1,), 3), "ColorCNN+": CurveModel("colorcnn+", (1,), 3)},
     "cpu": {
@@ -79,7 +79,7 @@ def curve_models(profile: str) -> dict[str, CurveModel]:
 
 def row_overrides(model: CurveModel, epochs: int) -> dict[str, Any]:
     """The experiment overrides of ``model`` trained for ``epochs``, evaluated with the references."""
-    prefix = SECTION[model.method]
+    prefix = SECTIONS[model.method] + "."
     return {**{prefix + k: v for k, v in CURVE_SCHEDULE.items()}, **dict(model.overrides), prefix + "epochs": epochs,
             "methods": (model.method, *REFERENCES), "bits": model.bits}
 
@@ -142,7 +142,7 @@ def compute_curve(profile: str = "cpu", until: int | None = None, *, train: bool
                 continue
             rows += curve_rows(label, model, end, main_results(exp, root, device, force=force))
     path, study = result_file(profile, overrides), _study(profile, overrides)
-    if not force and (hit := cached(path, False)) is not None and hit["rows"] == rows:
+    if not force and (hit := read_result(path)) is not None and hit["rows"] == rows:
         return hit
     trends = [fit_trend(rows, label, models[label].method, bits, ref)
               for label, bits in sorted({(r["model"], r["bits"]) for r in rows}) for ref in REFERENCES]
@@ -152,7 +152,7 @@ def compute_curve(profile: str = "cpu", until: int | None = None, *, train: bool
                                                              "epochs": m.epochs, "overrides": dict(m.overrides)}
                                                      for label, m in models.items()}}
     write_result(path, profile, study, body)
-    out = cached(path, False)
+    out = read_result(path)
     assert out is not None  # just written
     return out
 

@@ -7,21 +7,23 @@ under ``results/<profile>/``; a result is reused unless ``force`` or its study p
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from ..config import EvalConfig
+from ..config import ExperimentConfig
 from ..data import ImageArrays
 from ..evaluation.adversarial import adversarial_defense
-from ..evaluation.cam import cam_panels
+from ..evaluation.cam import cam_panels, feature_map_shape
 from ..models import NormalizedClassifier
 from ..paths import DataRoot
 from ..profiles import Experiment, resolve
 from ..quantizers import LEARNED_METHODS
-from ..training.loops import frozen_classifier, load_split
-from .pipeline import cached, learned_nets, main_results, result_path, write_result
+from ..results import read_result, result_path
+from ..training.loops import ensure_classifier, frozen_classifier, load_split
+from .pipeline import learned_nets, main_results, write_result
 
 # images of the evaluation split used by these studies, per profile
 STUDY_IMAGES = {"smoke": 64, "cpu": 500, "paper": 1000}
@@ -41,11 +43,11 @@ def _jsonable(obj: Any) -> Any:
 
 
 def _load(exp: Experiment, limit: int | None, root: DataRoot, device: str | None, bits: tuple[int, ...],
-          methods: tuple[str, ...]) -> tuple[EvalConfig, NormalizedClassifier, ImageArrays, dict]:
+          methods: tuple[str, ...]) -> tuple[ExperimentConfig, NormalizedClassifier, ImageArrays, dict]:
     """(evaluation config, frozen classifier, evaluation subset, {method: {C: net}}) with every model trained."""
     main_results(exp, root, device)
     cfg = exp.config
-    clf = frozen_classifier(cfg.classifier, root, device)
+    clf = ensure_classifier(cfg.classifier, root, device)
     n = limit if limit is not None else STUDY_IMAGES.get(exp.profile, 500)
     data = load_split(cfg.classifier.data, cfg.split, root, n)
     learned = tuple(m for m in methods if m in LEARNED_METHODS)
@@ -92,7 +94,7 @@ def adversarial_study(profile: str = "cpu", overrides: dict | None = None, force
                             random_start=random_start, surrogate=surrogate, bpda_classical=bpda_classical,
                             limit=limit if limit is not None else STUDY_IMAGES.get(profile, 500), seed=seed))
     path = result_path(exp.results, "adversarial", cfg)
-    if (hit := cached(path, force)) is not None and hit.get("params") == params:
+    if (hit := read_result(path, force)) is not None and hit.get("params") == params:
         return hit
     cfg, clf, data, nets = _load(exp, params["limit"], root, device, bits, methods)
     body = adversarial_defense(clf, data, nets, eps_list=tuple(eps_list), colors=tuple(params["colors"]),
@@ -137,7 +139,7 @@ def cam_study(profile: str = "cpu", overrides: dict | None = None, n_images: int
     params = _jsonable(dict(methods=methods, bits=bits, n_images=n, n_show=n_show))
     path = result_path(exp.results, "cam", cfg)
     cfg, clf, data, nets = _load(exp, n, root, device, bits, methods)
-    hit = cached(path, force)
+    hit = read_result(path, force)
     if hit is not None and hit.get("params") == params:
         show = np.asarray(hit["shown"], dtype=np.int64)
         panels = cam_panels(clf, data.images[show], data.labels[show], methods, bits, nets, cfg.batch_size)
@@ -151,3 +153,10 @@ def cam_study(profile: str = "cpu", overrides: dict | None = None, n_images: int
             "methods": {m: {b: _panel_json(p) for b, p in per.items()} for m, per in panels["methods"].items()}}
     out = write_result(path, exp.profile, cfg, body)
     return {**out, "panels": _subset_panels(panels, show)}
+
+
+def cam_feature_map(result: Mapping, profile: str, overrides: dict | None = None) -> tuple[int, int, int]:
+    """(channels, height, width) of the feature map Grad-CAM works on for the CAM study's images (``result``),
+    from ``profile``'s classifier with ``overrides`` (loaded, never trained)."""
+    h, w = result["data"]["image_size"]
+    return feature_map_shape(frozen_classifier(resolve(profile, overrides).config.classifier), h, w)

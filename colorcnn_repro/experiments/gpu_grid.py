@@ -94,7 +94,8 @@ def launch(lines: list[str], log_dir: Path) -> int:
 
 def run_one(args: argparse.Namespace) -> int:
     from ..profiles import resolve
-    from .pipeline import main_results, result_path
+    from ..results import result_path
+    from .pipeline import main_results
 
     exp = resolve(args.profile, dict(s.split("=", 1) for s in args.set))
     main_results(exp, args.data_root)

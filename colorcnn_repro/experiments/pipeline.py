@@ -7,7 +7,7 @@ import hashlib
 import json
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,17 +17,18 @@ import PIL
 import torch
 import torchvision
 
-from .. import __version__, parallel
-from ..config import EvalConfig, StageConfig, config_dict, config_key
+from .. import __version__, parallel, results
+from ..config import ExperimentConfig, StageConfig, config_dict, config_key
 from ..data import ImageArrays
 from ..evaluation.grid import evaluate_grid, evaluate_jpeg, predict, score
 from ..files import atomic_write_json
 from ..models import ColorQuantizerNet, NormalizedClassifier
 from ..models.checkpoint import load_checkpoint, load_quantizer_net
 from ..paths import DataRoot, cache_root
-from ..profiles import Experiment
+from ..profiles import Experiment, resolve
 from ..quantizers import LEARNED_METHODS
-from ..training.loops import frozen_classifier, load_split, train_colorcnn, train_colorcnn_plus
+from ..results import read_result, result_path
+from ..training.loops import ensure_classifier, frozen_classifier, load_split, train_colorcnn, train_colorcnn_plus
 from ..training.runs import file_lock, model_file, pick_device
 from ..training.targets import images_digest
 
@@ -37,42 +38,42 @@ def versions() -> dict[str, str]:
             "Pillow": PIL.__version__, "numpy": np.__version__, "python": platform.python_version()}
 
 
-def result_path(folder: Path, name: str, cfg: Any) -> Path:
-    """``<folder>/<name>-<dataset>-<classifier>-<config key>.json``: where the result of ``cfg`` is kept."""
-    data = getattr(cfg, "data", None) or cfg.classifier.data
-    clf = cfg.classifier
-    clf_name = clf if isinstance(clf, str) else clf.classifier
-    return Path(folder) / f"{name}-{data.dataset}-{clf_name}-{config_key(cfg)}.json"
-
-
 def write_result(path: Path, profile: str, cfg: Any, body: dict[str, Any]) -> dict:
-    """The result JSON of a stage, written atomically (by rank 0 alone under torchrun)."""
-    out = {"profile": profile, "config": config_dict(cfg), "config_key": config_key(cfg), "versions": versions(),
-           "device": str(pick_device()), **body}
-    if parallel.is_main():
-        atomic_write_json(out, path)
-    return out
-
-
-def cached(path: Path, force: bool) -> dict | None:
-    return json.loads(path.read_text()) if path.exists() and not force else None
+    """The result JSON of a stage with its config, versions and device, written atomically (by rank 0 alone
+    under torchrun)."""
+    return results.write_result(path, {"profile": profile, "config": config_dict(cfg), "config_key": config_key(cfg),
+                                       "versions": versions(), "device": str(pick_device()), **body},
+                                write=parallel.is_main())
 
 
 def classifier_stage(exp: Experiment, root: DataRoot = None, device: str | None = None, force: bool = False) -> dict:
     """Train (or load) the classifier and record its accuracy on original images (Table 1)."""
     cfg = exp.config.classifier
     path = result_path(exp.results, "classifier", cfg)
-    if (hit := cached(path, force)) is not None:
+    if (hit := read_result(path, force)) is not None:
         return hit
-    clf = frozen_classifier(cfg, root, device)
+    clf = ensure_classifier(cfg, root, device)
     data = load_split(cfg.data, exp.config.split, root, exp.config.limit)
     _, metrics = score(predict(clf, data.images), data)
     weights = model_file("classifier", cfg)
-    assert weights is not None  # frozen_classifier trained it if need be
+    assert weights is not None  # ensure_classifier trained it if need be
     history = load_checkpoint(weights).get("history")
     if history is None and (weights.parent / "history.json").exists():
         history = json.loads((weights.parent / "history.json").read_text())
     return write_result(path, exp.profile, cfg, {"data": data.describe(), "metrics": metrics, "history": history})
+
+
+def classifier_accuracies(profile: str, pairs: Sequence[tuple[str, str]], overrides: Mapping | None = None,
+                          train_missing: bool = False) -> dict[tuple[str, str], float]:
+    """``{(dataset, classifier): accuracy on original images}`` at ``profile`` (with ``overrides``) for those of
+    ``pairs`` with a cached result (Table 1), or for all of them, trained first where missing, when
+    ``train_missing``."""
+    out = {}
+    for d, c in pairs:
+        exp = resolve(profile, {**(overrides or {}), "dataset": d, "classifier.classifier": c})
+        if train_missing or result_path(exp.results, "classifier", exp.config.classifier).exists():
+            out[d, c] = classifier_stage(exp)["metrics"]["accuracy"]
+    return out
 
 
 def colorcnn_stage(exp: Experiment, root: DataRoot = None, device: str | None = None,
@@ -87,7 +88,7 @@ def colorcnn_plus_stage(exp: Experiment, root: DataRoot = None, device: str | No
     return train_colorcnn_plus(exp.config.colorcnn_plus, root, device)
 
 
-def learned_configs(cfg: EvalConfig, methods: tuple[str, ...]) -> dict[str, dict[int, StageConfig]]:
+def learned_configs(cfg: ExperimentConfig, methods: tuple[str, ...]) -> dict[str, dict[int, StageConfig]]:
     """{method: {C: training config}} of the learned methods among ``methods`` at the config's bits."""
     colors = [2**b for b in cfg.bits]
     out: dict[str, dict[int, StageConfig]] = {}
@@ -98,7 +99,7 @@ def learned_configs(cfg: EvalConfig, methods: tuple[str, ...]) -> dict[str, dict
     return out
 
 
-def learned_nets(cfg: EvalConfig, methods: tuple[str, ...], root: DataRoot = None,
+def learned_nets(cfg: ExperimentConfig, methods: tuple[str, ...], root: DataRoot = None,
                  device: str | None = None) -> dict[str, dict[int, ColorQuantizerNet]]:
     """{method: {C: net}} for the learned methods of an evaluation config, from runs or the zoo; a model that
     neither holds is trained first, as its stage would (a fresh clone may hold a committed result but no run).
@@ -120,7 +121,7 @@ def learned_nets(cfg: EvalConfig, methods: tuple[str, ...], root: DataRoot = Non
     return {m: {c: net(m, sub) for c, sub in per.items()} for m, per in learned_configs(cfg, methods).items()}
 
 
-def training_record(cfg: EvalConfig, methods: tuple[str, ...]) -> dict[str, dict[str, dict[str, float]]]:
+def training_record(cfg: ExperimentConfig, methods: tuple[str, ...]) -> dict[str, dict[str, dict[str, float]]]:
     """{method: {C: {epochs, images, seconds}}}: the training behind each learned model, summed over its
     history (models saved without a history, such as older zoo entries, are left out)."""
     out: dict[str, dict[str, dict[str, float]]] = {}
@@ -143,16 +144,16 @@ def evaluation_stage(exp: Experiment, root: DataRoot = None, device: str | None 
     classes instead; its results are keyed by the file's content (:func:`evaluation_name`). Two processes
     asking for the same evaluation compute it once (file lock). Runs in one process (not under torchrun)."""
     path = result_path(exp.results, evaluation_name(npz), exp.config)
-    if (hit := cached(path, force)) is not None:
+    if (hit := read_result(path, force)) is not None:
         return hit
     with file_lock(path):
-        if not force and (hit := cached(path, False)) is not None:
+        if not force and (hit := read_result(path)) is not None:
             return hit
         return _evaluate(exp.profile, exp.config, path, root, device, npz)
 
 
-def _evaluate(profile: str, cfg: EvalConfig, path: Path, root, device, npz: str | None) -> dict:
-    clf = frozen_classifier(cfg.classifier, root, device, train=False)
+def _evaluate(profile: str, cfg: ExperimentConfig, path: Path, root, device, npz: str | None) -> dict:
+    clf = frozen_classifier(cfg.classifier, device=device)
     if npz is None:
         data = load_split(cfg.classifier.data, cfg.split, root, cfg.limit)
     else:
@@ -191,7 +192,7 @@ def check_labels(labels: np.ndarray, num_classes: int, source: str | Path) -> No
                          f"({bad.size} of {labels.size} labels are out of range); accepted: 0..{num_classes - 1}")
 
 
-def jpeg_curve(cfg: EvalConfig, clf: NormalizedClassifier, data: ImageArrays) -> list[dict]:
+def jpeg_curve(cfg: ExperimentConfig, clf: NormalizedClassifier, data: ImageArrays) -> list[dict]:
     """:func:`~colorcnn_repro.evaluation.grid.evaluate_jpeg` at ``cfg.jpeg_qualities``, each point cached under
     ``<cache>/jpeg/`` by classifier config, images and labels: it depends on neither the quantizers nor the
     methods, so the variants of a study share it."""
@@ -210,7 +211,7 @@ def main_results(exp: Experiment, root: DataRoot = None, device: str | None = No
     JSON behind Table 1, Fig. 12 and Fig. 16. An existing evaluation JSON is returned as it is (unless
     ``force``), without checking for or retraining the models behind it: a fresh clone reuses committed
     results although its ``runs/`` folder is empty."""
-    if (hit := cached(result_path(exp.results, "evaluation", exp.config), force)) is not None:
+    if (hit := read_result(result_path(exp.results, "evaluation", exp.config), force)) is not None:
         return hit
     classifier_stage(exp, root, device)
     if "colorcnn" in exp.config.methods:

@@ -31,20 +31,23 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..config import ClassifierConfig, EvalConfig, config_key
+from ..config import ClassifierConfig, ExperimentConfig, config_key, epochs_key
 from ..data import MissingDataError, resolve_root
 from ..data.loader import SOURCES
+from ..names import BACKBONE_NAMES, METHOD_NAMES
 from ..paths import REPO_ROOT, DataRoot, results_root
-from ..profiles import Experiment, get_config, resolve
+from ..profiles import SYNTHETIC_FALLBACK, Experiment, get_config, resolve
+from ..results import read_result, result_path
 from ..training.loops import train_colorcnn, train_colorcnn_plus
 from ..training.runs import extend_run
-from .pipeline import cached, main_results, result_path, write_result
+from .pipeline import main_results, write_result
 
 # ---------------------------------------------------------------- per-study, per-profile defaults
 
@@ -98,7 +101,6 @@ LAMBDAS = (0.0, 1.0, 3.0, 10.0)
 #: Seeds of each study's reference variant beside its own (the config's seed, 0): three runs that differ only in
 #: weight init and data order give the noise level the scorecard judges the study's effects against.
 NOISE_SEEDS = (1, 2)
-BACKBONES = {"unet": "U-Net", "dncnn": "DnCNN"}
 #: Classifiers of the backbone comparison (Fig. 17 shows all three); smoke/cpu: the profile's own only.
 BACKBONE_CLASSIFIERS: dict[str, tuple[str, ...]] = {"paper": ("alexnet", "vgg16", "resnet18")}
 #: Where the real Style14-like set is looked for when no ``root`` is given: ``<data root>/style14``.
@@ -141,7 +143,7 @@ class StudyConfig:
 
     name: str
     classifier: ClassifierConfig
-    variants: dict[str, EvalConfig] = field(default_factory=dict)
+    variants: dict[str, ExperimentConfig] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,7 @@ def sweep_overrides(variants: dict[str, dict[str, Any]], methods: tuple[str, ...
 
 
 def sweep_configs(variants: dict[str, dict[str, Any]], methods: tuple[str, ...] = ("colorcnn+",),
-                  profile: str = "cpu", overrides: dict[str, Any] | None = None) -> dict[str, EvalConfig]:
+                  profile: str = "cpu", overrides: dict[str, Any] | None = None) -> dict[str, ExperimentConfig]:
     """Each variant's experiment config (nothing is trained or read)."""
     return {label: get_config("evaluate", profile, ov)
             for label, ov in sweep_overrides(variants, methods, overrides).items()}
@@ -184,7 +186,7 @@ def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ..
     plus ``rows`` (one flat record per variant × method × bits) and ``groups``.
     """
     plan, experiments, study, path = _resolve_study(name, variants, methods, profile, overrides)
-    if (hit := cached(path, force)) is not None:
+    if (hit := read_result(path, force)) is not None:
         return hit
     if prepare is not None:
         prepare()
@@ -200,7 +202,7 @@ def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ..
     body = {"study": name, "result_file": os.path.relpath(path, REPO_ROOT), "variants": out, "rows": flat_rows(out),
             "groups": groups or {}, **(extra or {})}
     write_result(path, profile, study, body)
-    stored = cached(path, False)  # the JSON as stored (lists, string keys), whether just computed or not
+    stored = read_result(path)  # the JSON as stored (lists, string keys), whether just computed or not
     assert stored is not None
     return stored
 
@@ -227,6 +229,26 @@ def _resolve_study(name: str, variants: dict[str, dict[str, Any]], methods: tupl
 def plan_result_path(plan: Plan, profile: str) -> Path:
     """Where :func:`run_plan` writes (or finds) ``plan``'s JSON at ``profile``; nothing is trained or read."""
     return _resolve_study(plan.name, plan.variants, plan.methods, profile, plan.overrides)[3]
+
+
+def current_result_path(profile: str) -> Callable[[str, str, str], Path | None]:
+    """``(stage or study name, dataset, classifier) -> the path the profile's current config writes`` (None when
+    the config cannot be resolved, or a study's plan is of another setting): which result files the scorecard
+    takes as current."""
+    def expected(stage: str, dataset: str, classifier: str) -> Path | None:
+        try:
+            if stage in PLANS:  # a study: the file its plan writes, when the plan is of this setting
+                plan = PLANS[stage](profile)
+                clf = get_config("classifier", profile, plan.overrides)
+                same = (clf.data.dataset, clf.classifier) == (dataset, classifier)
+                return plan_result_path(plan, profile) if same else None
+            cfg = get_config(stage, profile, {"dataset": dataset, "classifier.classifier": classifier})
+        except (ValueError, KeyError, TypeError) as exc:
+            print(f"scorecard: the current {profile!r} config of {dataset}/{classifier} is unknown ({exc}); "
+                  "using the newest complete result", file=sys.stderr)
+            return None
+        return result_path(results_root(profile), "evaluation" if stage == "evaluate" else stage, cfg)
+    return expected
 
 
 def run_plan(plan: Plan, profile: str, *, root: DataRoot = None, device: str | None = None, force: bool = False,
@@ -281,7 +303,7 @@ def colorcnn_ablation_plan(profile: str = "cpu", overrides: dict | None = None,
     xi = {f"ξ={_num(v)}": {"colorcnn.xi": v} for v in sweep_values("xi", profile)}
     gamma = {f"γ={_num(v)}": {"colorcnn.gamma": v} for v in sweep_values("gamma", profile)}
     backbone = {f"{clf} · {name}": {"classifier.classifier": clf, "colorcnn.backbone": bb}
-                for clf in classifiers for bb, name in BACKBONES.items()}
+                for clf in classifiers for bb, name in BACKBONE_NAMES.items()}
     noise = seed_replicates("ColorCNN", table5["ColorCNN"], "colorcnn")
     return Plan("colorcnn_ablation", {**table5, **xi, **gamma, **backbone, **noise}, ("colorcnn",), ov,
                 {"table5": list(table5), "xi": list(xi), "gamma": list(gamma), "backbone": list(backbone),
@@ -408,8 +430,6 @@ TRAINING_LENGTHS: dict[str, dict[str, tuple[int, ...]]] = {
 }
 #: Where the issue's bars are: ColorCNN at 1–2 bits, ColorCNN+ at 1–2 bits and (close to MedianCut) 6 bits.
 LENGTH_BITS = {"colorcnn": (1, 2), "colorcnn+": (1, 2, 6)}
-EPOCHS_KEY = {"colorcnn": "colorcnn.epochs", "colorcnn+": "colorcnn_plus.epochs"}
-METHOD_NAMES = {"colorcnn": "ColorCNN", "colorcnn+": "ColorCNN+"}
 
 
 def length_label(method: str, epochs: int) -> str:
@@ -426,7 +446,7 @@ def training_length_plan(profile: str = "cpu", overrides: dict | None = None) ->
     for method, lengths in TRAINING_LENGTHS[profile].items():
         groups[method] = [length_label(method, k) for k in lengths]
         for label, k in zip(groups[method], lengths):
-            rows[label] = {EPOCHS_KEY[method]: k, "methods": (method, "mediancut"), "bits": LENGTH_BITS[method]}
+            rows[label] = {epochs_key(method): k, "methods": (method, "mediancut"), "bits": LENGTH_BITS[method]}
     return Plan("training_length", rows, ("colorcnn",), study_overrides("training_length", profile, overrides),
                 groups)
 
@@ -437,7 +457,7 @@ def _train_lengths(method: str, lengths: tuple[int, ...], profile: str, override
     train = train_colorcnn if method == "colorcnn" else train_colorcnn_plus
 
     def configs(k: int) -> list:
-        cfg = get_config(method, profile, {**overrides, EPOCHS_KEY[method]: k})
+        cfg = get_config(method, profile, {**overrides, epochs_key(method): k})
         return [replace(cfg, colors=2**b) for b in LENGTH_BITS[method]] if method == "colorcnn" else [cfg]
 
     for short, long in itertools.pairwise(lengths):
@@ -491,6 +511,8 @@ def resolve_data(dataset: str, root: DataRoot = None, synthetic: bool | None = N
 
 def _data_study(study: str, dataset: str, profile: str, overrides: dict | None, bits, root, synthetic,
                 device, force: bool) -> dict:
+    if synthetic is None and not SYNTHETIC_FALLBACK.get(profile, False):
+        synthetic = False  # this profile needs the real data: MissingDataError names where it was looked for
     name, where, source = resolve_data(dataset, root, synthetic)
     ov = study_overrides(study, profile, {"classifier.data.dataset": name, **(overrides or {})}, bits)
     variants: dict[str, dict[str, Any]] = {"MedianCut vs ColorCNN+": {}}
@@ -503,7 +525,8 @@ def multilabel_voc(profile: str = "cpu", overrides: dict | None = None, *, bits:
                    force: bool = False) -> dict:
     """Table 2 / Fig. 13: ColorCNN+ vs MedianCut on Pascal VOC 2012 with a multi-label classifier
     (exact-match accuracy and mAP per bits). ``root``: the data root holding ``VOCdevkit/VOC2012``; without
-    the real data the synthetic VOC-format smoke set is used (see :func:`resolve_data`)."""
+    the real data the synthetic VOC-format smoke set is used where the profile allows it
+    (:data:`~colorcnn_repro.profiles.SYNTHETIC_FALLBACK`, :func:`resolve_data`)."""
     return _data_study("multilabel_voc", "voc2012", profile, overrides, bits, root, synthetic, device, force)
 
 
@@ -512,83 +535,15 @@ def stylized(profile: str = "cpu", overrides: dict | None = None, *, bits: tuple
              force: bool = False) -> dict:
     """Table 3 / Fig. 14: ColorCNN+ vs MedianCut on a Style14-like class-per-folder set
     (``root/{train,val,test}/<class>/*``, default ``<data root>/style14``, images of one size); without it
-    the synthetic stylized smoke set is used (see :func:`resolve_data`)."""
+    the synthetic stylized smoke set is used where the profile allows it (see :func:`resolve_data`)."""
     root = root if root is not None else resolve_root() / STYLE14_DIR
     return _data_study("stylized", "folder", profile, overrides, bits, root, synthetic, device, force)
 
 
-#: The studies defined by a plan, by name: ``PLANS[name](profile, overrides)`` is the plan that
-#: ``STUDIES[name]`` runs.
+#: The studies defined by a plan, by name: ``PLANS[name](profile, overrides)`` is the plan that the study of that
+#: name runs.
 PLANS: dict[str, Callable[..., Plan]] = {
     "variants_lambda": variants_lambda_plan, "colorcnn_ablation": colorcnn_ablation_plan,
     "colorcnn_plus_ablation": colorcnn_plus_ablation_plan, "short_budget_recipe": short_budget_recipe_plan,
     "training_length": training_length_plan}
 
-STUDIES = {"variants_lambda": variants_lambda, "colorcnn_ablation": colorcnn_ablation,
-           "colorcnn_plus_ablation": colorcnn_plus_ablation, "multilabel_voc": multilabel_voc,
-           "stylized": stylized}
-
-
-# ---------------------------------------------------------------- reading results (notebooks)
-
-def metric_table(result: Mapping, method: str | None = None, metric: str = "accuracy",
-                 labels: list[str] | None = None) -> dict[str, dict[int, float]]:
-    """``{variant label: {bits: metric}}`` for ``method`` (default: each variant's only/first method)."""
-    out = {}
-    for label in labels or list(result["variants"]):
-        per_method = result["variants"][label]["methods"]
-        m = method if method is not None else next(iter(per_method))
-        if m in per_method:
-            out[label] = {int(b): v.get(metric) for b, v in per_method[m].items()}
-    return out
-
-
-def curves(result: Mapping, picks: dict[str, tuple[str, str]]) -> dict:
-    """An evaluation-shaped dict ``{"methods": {curve: per-bit metrics}, "original", ...}`` whose curves are
-    ``picks[curve] = (variant label, method)``, for :func:`colorcnn_repro.plots.accuracy_vs_colors`."""
-    variants = result["variants"]
-    first = variants[next(iter(variants))]
-    return {"profile": result.get("profile"), "config": {"classifier": result["config"]["classifier"]},
-            "data": first["data"], "original": first["original"],
-            "methods": {curve: variants[label]["methods"][m] for curve, (label, m) in picks.items()
-                        if m in variants.get(label, {}).get("methods", {})}}
-
-
-def beside_paper(ours: Mapping[str, Mapping[int, float | None]], paper: Mapping[str, Mapping[int, float | None]],
-                 bits: list[int] | None = None, names: dict[str, str] | None = None, scale: float = 100.0) -> str:
-    """A markdown table: for each row label its "ours" cells (fractions × ``scale``) and, when ``paper`` has
-    the row under ``names.get(label, label)``, the paper's cells (already in %) beneath."""
-    from .paper_numbers import _pct, markdown_table
-
-    names = names or {}
-    bits = bits or sorted({int(b) for per in ours.values() for b in per})
-    rows = [["", "source", *(f"{b} bit" for b in bits)]]
-    for label, per in ours.items():
-        rows.append([label, "ours", *(_pct(None if (v := per.get(b)) is None else scale * v) for b in bits)])
-        key = names.get(label, label)
-        if key in paper:
-            rows.append(["", "paper", *(_pct(paper[key].get(b)) for b in bits)])
-    return markdown_table(rows)
-
-
-def quantized_examples(result: Mapping, picks: dict[str, tuple[str, str]], bits: int, n: int = 4, root: DataRoot = None,
-                       device: str | None = None) -> dict[str, list]:
-    """The first ``n`` (class-balanced) evaluation images and their quantizations at ``2**bits`` colours,
-    ``{"original": [...], curve: [...]}`` with ``picks[curve] = (variant label, method)``, for
-    :func:`colorcnn_repro.plots.image_grid` (Figs. 13–15). The models come from the variants' runs."""
-    from ..evaluation.grid import quantize_images
-    from ..quantizers import LEARNED_METHODS
-    from ..training.loops import load_split
-    from .pipeline import learned_nets
-
-    profile = result["profile"]
-    first = result["variants"][next(iter(result["variants"]))]
-    base = get_config("evaluate", profile, first["overrides"])
-    data = load_split(base.classifier.data, base.split, root, n)
-    rows: dict[str, list] = {"original": list(data.images)}
-    for curve, (label, method) in picks.items():
-        cfg = get_config("evaluate", profile, {**result["variants"][label]["overrides"], "bits": (bits,)})
-        nets = learned_nets(cfg, (method,), root, device) if method in LEARNED_METHODS else {}
-        qs = quantize_images(data.images, method, 2**bits, {method: nets[method][2**bits]} if nets else {})
-        rows[curve] = list(qs.rgb())
-    return rows

@@ -9,9 +9,10 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from ..experiments import paper_numbers
-from ..experiments.studies import BACKBONES, beside_paper, metric_table
+from .. import paper_numbers
+from ..names import BACKBONE_NAMES
 from ..plots import style
+from .tables import beside_paper, metric_table
 
 SWEEPS = {"xi": ("colorcnn.xi", "ξ (colour jitter)"), "gamma": ("colorcnn.gamma", "γ (colour-maximum regularization)")}
 
@@ -60,7 +61,7 @@ def _backbone(result: Mapping) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for label in result["groups"]["backbone"]:
         ov = result["variants"][label]["overrides"]
-        clf, name = ov["classifier.classifier"], BACKBONES[ov["colorcnn.backbone"]]
+        clf, name = ov["classifier.classifier"], BACKBONE_NAMES[ov["colorcnn.backbone"]]
         out.setdefault(clf, {})[name] = 100 * metric(result, label, "accuracy")
     return out
 
@@ -80,7 +81,7 @@ def fig17(result: Mapping) -> Figure:
         ax.grid(alpha=0.3)
     per_clf = _backbone(result)
     clfs = sorted(per_clf)
-    for k, name in enumerate(BACKBONES.values()):
+    for k, name in enumerate(BACKBONE_NAMES.values()):
         axes[2].bar([i + 0.4 * k - 0.2 for i in range(len(clfs))], [per_clf[c][name] for c in clfs], width=0.4,
                     label=name)
     axes[2].set_xticks(range(len(clfs)), clfs)

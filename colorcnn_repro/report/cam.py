@@ -8,21 +8,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..evaluation.cam import feature_map_shape
 from ..plots import describe, style
-from ..profiles import resolve
-from ..training.loops import frozen_classifier
 
 
 def _bits(result: Mapping) -> list[int]:
     return sorted(result["params"]["bits"], reverse=True)  # Fig. 1's order: 4, 2, 1 bit
 
 
-def feature_map_text(result: Mapping, profile: str, overrides: dict | None = None) -> str:
-    """One line: the shape of the feature map Grad-CAM works on for the study's images (how coarse the maps are),
-    from ``profile``'s classifier with ``overrides``."""
+def feature_map_text(result: Mapping, shape: tuple[int, int, int]) -> str:
+    """One line: the shape (channels, height, width) of the feature map Grad-CAM works on for the study's images
+    (:func:`colorcnn_repro.experiments.defense.cam_feature_map`): how coarse the maps are."""
     h, w = result["data"]["image_size"]
-    channels, fh, fw = feature_map_shape(frozen_classifier(resolve(profile, overrides).config.classifier), h, w)
+    channels, fh, fw = shape
     return f"Grad-CAM feature map: {channels} channels of {fh}×{fw} for {h}×{w} images"
 
 

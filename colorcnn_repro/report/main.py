@@ -1,48 +1,28 @@
 """Tables and figures of the main experiment (notebooks ``01_classifiers`` to ``04_compression``), read from
-the pipeline's result JSON (:func:`colorcnn_repro.experiments.pipeline.main_results`) or drawn from the
-evaluation images: Table 1 beside the paper, the learned quantizers' margins over MedianCut, Figs. 2/3/11-style
-image grids, the train-time vs test-time output, and the bitrate tables of Fig. 16."""
+the pipeline's result JSON (:func:`colorcnn_repro.experiments.pipeline.main_results`) and example images
+(:func:`colorcnn_repro.experiments.examples.main_examples`); nothing here computes. Table 1 beside the paper,
+the learned quantizers' margins over MedianCut, Figs. 3/11-style image grids, the train-time vs test-time
+output, and the bitrate tables of Fig. 16."""
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import cast
 
 import numpy as np
-import torch
 from matplotlib.figure import Figure
 
-from ..data import ImageArrays
-from ..evaluation.grid import quantize_images
-from ..experiments import paper_numbers
-from ..experiments.pipeline import classifier_stage, learned_nets, result_path
-from ..models import ColorQuantizerNet
+from .. import paper_numbers
+from ..names import METHOD_NAMES
 from ..plots import accuracy_vs_colors, image_grid
-from ..profiles import Experiment, resolve
-from ..quantizers import LEARNED_METHODS
-from ..training.loops import load_split
-
-METHOD_NAMES = paper_numbers.METHOD_NAMES
+from ..profiles import Experiment
+from ..results import Examples
 
 
-def table1(exp: Experiment, result: Mapping, overrides: Mapping | None = None, train_missing: bool = False) -> str:
-    """Markdown: Table 1, ours beside the paper, for every dataset × classifier of the paper: this experiment's
-    classifier from ``result``, the others from their cached results at the same profile (with ``overrides``),
-    trained first when ``train_missing``."""
-    clf = exp.config.classifier
-    ours = {(clf.data.dataset, clf.classifier): result["metrics"]["accuracy"]}
-    for d in paper_numbers.DATASETS:
-        for c in paper_numbers.CLASSIFIERS:
-            if (d, c) in ours:
-                continue
-            cell = resolve(exp.profile, {**(overrides or {}), "dataset": d, "classifier.classifier": c})
-            path = result_path(cell.results, "classifier", cell.config.classifier)
-            if path.exists():
-                ours[d, c] = json.loads(path.read_text())["metrics"]["accuracy"]
-            elif train_missing:
-                ours[d, c] = classifier_stage(cell)["metrics"]["accuracy"]
+def table1(ours: Mapping[tuple[str, str], float]) -> str:
+    """Markdown: Table 1, ``ours`` (``{(dataset, classifier): accuracy}``, e.g.
+    :func:`colorcnn_repro.experiments.pipeline.classifier_accuracies`) beside the paper."""
     return ("Accuracy (%), **ours / paper** (— : not run at this profile):\n\n"
-            + cast(str, paper_numbers.table1_beside_paper(ours)))
+            + cast(str, paper_numbers.table1_beside_paper(dict(ours))))
 
 
 def classifier_vs_paper(exp: Experiment, result: Mapping) -> str:
@@ -111,36 +91,19 @@ def margins(result: Mapping) -> str:
     return "\n".join(lines)
 
 
-def first_images(exp: Experiment, n: int) -> tuple[ImageArrays, list[str]]:
-    """The first ``n`` evaluation images of the experiment and their row names (index: class)."""
-    cfg = exp.config
-    data = load_split(cfg.classifier.data, cfg.split, None, cfg.limit)
-    names = [f"{i}: {data.classes[int(data.labels[i])]}" if not data.multilabel else str(i)
-             for i in range(min(n, len(data)))]
-    return data, names
-
-
-def learned(exp: Experiment, methods: Sequence[str]) -> dict[str, dict[int, ColorQuantizerNet]]:
-    """``{method: {C: net}}`` of the learned methods among ``methods`` that the experiment trains."""
-    cfg = exp.config
-    return learned_nets(cfg, tuple(m for m in LEARNED_METHODS if m in cfg.methods and m in methods))
-
-
 def _colours(n: int) -> str:
     return f"{n} colour{'' if n == 1 else 's'}"
 
 
-def visual_comparison(images: np.ndarray, names: Sequence[str], nets: Mapping[str, Mapping[int, ColorQuantizerNet]],
-                      methods: Sequence[str], bits: Sequence[int], title: str) -> Figure:
-    """Figs. 3/11: each image by each method at each bit size, with the colours it used; learned methods
-    without a net in ``nets`` are left out."""
-    methods = [m for m in methods if m not in LEARNED_METHODS or m in nets]
-    sets = {(m, b): quantize_images(images, m, 2**b, {m: nets[m][2**b]} if m in nets else {})
-            for m in methods for b in bits}
-    rows = {name: [images[i]] + [sets[m, b].rgb()[i] for m in methods for b in bits] for i, name in enumerate(names)}
-    captions = {name: [""] + [_colours(sets[m, b].item(i).colors_used()) for m in methods for b in bits]
-                for i, name in enumerate(names)}
-    cols = ["original"] + [f"{METHOD_NAMES[m]} {b} bit" for m in methods for b in bits]
+def visual_comparison(examples: Examples, title: str) -> Figure:
+    """Figs. 3/11: each image by each method at each bit size (the examples' curves ``"<method> <bits>"``), with
+    the colours it used."""
+    curves = examples.quantized
+    rows = {name: [examples.images[i]] + [qs[i].to_rgb() for qs in curves.values()]
+            for i, name in enumerate(examples.names)}
+    captions = {name: [""] + [_colours(qs[i].colors_used()) for qs in curves.values()]
+                for i, name in enumerate(examples.names)}
+    cols = ["original"] + [f"{METHOD_NAMES[m]} {b} bit" for m, b in (c.split() for c in curves)]
     return image_grid(rows, cols, captions, title=title)
 
 
@@ -148,38 +111,23 @@ def distinct_colours(image: np.ndarray) -> int:
     return len(np.unique(image.reshape(-1, 3), axis=0))
 
 
-def soft_and_hard(images: np.ndarray, nets: Mapping[str, Mapping[int, ColorQuantizerNet]],
-                  colors: int) -> dict[str, np.ndarray]:
-    """``{label: uint8 images}``: each learned net's train-time (soft, Eq. 4) and test-time (hard) output."""
-    x = torch.from_numpy(images).permute(0, 3, 1, 2).float().div(255)
-    outputs = {}
-    with torch.no_grad():
-        for m in ("colorcnn", "colorcnn+"):
-            if m not in nets:
-                continue
-            net = nets[m][colors].eval()
-            xd = x.to(next(net.parameters()).device)
-            for label, hard in (("train-time (soft)", False), ("test-time", True)):
-                out = net(xd, colors, hard=hard).image.clamp(0, 1).permute(0, 2, 3, 1).cpu().numpy()
-                outputs[f"{METHOD_NAMES[m]} {label}"] = (out * 255).round().astype(np.uint8)
-    return outputs
-
-
-def soft_and_hard_figure(images: np.ndarray, names: Sequence[str], outputs: Mapping[str, np.ndarray],
-                         colors: int, show: int = 4) -> Figure:
-    """The first ``show`` images and their :func:`soft_and_hard` outputs, with the distinct colours of each."""
+def soft_and_hard_figure(examples: Examples, show: int = 4) -> Figure:
+    """The first ``show`` images and the learned nets' train-time and test-time outputs, with the distinct
+    colours of each."""
+    images, names, outputs = examples.images, examples.names, examples.outputs
     show = min(show, len(images))
     rows = {names[i]: [images[i]] + [out[i] for out in outputs.values()] for i in range(show)}
     captions = {names[i]: [_colours(distinct_colours(images[i]))]
                 + [_colours(distinct_colours(out[i])) for out in outputs.values()] for i in range(show)}
     return image_grid(rows, ["original", *outputs], captions,
-                      title=f"{colors} colours: train-time vs test-time output")
+                      title=f"{2 ** examples.params['soft_bits']} colours: train-time vs test-time output")
 
 
-def soft_and_hard_counts(outputs: Mapping[str, np.ndarray], colors: int) -> str:
+def soft_and_hard_counts(examples: Examples) -> str:
     """Markdown: mean distinct colours of each output over its images."""
+    outputs = examples.outputs
     n = len(next(iter(outputs.values()))) if outputs else 0
-    return (f"Mean distinct colours over the first {n} images at C = {colors}:\n\n"
+    return (f"Mean distinct colours over the first {n} images at C = {2 ** examples.params['soft_bits']}:\n\n"
             + "\n".join(f"- {k}: {np.mean([distinct_colours(img) for img in v]):.1f}" for k, v in outputs.items()))
 
 

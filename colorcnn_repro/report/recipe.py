@@ -8,8 +8,10 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from ..experiments.studies import EPOCHS_KEY, LENGTH_BITS, METHOD_NAMES, metric_table
+from ..config import epochs_key
+from ..names import METHOD_NAMES
 from ..plots import style
+from .tables import metric_table
 
 
 def recipe_table(result: Mapping) -> str:
@@ -35,8 +37,9 @@ def recipe_table(result: Mapping) -> str:
 def length_table(result: Mapping) -> str:
     """Markdown table of the training-length study: per row, accuracy (%) at each bit size, the difference
     to MedianCut on the same images and its McNemar p."""
-    bits = sorted({b for per in LENGTH_BITS.values() for b in per})
     variants = result["variants"]
+    bits = sorted({int(b) for v in variants.values() for m, per in v["methods"].items() if m != "mediancut"
+                   for b in per})
     mc = _mediancut(result)
     lines = ["| row | " + " | ".join(f"{b} bit" for b in bits) + " |", "|---" * (len(bits) + 1) + "|",
              "| MedianCut | " + " | ".join(f"{100 * mc[b]:.1f}" if b in mc else "" for b in bits) + " |"]
@@ -70,8 +73,8 @@ def length_figure(result: Mapping) -> Figure:
     fig, axes = plt.subplots(1, len(methods), figsize=(4.6 * len(methods), 3.4), squeeze=False)
     for ax, method in zip(axes[0], methods):
         labels = result["groups"][method]
-        epochs = [result["variants"][label]["overrides"][EPOCHS_KEY[method]] for label in labels]
-        for i, b in enumerate(LENGTH_BITS[method]):
+        epochs = [result["variants"][label]["overrides"][epochs_key(method)] for label in labels]
+        for i, b in enumerate(sorted(int(b) for b in result["variants"][labels[0]]["methods"][method])):
             color = f"C{i}"
             acc = [100 * result["variants"][label]["methods"][method][str(b)]["accuracy"] for label in labels]
             ax.plot(epochs, acc, marker=style(method).get("marker", "o"), color=color, label=f"{b} bit")

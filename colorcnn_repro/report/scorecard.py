@@ -1,9 +1,9 @@
 """The reproduction's scorecard: every claim and printed number of the paper's Sec. 4, with the paper's value,
 ours, the test and a verdict: ``holds``, ``does not hold`` or ``not measurable here`` (always with the reason).
 
-Built from ``results/<profile>/*.json`` and :mod:`colorcnn_repro.experiments.paper_numbers`; written to
+Built from ``results/<profile>/*.json`` and :mod:`colorcnn_repro.paper_numbers`; written to
 ``results/<profile>/scorecard.json`` and, as a Markdown table, between the scorecard markers of README.md.
-Regenerate with ``python -m colorcnn_repro.report.scorecard --profile cpu`` (``make report`` does it too).
+Regenerate with ``colorcnn scorecard --profile cpu`` (``make report`` does it too).
 Values are percent (accuracy) or points (differences), colours per image, or bits per pixel (bpp).
 
 Scope: the results of Sec. 4 (Tables 1–5, Figs. 10–18 and the text about them). Sec. 4.1's training settings
@@ -59,25 +59,23 @@ that evaluation used, when its result is there. The scorecard records which file
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import re
 import statistics
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from ..experiments.paper_numbers import (
+from ..files import atomic_write_json
+from ..names import CLASSIFIER_NAMES, DATASET_NAMES, METHOD_NAMES
+from ..paper_numbers import (
     BITS,
     BOTTLENECK_DELTAS,
     CLASSIFIERS,
-    DATASET_NAMES,
     DATASETS,
     JPEG_CLAIMS,
-    METHOD_NAMES,
     STYLE14_GAIN_1BIT,
     TABLE1,
     TABLE2,
@@ -91,11 +89,10 @@ from ..experiments.paper_numbers import (
     ordered_methods,
     significance_of,
 )
-from ..files import atomic_write_json
 from ..paths import REPO_ROOT, results_root
 from ..quantizers.classical import LEARNED_METHODS
 from ..quantizers.classical import METHODS as CLASSICAL_METHODS
-from . import run_tool
+from . import ExpectedPath
 
 HOLDS, FAILS, UNMEASURABLE = "holds", "does not hold", "not measurable here"
 VERDICTS = (HOLDS, FAILS, UNMEASURABLE)
@@ -110,7 +107,6 @@ PAPER_CLASSICAL = ("mediancut", "octree", "dither")
 CLASSICAL_HERE = tuple(CLASSICAL_METHODS)
 MAIN_METHODS = ("mediancut", *LEARNED_METHODS)
 SMALL_BITS, LARGE_BITS = (1, 2), (5, 6)
-CLASSIFIER_NAMES = {"alexnet": "AlexNet", "vgg16": "VGG16", "resnet18": "ResNet18"}
 #: Classes of the paper's datasets: a result on a subset (e.g. 20 of Tiny-ImageNet's 200) is another task.
 PAPER_CLASSES = {"cifar10": 10, "cifar100": 100, "stl10": 10, "tinyimagenet": 200}
 TABLE4_SETUP, TABLE5_SETUP, TABLE5_BITS = ("cifar100", "resnet18"), ("stl10", "alexnet"), 3
@@ -246,33 +242,9 @@ def is_complete_evaluation(data: dict) -> bool:
     return all(m in data.get("methods", {}) for m in MAIN_METHODS)
 
 
-ExpectedPath = Callable[[str, str, str], Path | None]
 #: Studies read (with the plan-based current file) and the data studies only looked for (never scored yet).
 STUDIES = ("variants_lambda", "colorcnn_ablation", "colorcnn_plus_ablation")
 DATA_STUDIES = ("multilabel_voc", "stylized")
-
-
-def profile_result_path(profile: str) -> ExpectedPath:
-    """``(stage or study name, dataset, classifier) -> the path the profile's current config writes`` (None when
-    the profile or the config cannot be resolved, or a study's plan is of another setting). Imports the pipeline
-    (and torch) on first use."""
-    def expected(stage: str, dataset: str, classifier: str) -> Path | None:
-        try:
-            from ..experiments.pipeline import result_path
-            from ..experiments.studies import PLANS, plan_result_path
-            from ..profiles import get_config
-            if stage in PLANS:  # a study: the file its plan writes, when the plan is of this setting
-                plan = PLANS[stage](profile)
-                clf = get_config("classifier", profile, plan.overrides)
-                same = (clf.data.dataset, clf.classifier) == (dataset, classifier)
-                return plan_result_path(plan, profile) if same else None
-            cfg = get_config(stage, profile, {"dataset": dataset, "classifier.classifier": classifier})
-        except (ImportError, ValueError, KeyError, TypeError) as exc:
-            print(f"scorecard: the current {profile!r} config of {dataset}/{classifier} is unknown ({exc}); "
-                  "using the newest complete result", file=sys.stderr)
-            return None
-        return result_path(results_root(profile), "evaluation" if stage == "evaluate" else stage, cfg)
-    return expected
 
 
 def load_results(results_dir: Path, expected: ExpectedPath | None = None) -> dict[str, dict[tuple[str, str], Found]]:
@@ -1194,15 +1166,14 @@ def build_rows(found: dict[str, dict[tuple[str, str], Found]]) -> list[Row]:
     return out
 
 
-def build(profile: str, results_dir: Path | None = None, expected: ExpectedPath | None | bool = True) -> dict:
-    """The scorecard of ``profile`` from ``results_dir`` (default ``results/<profile>``). ``expected``: True
-    looks up the file the profile's current config writes (imports torch), False/None skips that."""
+def build(profile: str, results_dir: Path | None = None, expected: ExpectedPath | None = None) -> dict:
+    """The scorecard of ``profile`` from ``results_dir`` (default ``results/<profile>``). ``expected`` names the
+    file the profile's current config writes (:func:`colorcnn_repro.experiments.studies.current_result_path`);
+    without it, the newest complete result of each kind is read."""
     results_dir = Path(results_dir) if results_dir is not None else results_root(profile)
     if not results_dir.is_dir():
         raise FileNotFoundError(f"no results folder {results_dir}; run `colorcnn reproduce --profile {profile}` first")
-    if expected is True:
-        expected = profile_result_path(profile)
-    found = load_results(results_dir, expected or None)
+    found = load_results(results_dir, expected)
     entries = finalize(build_rows(found))
     sources = {f"{kind}:{ds}:{clf}": {"file": f.name, "config_key": f.data.get("config_key"),
                                       "matches_current_config": f.current}
@@ -1264,7 +1235,7 @@ RULES = ("Rules (docstring of `colorcnn_repro/report/scorecard.py`): a number ho
 
 
 def _generated(card: dict) -> str:
-    return (f"Generated from `{scorecard_path_name(card['profile'])}` by `python -m colorcnn_repro.report.scorecard "
+    return (f"Generated from `{scorecard_path_name(card['profile'])}` by `colorcnn scorecard "
             f"--profile {card['profile']}` (also run by `make report`); do not edit by hand.")
 
 
@@ -1366,29 +1337,11 @@ def update_readme(card: dict, readme: Path = README, doc: Path = SCORECARD_DOC) 
     return update_block(card, readme, summary_markdown) | update_block(card, doc, to_markdown)
 
 
-def regenerate(profile: str, readme: Path | None = README) -> tuple[dict, Path]:
-    """Build and write ``results/<profile>/scorecard.json``; refresh the README's block and
+def regenerate(profile: str, readme: Path | None = README, expected: ExpectedPath | None = None) -> tuple[dict, Path]:
+    """Build (:func:`build`) and write ``results/<profile>/scorecard.json``; refresh the README's block and
     :data:`SCORECARD_DOC`'s when they are this profile's."""
-    card = build(profile)
+    card = build(profile, None, expected)
     path = write(card)
     if readme is not None:
         update_readme(card, readme)
     return card, path
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m colorcnn_repro.report.scorecard",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="cpu", help="results/<profile>/ to score (default: %(default)s)")
-    parser.add_argument("--no-readme", action="store_true", help="do not refresh README.md's scorecard block")
-    args = parser.parse_args(argv)
-
-    def score() -> str:
-        card, path = regenerate(args.profile, None if args.no_readme else README)
-        return f"{summary_line(card)} → {_rel(path)}"
-
-    return run_tool("scorecard", score)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -7,9 +7,10 @@ from typing import cast
 
 from matplotlib.figure import Figure
 
-from ..experiments import paper_numbers
+from .. import paper_numbers
 from ..plots import accuracy_vs_colors
-from .examples import examples_figure, only_variant
+from ..results import Examples
+from .examples import Spec, data_study_figure, data_study_spec, only_variant
 from .main import margin_vs_mediancut
 
 METHODS = ("mediancut", "colorcnn+")
@@ -39,9 +40,14 @@ def table3_figure(result: Mapping) -> Figure:
     return accuracy_vs_colors({**v, "profile": result["profile"], "config": result["config"]}, paper=_paper_rows())
 
 
-def fig14(result: Mapping) -> Figure:
-    """Fig. 14: four images, MedianCut and ColorCNN+ at the smallest size run."""
-    return examples_figure(result, _smallest_bits(only_variant(result)[1]), "Fig. 14: stylized images")
+def fig14_spec(result: Mapping) -> Spec:
+    """Fig. 14: MedianCut and ColorCNN+ at the smallest size run."""
+    return data_study_spec(result, _smallest_bits(only_variant(result)[1]))
+
+
+def fig14(result: Mapping, examples: Examples) -> Figure:
+    """Fig. 14: four images of :func:`fig14_spec`."""
+    return data_study_figure(result, examples, "Fig. 14: stylized images")
 
 
 def gain_summary(result: Mapping) -> str:

@@ -8,10 +8,11 @@ from collections.abc import Mapping
 
 from matplotlib.figure import Figure
 
-from ..experiments import paper_numbers
-from ..experiments.studies import beside_paper, curves, metric_table, quantized_examples
-from ..paths import DataRoot
-from ..plots import accuracy_vs_colors, examples_grid
+from .. import paper_numbers
+from ..plots import accuracy_vs_colors
+from ..results import Examples
+from .examples import Spec, examples_figure
+from .tables import beside_paper, curves, metric_table
 
 #: Our row labels → the paper's Table 4 rows.
 PAPER_ROWS = {"MedianCut": "mediancut", "ColorCNN": "colorcnn", "λ=0": "colorcnn+ lambda=0",
@@ -66,13 +67,18 @@ def variants_figure(result: Mapping) -> Figure:
     return _figure(result, picks, "ColorCNN+ variants (Table 4)")
 
 
-def fig15(result: Mapping, n: int = 4, root: DataRoot = None) -> Figure:
-    """Fig. 15: ``n`` validation images by MedianCut and ColorCNN+ at each λ, at the largest bit size."""
+def fig15_spec(result: Mapping) -> Spec:
+    """Fig. 15: MedianCut and ColorCNN+ at each λ, at the largest bit size."""
     ref = reference(result)
     bits = max(int(b) for b in result["variants"][ref]["methods"]["mediancut"])
     picks = {"MedianCut": (ref, "mediancut"), **{label: (label, "colorcnn+") for label in result["groups"]["lambda"]}}
-    examples = quantized_examples(result, picks, bits, n=n, root=root)
-    return examples_grid(examples, title=f"Fig. 15: MedianCut and ColorCNN+ with λ ({bits} bit, {_where(result)})")
+    return picks, bits
+
+
+def fig15(result: Mapping, examples: Examples) -> Figure:
+    """Fig. 15: the validation images of :func:`fig15_spec`."""
+    return examples_figure(examples, f"Fig. 15: MedianCut and ColorCNN+ with λ ({examples.params['bits']} bit, "
+                                     f"{_where(result)})")
 
 
 def lambda_summary(result: Mapping) -> str:

@@ -37,7 +37,19 @@ from ..models.checkpoint import classifier_checkpoint, load_classifier, load_qua
 from ..parallel import autocast, distribute, per_image, to_device
 from ..paths import DataRoot
 from .augment import classifier_augment, post_quantization_augment, random_flip
-from .runs import atomic_save, cycle_ends, file_lock, fit, model_file, pick_device, run_dir, run_epoch
+from .runs import (
+    atomic_save,
+    check_training_allowed,
+    cycle_ends,
+    file_lock,
+    fit,
+    model_file,
+    pick_device,
+    run_dir,
+    run_epoch,
+    run_path,
+    trained_model_file,
+)
 from .targets import imitation_targets
 
 
@@ -64,7 +76,10 @@ def training_device(name: str | None) -> torch.device:
 def training_run(stage: str, cfg: StageConfig, device: str | None) -> Iterator[tuple[Path, torch.device, bool]]:
     """``(run folder, device, done)`` of a training stage, held under the run's file lock: a process asking for
     a run that another is training waits for it, then finds it ``done`` (``model.pt`` exists) and reuses it.
-    Joins the torchrun process group first, so that every rank agrees on ``done``."""
+    Joins the torchrun process group first, so that every rank agrees on ``done``. Raises
+    :class:`~.runs.TrainingForbidden` when the model is missing and training is off."""
+    if not (run_path(stage, cfg) / "model.pt").exists():
+        check_training_allowed(stage, cfg)
     run = run_dir(stage, cfg)
     dev = training_device(device)
     with file_lock(run):
@@ -164,18 +179,22 @@ def train_classifier(cfg: ClassifierConfig, root: DataRoot = None, device: str |
     return run
 
 
-def frozen_classifier(cfg: ClassifierConfig, root: DataRoot = None, device: str | None = None,
-                      train: bool = True) -> NormalizedClassifier:
-    """The trained classifier of ``cfg`` (run or zoo; trained first if neither has it and ``train``),
-    frozen and in eval mode."""
-    path = model_file("classifier", cfg)
-    if parallel.agree(path is None):
-        path = (train_classifier(cfg, root, device) if train else run_dir("classifier", cfg)) / "model.pt"
-    assert path is not None
+def frozen_classifier(cfg: ClassifierConfig, *, device: str | None = None) -> NormalizedClassifier:
+    """The trained classifier of ``cfg`` (run or zoo), frozen and in eval mode on ``device``. Never trains: a
+    missing one raises :class:`~.runs.MissingModelError` with the command that trains it."""
+    path = trained_model_file("classifier", cfg)
     model = load_classifier(path).to(pick_device(device), memory_format=torch.channels_last)  # type: ignore[call-overload]
     for p in model.parameters():
         p.requires_grad_(False)
     return model
+
+
+def ensure_classifier(cfg: ClassifierConfig, root: DataRoot = None, device: str | None = None) -> NormalizedClassifier:
+    """:func:`frozen_classifier`, trained first (:func:`train_classifier`) when neither a run nor the zoo has it:
+    for the training paths that need it (the classifier stage, training a quantizer), never for loading."""
+    if parallel.agree(model_file("classifier", cfg) is None):
+        train_classifier(cfg, root, device)
+    return frozen_classifier(cfg, device=device)
 
 
 def classify_quantized(clf: NormalizedClassifier, x_soft: torch.Tensor, xi: float, color_norm: float,
@@ -194,8 +213,8 @@ def against_frozen_classifier(cfg: QuantizerConfig, dev: torch.device, root: Dat
                               device: str | None = None
                               ) -> tuple[NormalizedClassifier, ImageArrays, torch.Tensor, torch.Tensor]:
     """``(frozen classifier, training split, its images and labels as tensors on dev)``: what training a
-    quantizer starts from."""
-    clf = frozen_classifier(cfg.classifier, root, device)
+    quantizer starts from (the classifier trained first if need be)."""
+    clf = ensure_classifier(cfg.classifier, root, device)
     train = load_split(cfg.classifier.data, "train", root)
     return clf, train, to_tensor(train.images, dev), to_device(torch.from_numpy(train.labels), dev)
 

@@ -6,7 +6,10 @@ global batch; rank 0 alone writes checkpoints and histories and holds the run's 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
+import os
+import shlex
 import shutil
 import time
 from collections.abc import Callable, Collection
@@ -20,11 +23,12 @@ from filelock import FileLock
 from tqdm.auto import tqdm
 
 from .. import parallel
-from ..config import OptimConfig, QuantizerConfig, StageConfig, config_dict, config_key
+from ..config import SECTIONS, OptimConfig, QuantizerConfig, StageConfig, config_dict, config_key
 from ..files import atomic_write, atomic_write_json
 from ..models.checkpoint import load_checkpoint, resume_training, training_checkpoint
 from ..models.checkpoint import save_checkpoint as atomic_save  # the name loops and tests use
 from ..paths import ZOO_DIR, cache_root, checkpoints_root, runs_root
+from ..profiles import PROFILES, get_config
 
 
 def pick_device(name: str | None = None) -> torch.device:
@@ -59,9 +63,32 @@ def slug(stage: str) -> str:
     return stage.replace("+", "_plus")
 
 
+#: Set (to anything but empty) to forbid training: a stage whose model is missing raises
+#: :class:`TrainingForbidden` instead of training it. ``colorcnn reproduce`` sets it unless ``--retrain``.
+NO_TRAINING_ENV = "COLORCNN_NO_TRAINING"
+
+
+class TrainingForbidden(RuntimeError):
+    """A model is missing while training is forbidden (:data:`NO_TRAINING_ENV`)."""
+
+
+def check_training_allowed(stage: str, cfg: StageConfig | QuantizerConfig) -> None:
+    """Raise :class:`TrainingForbidden`, naming the missing model, when training is forbidden."""
+    if os.environ.get(NO_TRAINING_ENV):
+        raise TrainingForbidden(
+            f"{stage} model {slug(stage)}-{config_key(cfg)} is neither in {runs_root()} nor in the zoo "
+            f"({ZOO_DIR}), and training is off (${NO_TRAINING_ENV} is set, as `colorcnn reproduce` sets it); "
+            "`colorcnn reproduce --train-missing` trains what is missing")
+
+
+def run_path(stage: str, cfg: StageConfig | QuantizerConfig) -> Path:
+    """``runs/<stage>-<config key>/``, not created."""
+    return runs_root() / f"{slug(stage)}-{config_key(cfg)}"
+
+
 def run_dir(stage: str, cfg: StageConfig | QuantizerConfig) -> Path:
-    """``runs/<stage>-<config key>/`` holding config.json, checkpoint.pt, model.pt, history.json."""
-    path = runs_root() / f"{slug(stage)}-{config_key(cfg)}"
+    """:func:`run_path`, created, holding config.json, checkpoint.pt, model.pt, history.json."""
+    path = run_path(stage, cfg)
     path.mkdir(parents=True, exist_ok=True)
     atomic_write_json(config_dict(cfg), path / "config.json")
     return path
@@ -74,10 +101,90 @@ def zoo_path(stage: str, cfg: StageConfig | QuantizerConfig) -> Path:
 
 def model_file(stage: str, cfg: StageConfig | QuantizerConfig) -> Path | None:
     """The trained weights of ``cfg``: the run directory's, else the zoo's, else None."""
-    for path in (runs_root() / f"{slug(stage)}-{config_key(cfg)}" / "model.pt", zoo_path(stage, cfg)):
+    for path in (run_path(stage, cfg) / "model.pt", zoo_path(stage, cfg)):
         if path.exists():
             return path
     return None
+
+
+class MissingModelError(FileNotFoundError):
+    """A trained model that neither ``runs/`` nor the zoo holds: loading never trains one."""
+
+
+def trained_model_file(stage: str, cfg: StageConfig | QuantizerConfig) -> Path:
+    """:func:`model_file`, or a :class:`MissingModelError` naming the model, where it was looked for and the
+    command that trains it."""
+    path = model_file(stage, cfg)
+    if path is None:
+        raise MissingModelError(f"no trained {stage} model {slug(stage)}-{config_key(cfg)} "
+                                f"({looked_for(stage, cfg)}); loading never trains a model: train it first with "
+                                f"{how_to_train(stage, cfg)}")
+    return path
+
+
+def looked_for(stage: str, cfg: StageConfig | QuantizerConfig) -> str:
+    """Where :func:`model_file` looks for the weights of ``cfg``, as text."""
+    return f"looked for {run_path(stage, cfg) / 'model.pt'} and {zoo_path(stage, cfg)}"
+
+
+#: The colour counts ``colorcnn train-colorcnn --bits 1 … 8`` trains a ColorCNN for.
+TRAINABLE_COLORS = tuple(2**b for b in range(1, 9))
+
+
+def _flat(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested config dict as ``{dotted key: value}``."""
+    out: dict[str, Any] = {}
+    for k, v in config.items():
+        out.update(_flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}": v})
+    return out
+
+
+def _set_key(stage: str, field: str) -> str:
+    """The experiment's ``--set`` key of ``field`` (dotted) of a ``stage`` config: the dataset as the plain
+    ``dataset``, a quantizer's classifier fields as the experiment's ``classifier.…`` (it trains against it)."""
+    if field in ("data.dataset", "classifier.data.dataset"):
+        return "dataset"
+    if stage != "classifier" and field.startswith("classifier."):
+        return field
+    return f"{SECTIONS[stage]}.{field}"
+
+
+def _set_value(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def train_command(stage: str, cfg: StageConfig | QuantizerConfig) -> str | None:
+    """The ``colorcnn`` command line that trains ``cfg``: the ``--profile`` closest to it and a ``--set`` for each
+    field that differs (``--bits`` for a ColorCNN's colour count), checked to give ``cfg``; None when no command
+    line does (a ColorCNN for a C other than :data:`TRAINABLE_COLORS`)."""
+    want, key = _flat(config_dict(cfg)), config_key(cfg)
+    colors = want.pop("colors") if stage == "colorcnn" else None
+    if colors is not None and colors not in TRAINABLE_COLORS:
+        return None
+    given = {"colors": colors} if colors is not None else {}
+    best: tuple[str, dict[str, Any]] | None = None
+    for profile in PROFILES:
+        base = _flat(config_dict(get_config(stage, profile, given)))
+        sets = {_set_key(stage, k): v for k, v in sorted(want.items()) if base.get(k) != v}
+        try:
+            gives = config_key(get_config(stage, profile, {**sets, **given})) == key
+        except ValueError:  # a value --set cannot express
+            continue
+        if gives and (best is None or len(sets) < len(best[1])):
+            best = profile, sets
+    if best is None:
+        return None
+    profile, sets = best
+    bits = f" --bits {colors.bit_length() - 1}" if colors is not None else ""
+    options = "".join(f" --set {shlex.quote(f'{k}={_set_value(v)}')}" for k, v in sets.items())
+    return f"colorcnn train-{slug(stage).replace('_', '-')} --profile {profile}{bits}{options}"
+
+
+def how_to_train(stage: str, cfg: StageConfig | QuantizerConfig) -> str:
+    """:func:`train_command` in backquotes, else the Python call that trains ``cfg``."""
+    command = train_command(stage, cfg)
+    return (f"`{command}`" if command else
+            f"`colorcnn_repro.training.train_{slug(stage)}(cfg)` (no `colorcnn` command line gives this config)")
 
 
 def cycle_ends(optim: OptimConfig, epochs: int) -> list[int]:

@@ -1,24 +1,36 @@
 """Trained weights shipped in ``colorcnn_repro/zoo/``, each file named by its stage and config key, beside
-its config JSON: :func:`publish` puts a finished run there, :func:`load_pretrained` finds one by name."""
+its config JSON: :func:`publish` puts a finished run there, :func:`load_pretrained` finds one by name and never
+trains (a missing model raises :class:`~colorcnn_repro.training.runs.MissingModelError`)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 from torch import nn
 
 from ..config import StageConfig, config_dict, config_key
 from ..files import atomic_write_json
 from ..models.checkpoint import load_model
-from ..paths import runs_root
-from ..profiles import get_config
-from ..training.runs import model_file, run_dir, slug, zoo_path
+from ..profiles import PROFILES, get_config
+from ..training.runs import (
+    TRAINABLE_COLORS,
+    MissingModelError,
+    how_to_train,
+    looked_for,
+    model_file,
+    run_dir,
+    zoo_path,
+)
 
 NAMES = ("classifier", "colorcnn", "colorcnn+")
 
 
 def publish(stage: str, cfg: StageConfig, evaluation: Path | None = None) -> Path:
-    """Copy a finished run's weights (and config) into the zoo."""
+    """Copy a finished run's weights into the zoo, beside a JSON of its stage, config, the profile that trains it
+    (:func:`current_profile`, kept for when the profile moves on) and ``evaluation``, its results file."""
     src = run_dir(stage, cfg) / "model.pt"
     if not src.exists():
         raise FileNotFoundError(f"no finished {stage} run at {src.parent}; train it first")
@@ -26,7 +38,8 @@ def publish(stage: str, cfg: StageConfig, evaluation: Path | None = None) -> Pat
     dst.parent.mkdir(parents=True, exist_ok=True)
     if src != dst:
         shutil.copyfile(src, dst)
-    atomic_write_json({"stage": stage, "config": config_dict(cfg),
+    config = config_dict(cfg)
+    atomic_write_json({"stage": stage, "config": config, "profile": current_profile(stage, config),
                        "evaluation": str(evaluation) if evaluation else None}, dst.with_suffix(".json"))
     return dst
 
@@ -43,10 +56,6 @@ def pretrained_config(name: str, dataset: str = "cifar10", classifier: str = "al
                              f"{colors_text(available_colors(dataset, classifier, profile, overrides))})")
         over["colors"] = colors
     return get_config(name, profile, over)
-
-
-#: The colour counts ``colorcnn train-colorcnn --bits 1 … 8`` trains a ColorCNN for.
-TRAINABLE_COLORS = tuple(2**b for b in range(1, 9))
 
 
 def available_colors(dataset: str = "cifar10", classifier: str = "alexnet", profile: str = "cpu",
@@ -72,17 +81,36 @@ def load_pretrained(name: str, dataset: str = "cifar10", classifier: str = "alex
     cfg = pretrained_config(name, dataset, classifier, colors, profile, overrides)
     path = model_file(name, cfg)
     if path is None:
-        existing, train = "", f"train it with `colorcnn train-{slug(name).replace('_', '-')} --profile {profile}`"
+        existing, train = "", f"train it with {how_to_train(name, cfg)}"
         if name == "colorcnn":
             trained = colors_text(available_colors(dataset, classifier, profile, overrides))
             existing = f"; ColorCNN colour counts trained for these settings: {trained}"
-            bits = (colors or 0).bit_length() - 1
-            train = (f"train it with `colorcnn train-colorcnn --profile {profile} --bits {bits}`"
-                     if colors in TRAINABLE_COLORS else
-                     f"ColorCNN is trained for C = 2**bits only ({colors_text(list(TRAINABLE_COLORS))}): use one of "
-                     "those, or ColorCNN+ or a classical method for other counts")
-        raise FileNotFoundError(
+            if colors not in TRAINABLE_COLORS:
+                train = (f"ColorCNN is trained for C = 2**bits only ({colors_text(list(TRAINABLE_COLORS))}): use one "
+                         "of those, or ColorCNN+ or a classical method for other counts")
+        raise MissingModelError(
             f"no pretrained {name!r} for dataset={dataset}, classifier={classifier}, profile={profile}"
-            f"{f', colors={colors}' if colors else ''} (looked for {zoo_path(name, cfg)} and "
-            f"{runs_root() / f'{slug(name)}-{config_key(cfg)}' / 'model.pt'}){existing}; {train}")
+            f"{f', colors={colors}' if colors else ''} ({looked_for(name, cfg)}){existing}; {train}")
     return load_model(path, name)
+
+
+def settings(stage: str, config: dict[str, Any]) -> tuple[str, str, int | None]:
+    """``(dataset, classifier, colours)`` of a ``stage`` config given as a dict (colours: a ColorCNN's C, else
+    None): what :func:`pretrained_config` takes besides the profile."""
+    clf = config if stage == "classifier" else config["classifier"]
+    return clf["data"]["dataset"], clf["classifier"], config["colors"] if stage == "colorcnn" else None
+
+
+def dict_key(config: dict[str, Any]) -> str:
+    """:func:`~colorcnn_repro.config.config_key` of the config that ``config`` (a dict, as JSON stores it) was
+    written from."""
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
+
+
+def current_profile(stage: str, config: dict[str, Any]) -> str | None:
+    """The profile whose zoo config (:func:`pretrained_config`) of ``stage`` for the same settings is ``config``
+    (a dict, as the zoo stores it): what ``load_pretrained(..., profile=P)`` loads; None when no profile's is
+    (an older config, or one made with other overrides)."""
+    key, (dataset, classifier, colors) = dict_key(config), settings(stage, config)
+    return next((p for p in PROFILES
+                 if config_key(pretrained_config(stage, dataset, classifier, colors, p)) == key), None)

@@ -1,0 +1,96 @@
+"""The example images figures show (Figs. 3/11, 13–15, train-time vs test-time output), computed here once and
+kept beside their result as ``.npz`` (:func:`colorcnn_repro.results.write_examples`), so that ``report/`` only
+reads them. A request with other parameters than those stored recomputes them, from the models of the result's
+runs (or the zoo's); where a model is missing and training is off, nothing is drawn and the reason is said."""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import torch
+
+from ..data import ImageArrays
+from ..evaluation.grid import quantize_images
+from ..models import ColorQuantizerNet
+from ..names import METHOD_NAMES
+from ..paths import DataRoot
+from ..profiles import Experiment, get_config
+from ..quantized import Quantized
+from ..quantizers import LEARNED_METHODS
+from ..results import Examples, examples_path, read_examples, write_examples
+from ..training.loops import load_split
+from ..training.runs import TrainingForbidden
+from .pipeline import learned_nets
+
+
+def first_images(data: ImageArrays, n: int) -> tuple[np.ndarray, list[str]]:
+    """The first ``n`` images of ``data`` and their names (``index: class``; the index for multi-label data)."""
+    names = [f"{i}: {data.classes[int(data.labels[i])]}" if not data.multilabel else str(i)
+             for i in range(min(n, len(data)))]
+    return data.images[:len(names)], names
+
+
+def _quantized(images: np.ndarray, method: str, bits: int,
+               nets: Mapping[str, Mapping[int, ColorQuantizerNet]]) -> list[Quantized]:
+    qs = quantize_images(images, method, 2**bits, {method: nets[method][2**bits]} if method in nets else {})
+    return [qs.item(i) for i in range(len(images))]
+
+
+def soft_and_hard(images: np.ndarray, nets: Mapping[str, Mapping[int, ColorQuantizerNet]],
+                  colors: int) -> dict[str, np.ndarray]:
+    """``{label: uint8 images}``: each learned net's train-time (soft, Eq. 4) and test-time (hard) output."""
+    x = torch.from_numpy(images).permute(0, 3, 1, 2).float().div(255)
+    outputs = {}
+    with torch.no_grad():
+        for m, per_c in nets.items():
+            net = per_c[colors].eval()
+            xd = x.to(next(net.parameters()).device)
+            for label, hard in (("train-time (soft)", False), ("test-time", True)):
+                out = net(xd, colors, hard=hard).image.clamp(0, 1).permute(0, 2, 3, 1).cpu().numpy()
+                outputs[f"{METHOD_NAMES[m]} {label}"] = (out * 255).round().astype(np.uint8)
+    return outputs
+
+
+def main_examples(exp: Experiment, result: Mapping, n: int, methods: Sequence[str], bits: Sequence[int],
+                  soft_bits: int, root: DataRoot = None, device: str | None = None,
+                  force: bool = False) -> Examples:
+    """The first ``n`` evaluation images of the main experiment (whose evaluation is ``result``) by each of
+    ``methods`` at each of ``bits`` (curves ``"<method> <bits>"``), and the learned methods' train-time and
+    test-time outputs at ``2**soft_bits`` colours; learned methods the experiment does not train are left out."""
+    cfg = exp.config
+    learned = tuple(m for m in LEARNED_METHODS if m in cfg.methods and (m in methods or soft_bits))
+    methods = [m for m in methods if m not in LEARNED_METHODS or m in learned]
+    params = {"n": n, "methods": list(methods), "bits": list(bits), "soft_bits": soft_bits}
+    path = examples_path(result["result_file"])
+    if not force and (hit := read_examples(path)) is not None and hit.params == params:
+        return hit
+    images, names = first_images(load_split(cfg.classifier.data, cfg.split, root, cfg.limit), n)
+    nets = learned_nets(cfg, learned, root, device)
+    quantized = {f"{m} {b}": _quantized(images, m, b, nets) for m in methods for b in bits}
+    return write_examples(path, images, names, quantized, soft_and_hard(images, nets, 2**soft_bits), params)
+
+
+def study_examples(result: Mapping, picks: dict[str, tuple[str, str]], bits: int, n: int = 4,
+                   root: DataRoot = None, device: str | None = None, force: bool = False) -> Examples | None:
+    """The first ``n`` evaluation images of a study and their quantizations at ``2**bits`` colours, one curve
+    per ``picks[curve] = (variant label, method)`` (Figs. 13–15). None, with a warning that says why, when a
+    model is missing and training is off."""
+    params = {"n": n, "bits": bits, "picks": {k: list(v) for k, v in picks.items()}}
+    path = examples_path(result["result_file"])
+    if not force and (hit := read_examples(path)) is not None and hit.params == params:
+        return hit
+    profile, variants = result["profile"], result["variants"]
+    base = get_config("evaluate", profile, variants[next(iter(variants))]["overrides"])
+    images, names = first_images(load_split(base.classifier.data, base.split, root, n), n)
+    quantized = {}
+    try:
+        for curve, (label, method) in picks.items():
+            cfg = get_config("evaluate", profile, {**variants[label]["overrides"], "bits": (bits,)})
+            nets = learned_nets(cfg, (method,), root, device) if method in LEARNED_METHODS else {}
+            quantized[curve] = _quantized(images, method, bits, nets)
+    except TrainingForbidden as err:
+        warnings.warn(f"no examples for {result['result_file']}: {err}", stacklevel=2)
+        return None
+    return write_examples(path, images, names, quantized, {}, params)
+

@@ -1,0 +1,94 @@
+"""The quickstart's photographs (notebook ``00_quickstart``): scikit-image's sample photographs, squared and
+resized, quantized by every method at 1–6 bits, as in the paper's Fig. 2/3, with the learned quantizers from the
+model zoo or, when it lacks them, from the profile's own trained models. :mod:`colorcnn_repro.report.quickstart`
+draws them."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+from PIL import Image
+
+from ..models import ColorQuantizerNet
+from ..profiles import resolve
+from ..quantized import Quantized
+from ..quantizers import quantize
+from ..training.runs import model_file
+from ..zoo import LearnedQuantizer, load_pretrained, pretrained_config
+from ..zoo.learned import MULTIPLE
+from .pipeline import colorcnn_plus_stage, colorcnn_stage
+
+PHOTOS = ("astronaut", "chelsea", "coffee")  # scikit-image's sample photographs
+
+Key = tuple[str, str, int]  # (photograph, method, bits)
+
+
+def square_photo(image: np.ndarray, size: int) -> np.ndarray:
+    """``image`` (H×W×3 or H×W) centre-cropped to a square, then resized to ``size``×``size`` RGB (Lanczos);
+    ``size`` must be a multiple of 16, the U-Net's stride."""
+    if size <= 0 or size % MULTIPLE:
+        raise ValueError(f"size must be a positive multiple of {MULTIPLE}, got {size}")
+    h, w = image.shape[:2]
+    s = min(h, w)
+    top, left = (h - s) // 2, (w - s) // 2
+    crop = Image.fromarray(image[top:top + s, left:left + s]).convert("RGB")
+    return np.asarray(crop.resize((size, size), Image.Resampling.LANCZOS))
+
+
+def sample_photos(size: int, names: Sequence[str] = PHOTOS) -> dict[str, np.ndarray]:
+    """scikit-image's photographs ``names``, each :func:`square_photo` at ``size``."""
+    from skimage import data as skdata
+
+    return {name: square_photo(getattr(skdata, name)(), size) for name in names}
+
+
+def _zoo_quantizers(methods: Sequence[str], bits: Sequence[int], dataset: str, classifier: str, profile: str,
+                    overrides: Mapping | None) -> tuple[dict[str, LearnedQuantizer], list[Path]]:
+    """The learned ``methods`` at ``profile`` and their weight files; every ColorCNN of ``bits`` is loaded now so
+    that a gap shows."""
+    extra = dict(overrides) if overrides else None
+    wanted: list[tuple[str, int | None]] = [("colorcnn+", None)] if "colorcnn+" in methods else []
+    wanted += [("colorcnn", 2**b) for b in bits] if "colorcnn" in methods else []
+    nets = {(name, colors): cast(ColorQuantizerNet, load_pretrained(name, dataset, classifier, colors, profile, extra))
+            for name, colors in wanted}
+    files = [f for name, colors in wanted
+             if (f := model_file(name, pretrained_config(name, dataset, classifier, colors, profile, extra)))]
+    out = {}
+    if "colorcnn+" in methods:
+        out["colorcnn+"] = LearnedQuantizer(nets["colorcnn+", None])
+    if "colorcnn" in methods:
+        out["colorcnn"] = LearnedQuantizer(lambda c: nets["colorcnn", c])
+    return out, files
+
+
+def learned_quantizers(methods: Sequence[str], bits: Sequence[int], dataset: str, classifier: str, profile: str,
+                       overrides: Mapping | None = None,
+                       weights_profile: str = "cpu") -> tuple[dict[str, LearnedQuantizer], str, list[Path]]:
+    """The learned ``methods`` (by name), where their weights came from, and the weight files: the zoo's at
+    ``weights_profile`` when it holds every one; otherwise ``profile``'s own models (with ``overrides``), trained
+    first where no run of theirs exists."""
+    try:
+        learned, files = _zoo_quantizers(methods, bits, dataset, classifier, weights_profile, None)
+        return learned, f"the model zoo ({weights_profile} profile)", files
+    except FileNotFoundError as err:
+        print(f"zoo weights unavailable, training the {profile} profile's own models instead:\n  {err}")
+    exp = resolve(profile, {**(overrides or {}), "dataset": dataset, "classifier.classifier": classifier})
+    if "colorcnn" in methods:
+        colorcnn_stage(exp, bits=tuple(bits))  # each C skipped when its run exists
+    if "colorcnn+" in methods:
+        colorcnn_plus_stage(exp)
+    learned, files = _zoo_quantizers(methods, bits, dataset, classifier, profile, overrides)
+    return learned, f"this {profile} profile's own trained models", files
+
+
+def quantize_photos(photos: Mapping[str, np.ndarray], methods: Sequence[str], bits: Sequence[int],
+                    learned: Mapping[str, LearnedQuantizer]) -> dict[Key, Quantized]:
+    """Every photograph × method × bit size: ``learned`` serves its methods, the classical quantizers the rest."""
+    out = {}
+    for name, img in photos.items():
+        for m in methods:
+            for b in bits:
+                out[name, m, b] = learned[m].quantize(img, 2**b) if m in learned else quantize(img, m, 2**b)
+    return out

@@ -1,0 +1,83 @@
+"""Result files (colorcnn_repro.results): the naming rule and its parser, the schema stamp, example images
+round-tripping through .npz, and the digests figures record."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from colorcnn_repro import results
+from colorcnn_repro.profiles import get_config
+from colorcnn_repro.quantized import Quantized
+
+
+def test_result_name_round_trip() -> None:
+    cfg = get_config("evaluate", "smoke")
+    path = results.result_path(Path("/r"), "evaluation", cfg)
+    part = results.parse_result_name(path)
+    assert (part.name, part.dataset, part.classifier) == ("evaluation", "cifar10", "alexnet")
+    assert len(part.key) == 10 and path.name == f"evaluation-cifar10-alexnet-{part.key}.json"
+    assert results.parse_result_name("variants_lambda-cifar10-alexnet-c309cb9fc1.json").name == "variants_lambda"
+    part = results.parse_result_name("multilabel_voc-voc2012-synthetic-alexnet-a4e99816dc.json")
+    assert (part.name, part.dataset, part.classifier) == ("multilabel_voc", "voc2012-synthetic", "alexnet")
+
+
+def test_parse_rejects_other_names() -> None:
+    with pytest.raises(ValueError, match="'scorecard.json' is not a result file name"):
+        results.parse_result_name("scorecard.json")
+
+
+def test_write_stamps_schema_and_read_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "classifier-cifar10-alexnet-0123456789.json"
+    out = results.write_result(path, {"metrics": {"accuracy": 0.5}})
+    on_disk = json.loads(path.read_text())
+    assert on_disk["schema"] == results.SCHEMA_VERSION == out["schema"]
+    assert results.read_result(path)["metrics"] == {"accuracy": 0.5}
+    assert results.read_result(path, force=True) is None and results.read_result(tmp_path / "none.json") is None
+    results.write_result(tmp_path / "other.json", {}, write=False)
+    assert not (tmp_path / "other.json").exists()
+
+
+def test_examples_round_trip(tmp_path: Path) -> None:
+    """Two 2×2 images; one curve of two-colour index maps, one of RGB outputs: read back exactly."""
+    images = np.arange(24, dtype=np.uint8).reshape(2, 2, 2, 3)
+    index = np.array([[0, 1], [1, 0]], np.uint8)
+    palette = np.array([[0, 0, 0], [255, 255, 255]], np.uint8)
+    path = tmp_path / "evaluation_examples-cifar10-alexnet-0123456789.npz"
+    ex = results.write_examples(path, images, ["0: cat", "1: dog"], {"mediancut 1": [Quantized(index, palette)] * 2},
+                                {"soft": images[::-1]}, {"n": 2})
+    assert ex.names == ["0: cat", "1: dog"] and ex.params == {"n": 2}
+    assert np.array_equal(ex.images, images) and np.array_equal(ex.outputs["soft"], images[::-1])
+    rgb = ex.quantized["mediancut 1"][1].to_rgb()
+    assert rgb[0, 0].tolist() == [0, 0, 0] and rgb[0, 1].tolist() == [255, 255, 255]
+    assert results.read_examples(tmp_path / "missing.npz") is None
+
+
+def test_examples_sit_beside_their_result() -> None:
+    path = results.examples_path("results/cpu/variants_lambda-cifar10-alexnet-c309cb9fc1.json")
+    assert path.name == "variants_lambda_examples-cifar10-alexnet-c309cb9fc1.npz"
+    assert path.parent == results.REPO_ROOT / "results" / "cpu"
+
+
+def test_source_digests_are_sha256_of_the_files(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_bytes(b"{}\n")
+    digest = hashlib.sha256(b"{}\n").hexdigest()
+    assert results.source_digests([path]) == {str(path): digest}
+    assert results.source_digests([{"result_file": str(path)}]) == {str(path): digest}
+
+
+def test_compare_results_pairs_accuracies_of_same_named_files(tmp_path: Path) -> None:
+    """MedianCut at 1 bit: 0.40 committed, 0.42 retrained; a file only one side holds is left out."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    name = "evaluation-cifar10-alexnet-0123456789.json"
+    results.write_result(old / name, {"methods": {"mediancut": {"1": {"accuracy": 0.40, "bpp": 1.0}}},
+                                      "original": {"accuracy": 0.8}})
+    results.write_result(new / name, {"methods": {"mediancut": {"1": {"accuracy": 0.42}}},
+                                      "original": {"accuracy": 0.8}})
+    results.write_result(new / "classifier-cifar10-alexnet-9999999999.json", {"metrics": {"accuracy": 0.9}})
+    assert results.compare_results(old, new) == [(name, "methods/mediancut/1", 0.40, 0.42),
+                                                 (name, "original", 0.8, 0.8)]
