@@ -198,8 +198,10 @@ def stages(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     """Two short epochs of each paper-profile stage (timed on the second), classifier step rates and a timed
     evaluation."""
     from colorcnn_repro.evaluation.grid import evaluate_grid
+    from colorcnn_repro.models.checkpoint import load_quantizer_net
     from colorcnn_repro.profiles import get_config
     from colorcnn_repro.training import loops
+    from colorcnn_repro.training.runs import model_file
 
     batch = 8 if args.tiny else 128
     n = args.steps * batch
@@ -229,7 +231,7 @@ def stages(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         exp = get_config("evaluate", "paper", {**overrides, "limit": args.eval_images})
         clf = loops.frozen_classifier(exp.classifier, device=dev)
         data = loops.load_split(exp.classifier.data, "val", root, args.eval_images)
-        plus = loops.load_quantizer_net(loops.model_file("colorcnn+", get_config("colorcnn+", "paper", overrides)),
+        plus = load_quantizer_net(model_file("colorcnn+", get_config("colorcnn+", "paper", overrides)),
                                         "colorcnn+").to(args.device)
         bits = (1, 2) if args.tiny else exp.bits
         nets = {m: {2**b: plus for b in bits} for m in ("colorcnn", "colorcnn+")}

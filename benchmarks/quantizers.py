@@ -25,7 +25,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from colorcnn_repro.data.root import ENV_VAR, resolve_root  # noqa: E402
+from colorcnn_repro.paths import DATA_ENV as ENV_VAR  # noqa: E402
+from colorcnn_repro.paths import data_root  # noqa: E402
 from colorcnn_repro.quantizers import (  # noqa: E402
     METHODS,
     floyd_steinberg,
@@ -40,7 +41,7 @@ T = TypeVar("T")
 
 def load_cifar10_train(n: int) -> np.ndarray:
     """The first ``n`` CIFAR-10 training images, (n, 32, 32, 3) uint8."""
-    path = resolve_root() / "cifar10" / "train.npz"
+    path = data_root() / "cifar10" / "train.npz"
     if not path.exists():
         sys.exit(
             f"CIFAR-10 training images not found at {path}.\n"

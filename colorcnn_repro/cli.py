@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 from unittest import mock
 
+from .config import TRAINABLE_COLORS
 from .paths import REPO_ROOT, ZOO_DIR
 from .profiles import PROFILES, resolve
 from .quantized import Quantized
@@ -202,9 +203,9 @@ def cmd_train_classifier(args: argparse.Namespace) -> int:
 def cmd_train_colorcnn(args: argparse.Namespace) -> int:
     from .experiments import pipeline
 
-    runs = pipeline.colorcnn_stage(**stage_kwargs(args), bits=tuple(args.bits))
-    for b, run in zip(args.bits, runs):
-        print(f"ColorCNN C={2**b}: {run / 'model.pt'} ({last_epoch(run)})")
+    runs = pipeline.colorcnn_stage(**stage_kwargs(args), bits=tuple(c.bit_length() - 1 for c in args.colors))
+    for c, run in zip(args.colors, runs):
+        print(f"ColorCNN C={c}: {run / 'model.pt'} ({last_epoch(run)})")
     return 0
 
 
@@ -393,8 +394,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_stage(sub, "train-classifier", "train the classifier (or load it) and score it on original images",
               cmd_train_classifier)
     p = add_stage(sub, "train-colorcnn", "train one ColorCNN per colour count", cmd_train_colorcnn)
-    p.add_argument("--bits", type=int, nargs="+", choices=range(1, 9), default=[1, 2, 3, 4, 5, 6],
-                   metavar="BITS", help="train C = 2**BITS for each BITS in 1..8 (default: 1 2 3 4 5 6)")
+    p.add_argument("--colors", type=int, nargs="+", choices=TRAINABLE_COLORS, default=[2, 4, 8, 16, 32, 64],
+                   metavar="C", help="train one ColorCNN per colour count C, a power of two from 2 to 256 "
+                                     "(default: 2 4 8 16 32 64, i.e. 1-6 bits)")
     add_stage(sub, "train-colorcnn-plus", "train ColorCNN+ (one model for every colour count)", cmd_train_colorcnn_plus)
     p = add_stage(sub, "evaluate", "accuracy vs colour-space size for every method, bpp, JPEG reference", cmd_evaluate)
     p.add_argument("--npz", metavar="FILE", help="evaluate on this .npz (arrays images N×H×W×3 uint8, labels N)")

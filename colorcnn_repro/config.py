@@ -101,6 +101,8 @@ class ColorCNNPlusConfig(QuantizerConfig):
     post_augment: bool = True  # crop, rotation, erasing, flip after quantization
 
 
+#: The colour counts a ColorCNN is trained for (``colorcnn train-colorcnn --colors``): C = 2**bits, 1–8 bits.
+TRAINABLE_COLORS = tuple(2**b for b in range(1, 9))
 #: The section of the experiment config that holds each stage's config (the prefix of its override keys,
 #: ``"colorcnn_plus.epochs"``, …).
 SECTIONS = {"classifier": "classifier", "colorcnn": "colorcnn", "colorcnn+": "colorcnn_plus"}

@@ -28,7 +28,8 @@ from .quantized import Quantized
 
 #: Version of the results' layout; written into every result (``"schema"``), absent in files written before.
 SCHEMA_VERSION = 1
-_NAME = re.compile(r"(?P<name>[a-z0-9_]+)-(?P<dataset>[A-Za-z0-9_.-]+)-(?P<classifier>[a-z0-9_]+)-(?P<key>[0-9a-f]{10})")
+_NAME = re.compile(r"(?P<name>[a-z0-9_]+)-(?P<dataset>[A-Za-z0-9_.-]+)-(?P<classifier>[a-z0-9_]+)"
+                   r"-(?P<key>[0-9a-f]{10})")
 
 
 @dataclass(frozen=True)

@@ -240,7 +240,7 @@ def test_quantize_learned_without_zoo_model(tmp_path, capsys, image: Path) -> No
 
 @pytest.mark.parametrize(("colors", "fragment"), [
     (3, "ColorCNN is trained for C = 2**bits only (C=2, 4, 8, 16, 32, 64, 128, 256)"),
-    (8, "train it with `colorcnn train-colorcnn --profile smoke --bits 3`"),
+    (8, "train it with `colorcnn train-colorcnn --profile smoke --colors 8`"),
 ])
 def test_quantize_colorcnn_without_zoo_model_names_a_command_that_trains_it(tmp_path, capsys, image: Path,
                                                                             colors: int, fragment: str) -> None:
@@ -252,12 +252,12 @@ def test_quantize_colorcnn_without_zoo_model_names_a_command_that_trains_it(tmp_
 @pytest.mark.parametrize(("argv", "fragment"), [
     (["train-classifier", "--profile", "smoke", "--set", "no_such_field=1"], "unknown setting 'no_such_field'"),
     (["train-colorcnn", "--set", "epochs"], "expected KEY=VALUE"),
-    (["train-colorcnn", "--bits", "9"], "invalid choice"),
+    (["train-colorcnn", "--colors", "3"], "invalid choice"),
     (["evaluate", "--profile", "huge"], "invalid choice"),
     (["train-colorcnn-plus", "--device", "abacus"], "invalid torch device"),
     (["reproduce", "--notebooks", "/no/such/folder"], "/no/such/folder"),
     ([], "COMMAND"),
-], ids=["unknown setting", "--set without =", "bits out of range", "unknown profile", "bad device",
+], ids=["unknown setting", "--set without =", "colours not a power of two", "unknown profile", "bad device",
         "missing notebook folder", "no command"])
 def test_command_errors_fail_in_one_line(capsys, argv: list[str], fragment: str) -> None:
     code, _, err = run(argv, capsys)

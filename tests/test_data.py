@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorcnn_repro.data import ImageArrays, MissingDataError, balanced_split, load_dataset, resolve_root
+from colorcnn_repro.data import ImageArrays, MissingDataError, balanced_split, load_dataset
 from colorcnn_repro.data.others import VOC_CLASSES
 from colorcnn_repro.data.sample import SAMPLE_FILE, SampleDataWarning, write_sample
+from colorcnn_repro.paths import data_root
 from colorcnn_repro.profiles import get_config
 
 REPO = Path(__file__).resolve().parents[1]
@@ -228,10 +229,10 @@ def test_npz_file(tmp_path: Path) -> None:
 
 def test_root_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COLORCNN_DATA", raising=False)
-    assert resolve_root() == REPO / "data"
+    assert data_root() == REPO / "data"
     monkeypatch.setenv("COLORCNN_DATA", str(tmp_path))
-    assert resolve_root() == tmp_path
-    assert resolve_root(tmp_path / "x") == tmp_path / "x"
+    assert data_root() == tmp_path
+    assert data_root(tmp_path / "x") == tmp_path / "x"
     with pytest.raises(MissingDataError) as err:
         load_dataset("cifar100")
     message = str(err.value)

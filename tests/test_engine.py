@@ -20,11 +20,11 @@ from colorcnn_repro.config import (
     config_key,
 )
 from colorcnn_repro.evaluation.metrics import average_precision, exact_match, mcnemar_p, mean_average_precision, stars
-from colorcnn_repro.models.checkpoint import load_checkpoint
+from colorcnn_repro.models.checkpoint import load_checkpoint, save_checkpoint
 from colorcnn_repro.profiles import DATASET_DEFAULTS, get_config
 from colorcnn_repro.quantizers.batched import quantize_batch
 from colorcnn_repro.training import augment, loops, runs, targets
-from colorcnn_repro.training.runs import NonFiniteLoss, atomic_save, epoch_generator, model_file, run_dir
+from colorcnn_repro.training.runs import NonFiniteLoss, epoch_generator, model_file, run_dir
 
 
 @pytest.fixture(autouse=True)
@@ -440,9 +440,9 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(smoke, monkeypatch, tmp_p
 
 # ---------------------------------------------------------------- atomic checkpoints
 
-def test_atomic_save_never_leaves_a_partial_file(monkeypatch, tmp_path) -> None:
+def test_save_checkpoint_never_leaves_a_partial_file(monkeypatch, tmp_path) -> None:
     path = tmp_path / "checkpoint.pt"
-    atomic_save({"epoch": 1, "w": torch.ones(3)}, path)
+    save_checkpoint({"epoch": 1, "w": torch.ones(3)}, path)
     real_save = torch.save
 
     def dies_halfway(obj, f, *args, **kwargs):
@@ -451,14 +451,14 @@ def test_atomic_save_never_leaves_a_partial_file(monkeypatch, tmp_path) -> None:
 
     monkeypatch.setattr(runs.torch, "save", dies_halfway)
     with pytest.raises(OSError, match="disk full"):
-        atomic_save({"epoch": 2, "w": torch.zeros(3)}, path)
+        save_checkpoint({"epoch": 2, "w": torch.zeros(3)}, path)
     with pytest.raises(OSError):
-        atomic_save({"epoch": 2}, tmp_path / "new.pt")
+        save_checkpoint({"epoch": 2}, tmp_path / "new.pt")
     monkeypatch.setattr(runs.torch, "save", real_save)
     kept = load_checkpoint(path)
     assert kept["epoch"] == 1 and torch.equal(kept["w"], torch.ones(3))
     assert not (tmp_path / "new.pt").exists()
-    atomic_save({"epoch": 3}, path)  # a later save replaces it and cleans up the temporary file
+    save_checkpoint({"epoch": 3}, path)  # a later save replaces it and cleans up the temporary file
     assert load_checkpoint(path)["epoch"] == 3
     assert not (tmp_path / "checkpoint.pt.tmp").exists()
 

@@ -48,7 +48,7 @@ def test_frozen_classifier_never_trains(no_training: Path) -> None:
 
 @pytest.mark.parametrize(("name", "colors", "command"), [
     ("classifier", None, "colorcnn train-classifier --profile smoke"),
-    ("colorcnn", 4, "colorcnn train-colorcnn --profile smoke --bits 2"),
+    ("colorcnn", 4, "colorcnn train-colorcnn --profile smoke --colors 4"),
     ("colorcnn+", None, "colorcnn train-colorcnn-plus --profile smoke"),
 ])
 def test_load_pretrained_never_trains(no_training: Path, name: str, colors: int | None, command: str) -> None:
@@ -60,7 +60,7 @@ def test_load_pretrained_never_trains(no_training: Path, name: str, colors: int 
 
 
 def test_learned_quantizer_never_trains(no_training: Path) -> None:
-    with pytest.raises(MissingModelError, match="`colorcnn train-colorcnn --profile smoke --bits 3`"):
+    with pytest.raises(MissingModelError, match="`colorcnn train-colorcnn --profile smoke --colors 8`"):
         LearnedQuantizer.pretrained("colorcnn", colors=8, profile="smoke")
     with pytest.raises(MissingModelError, match="`colorcnn train-colorcnn-plus --profile smoke "
                                                 "--set dataset=tinyimagenet`"):
@@ -83,7 +83,7 @@ def test_train_command_trains_that_config(stage: str, profile: str, over: dict) 
     assert words[0] == "colorcnn"
     args = build_parser().parse_args(words[1:])
     assert args.command == f"train-{stage.replace('+', '-plus')}"
-    colors = {"colors": 2 ** args.bits[0]} if stage == "colorcnn" else {}
+    colors = {"colors": args.colors[0]} if stage == "colorcnn" else {}
     assert config_key(get_config(stage, args.profile, {**overrides(args), **colors})) == config_key(cfg)
 
 

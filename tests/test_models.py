@@ -22,6 +22,7 @@ from colorcnn_repro.models import (
     quantizer_checkpoint,
     quantizer_from_checkpoint,
 )
+from colorcnn_repro.models.checkpoint import load_quantizer_net
 from colorcnn_repro.models.colorcnn import (
     channel_pooling_matrix,
     one_hot_map,
@@ -30,7 +31,6 @@ from colorcnn_repro.models.colorcnn import (
     topk_softmax,
     weighted_palette,
 )
-from colorcnn_repro.training.loops import load_quantizer_net
 
 
 def n_params(module: torch.nn.Module) -> int:

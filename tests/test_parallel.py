@@ -22,7 +22,7 @@ from colorcnn_repro.data import ImageArrays
 from colorcnn_repro.evaluation.grid import evaluate_grid
 from colorcnn_repro.losses import sample_pixels
 from colorcnn_repro.models import ColorCNNPlus, build_normalized_classifier
-from colorcnn_repro.models.checkpoint import load_checkpoint
+from colorcnn_repro.models.checkpoint import load_checkpoint, load_quantizer_net, save_checkpoint
 from colorcnn_repro.profiles import get_config
 from colorcnn_repro.training import augment, loops, runs, targets
 
@@ -250,7 +250,7 @@ def _seed_classifier(folder: Path, state_dict: dict) -> None:
     cfg = STAGES["classifier"][0]()
     run = folder / f"classifier-{runs.config_key(cfg)}"
     run.mkdir(parents=True)
-    runs.atomic_save({"kind": "classifier", "name": "alexnet", "num_classes": 10, "dataset": "cifar10",
+    save_checkpoint({"kind": "classifier", "name": "alexnet", "num_classes": 10, "dataset": "cifar10",
                       "multilabel": False, "state_dict": state_dict, "history": []}, run / "model.pt")
 
 
@@ -328,7 +328,7 @@ def test_colorcnn_plus_trains_on_cuda(bf16: bool, monkeypatch) -> None:
     run = loops.train_colorcnn_plus(get_config("colorcnn+", "smoke", ov), device="cuda")
     history = json.loads((run / "history.json").read_text())
     assert np.isfinite(history[-1]["total"]) and history[-1]["images_per_s"] > 0
-    net = loops.load_quantizer_net(run / "model.pt", "colorcnn+")
+    net = load_quantizer_net(run / "model.pt", "colorcnn+")
     assert net.quantize(torch.rand(2, 3, 32, 32), 4)[0].shape == (2, 32, 32)
 
 

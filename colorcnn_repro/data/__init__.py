@@ -5,7 +5,7 @@ CIFAR-10 sample ships with the package for smoke runs without data (:mod:`colorc
 """
 from .arrays import ImageArrays, balanced_split
 from .loader import SOURCES, SPLITS, load_dataset
-from .root import MissingDataError, resolve_root
+from .root import MissingDataError
 from .sample import SampleDataWarning
 
 DATASETS = tuple(SOURCES)
@@ -18,5 +18,4 @@ __all__ = [
     "SampleDataWarning",
     "balanced_split",
     "load_dataset",
-    "resolve_root",
 ]

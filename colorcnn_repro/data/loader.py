@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..paths import data_root
 from .arrays import ImageArrays, RawSplit, balanced_split
 from .cifar import read_cifar10, read_cifar100, read_stl10
 from .others import folder_has_val, read_folder, read_npz, read_tinyimagenet, read_voc2012
-from .root import MissingDataError, resolve_root
+from .root import MissingDataError
 from .sample import VAL_SIZE as SAMPLE_VAL_SIZE
 from .sample import read_sample, stand_in
 
@@ -21,11 +22,11 @@ Reader = Callable[[Path, str, bool], RawSplit]
 def _npz_path(root: str | Path | None) -> Path:
     if root is None:
         raise ValueError("the npz dataset needs root=<path to the .npz file>")
-    return resolve_root(root)
+    return data_root(root)
 
 
 def _folder_root(root: str | Path | None) -> Path:
-    return resolve_root(root) if root is not None else resolve_root() / "folder"
+    return data_root(root) if root is not None else data_root() / "folder"
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Source:
 
     read: Reader
     default_val_size: Callable[[RawSplit], int] = lambda raw: len(raw) // 10
-    locate: Callable[[str | Path | None], Path] = resolve_root
+    locate: Callable[[str | Path | None], Path] = data_root
     has_val: Callable[[Path], bool] = lambda where: False
     image_size: int | None = None
     sample: Callable[[], RawSplit] | None = None
@@ -70,7 +71,7 @@ def load_dataset(
 ) -> ImageArrays:
     """Load one split of a dataset into memory.
 
-    ``root``: the data root (see :func:`resolve_root`); for ``folder`` the image folder itself (default
+    ``root``: the data root (see :func:`data_root`); for ``folder`` the image folder itself (default
     ``<data root>/folder``), for ``npz`` the file. ``val_size`` and ``seed`` set the class-balanced
     validation carve-out of datasets without an official val split (ignored otherwise); ``train`` is the
     rest. ``image_size`` resizes to a square (VOC defaults to 224). ``limit`` keeps a seeded,

@@ -7,7 +7,6 @@ from typing import Any
 
 from ..paths import DATA_ENV as ENV_VAR
 from ..paths import DATA_README as README
-from ..paths import data_root as resolve_root  # noqa: F401  (re-exported: the data root of every loader)
 
 
 class MissingDataError(FileNotFoundError):

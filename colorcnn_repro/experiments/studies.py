@@ -39,10 +39,10 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ClassifierConfig, ExperimentConfig, config_key, epochs_key
-from ..data import MissingDataError, resolve_root
+from ..data import MissingDataError
 from ..data.loader import SOURCES
 from ..names import BACKBONE_NAMES, METHOD_NAMES
-from ..paths import REPO_ROOT, DataRoot, results_root
+from ..paths import REPO_ROOT, DataRoot, data_root, results_root
 from ..profiles import SYNTHETIC_FALLBACK, Experiment, get_config, resolve
 from ..results import read_result, result_path
 from ..training.loops import train_colorcnn, train_colorcnn_plus
@@ -259,7 +259,7 @@ def run_plan(plan: Plan, profile: str, *, root: DataRoot = None, device: str | N
 
 def data_source(profile: str, overrides: dict | None, root: DataRoot = None) -> str:
     dataset = get_config("classifier", profile, overrides).data.dataset
-    return f"{dataset} from {resolve_root(root) if dataset != 'npz' else root}"
+    return f"{dataset} from {data_root(root) if dataset != 'npz' else root}"
 
 
 # ---------------------------------------------------------------- Table 4 / Fig. 15
@@ -536,7 +536,7 @@ def stylized(profile: str = "cpu", overrides: dict | None = None, *, bits: tuple
     """Table 3 / Fig. 14: ColorCNN+ vs MedianCut on a Style14-like class-per-folder set
     (``root/{train,val,test}/<class>/*``, default ``<data root>/style14``, images of one size); without it
     the synthetic stylized smoke set is used where the profile allows it (see :func:`resolve_data`)."""
-    root = root if root is not None else resolve_root() / STYLE14_DIR
+    root = root if root is not None else data_root() / STYLE14_DIR
     return _data_study("stylized", "folder", profile, overrides, bits, root, synthetic, device, force)
 
 

@@ -33,12 +33,11 @@ from ..config import (
 from ..data import ImageArrays, load_dataset
 from ..losses import colorcnn_loss, colorcnn_plus_loss, task_loss
 from ..models import ColorCNN, ColorCNNPlus, NormalizedClassifier, build_normalized_classifier, normalization_stats
-from ..models.checkpoint import classifier_checkpoint, load_classifier, load_quantizer_net, quantizer_checkpoint  # noqa: F401 (re-export)
+from ..models.checkpoint import classifier_checkpoint, load_classifier, quantizer_checkpoint, save_checkpoint
 from ..parallel import autocast, distribute, per_image, to_device
 from ..paths import DataRoot
 from .augment import classifier_augment, post_quantization_augment, random_flip
 from .runs import (
-    atomic_save,
     check_training_allowed,
     cycle_ends,
     file_lock,
@@ -89,7 +88,7 @@ def training_run(stage: str, cfg: StageConfig, device: str | None) -> Iterator[t
 def save_trained(checkpoint: dict, run: Path) -> None:
     """Write a finished run's ``model.pt`` (rank 0 only), then let every rank go on."""
     if parallel.is_main():
-        atomic_save(checkpoint, run / "model.pt")
+        save_checkpoint(checkpoint, run / "model.pt")
     parallel.barrier()
 
 
@@ -99,8 +98,8 @@ def as_float(x: torch.Tensor) -> torch.Tensor:
 
 def channels_last(x: torch.Tensor) -> torch.Tensor:
     """The memory layout the training steps run in (models too: ``.to(memory_format=torch.channels_last)``):
-    on a CPU, convolutions run as NHWC GEMMs there, 1.3× faster for AlexNet and 1.8× for the U-Net with its
-    1×1 heads (``benchmarks/train_step.py``); the values are those of the NCHW path."""
+    on a CPU, convolutions run as NHWC GEMMs there, faster for AlexNet and more so for the U-Net with its 1×1
+    heads (``benchmarks/train_step.py`` measures both); the values are those of the NCHW path."""
     return x.contiguous(memory_format=torch.channels_last)
 
 
@@ -238,7 +237,7 @@ def fit_quantizer(stage: str, cfg: QuantizerConfig, run: Path, model: ColorCNN |
 
     def snapshot(epoch: int, history: list[dict]) -> None:
         if epoch < cfg.epochs:
-            atomic_save({**quantizer_checkpoint(model), "history": history},
+            save_checkpoint({**quantizer_checkpoint(model), "history": history},
                         run_dir(stage, replace(cfg, epochs=epoch)) / "model.pt")
 
     history = fit(run, {"model": model, "optimizer": opt, "scheduler": sched}, cfg.epochs, cfg.seed, epoch_fn, desc,

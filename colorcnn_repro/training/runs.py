@@ -23,10 +23,9 @@ from filelock import FileLock
 from tqdm.auto import tqdm
 
 from .. import parallel
-from ..config import SECTIONS, OptimConfig, QuantizerConfig, StageConfig, config_dict, config_key
+from ..config import SECTIONS, TRAINABLE_COLORS, OptimConfig, QuantizerConfig, StageConfig, config_dict, config_key
 from ..files import atomic_write, atomic_write_json
-from ..models.checkpoint import load_checkpoint, resume_training, training_checkpoint
-from ..models.checkpoint import save_checkpoint as atomic_save  # the name loops and tests use
+from ..models.checkpoint import load_checkpoint, resume_training, save_checkpoint, training_checkpoint
 from ..paths import ZOO_DIR, cache_root, checkpoints_root, runs_root
 from ..profiles import PROFILES, get_config
 
@@ -127,8 +126,6 @@ def looked_for(stage: str, cfg: StageConfig | QuantizerConfig) -> str:
     return f"looked for {run_path(stage, cfg) / 'model.pt'} and {zoo_path(stage, cfg)}"
 
 
-#: The colour counts ``colorcnn train-colorcnn --bits 1 … 8`` trains a ColorCNN for.
-TRAINABLE_COLORS = tuple(2**b for b in range(1, 9))
 
 
 def _flat(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -155,7 +152,7 @@ def _set_value(value: Any) -> str:
 
 def train_command(stage: str, cfg: StageConfig | QuantizerConfig) -> str | None:
     """The ``colorcnn`` command line that trains ``cfg``: the ``--profile`` closest to it and a ``--set`` for each
-    field that differs (``--bits`` for a ColorCNN's colour count), checked to give ``cfg``; None when no command
+    field that differs (``--colors`` for a ColorCNN's colour count), checked to give ``cfg``; None when no command
     line does (a ColorCNN for a C other than :data:`TRAINABLE_COLORS`)."""
     want, key = _flat(config_dict(cfg)), config_key(cfg)
     colors = want.pop("colors") if stage == "colorcnn" else None
@@ -175,7 +172,7 @@ def train_command(stage: str, cfg: StageConfig | QuantizerConfig) -> str | None:
     if best is None:
         return None
     profile, sets = best
-    bits = f" --bits {colors.bit_length() - 1}" if colors is not None else ""
+    bits = f" --colors {colors}" if colors is not None else ""
     options = "".join(f" --set {shlex.quote(f'{k}={_set_value(v)}')}" for k, v in sets.items())
     return f"colorcnn train-{slug(stage).replace('_', '-')} --profile {profile}{bits}{options}"
 
@@ -331,7 +328,7 @@ def fit(run: Path, modules: dict[str, Any], epochs: int, seed: int,
         if parallel.is_main():
             tqdm.write(f"{desc} epoch {epoch + 1}/{epochs}: " + ", ".join(f"{k}={v:.4g}" for k, v in stats.items()
                                                                           if k != "epoch"))
-            atomic_save(training_checkpoint(modules, history, epoch + 1), ckpt_path)
+            save_checkpoint(training_checkpoint(modules, history, epoch + 1), ckpt_path)
             if epoch + 1 in ends:
                 if at_cycle_end is not None:
                     at_cycle_end(epoch + 1, history)

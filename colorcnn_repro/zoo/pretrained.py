@@ -11,12 +11,11 @@ from typing import Any
 
 from torch import nn
 
-from ..config import StageConfig, config_dict, config_key
+from ..config import TRAINABLE_COLORS, StageConfig, config_dict, config_key
 from ..files import atomic_write_json
 from ..models.checkpoint import load_model
 from ..profiles import PROFILES, get_config
 from ..training.runs import (
-    TRAINABLE_COLORS,
     MissingModelError,
     how_to_train,
     looked_for,
@@ -60,7 +59,7 @@ def pretrained_config(name: str, dataset: str = "cifar10", classifier: str = "al
 
 def available_colors(dataset: str = "cifar10", classifier: str = "alexnet", profile: str = "cpu",
                      overrides: dict | None = None) -> list[int]:
-    """The colour counts C = 2, 4, …, 256 (what ``colorcnn train-colorcnn --bits`` trains) that have a
+    """The colour counts C = 2, 4, …, 256 (what ``colorcnn train-colorcnn --colors`` trains) that have a
     ColorCNN, in the zoo or a local run, for these settings."""
     return [c for c in TRAINABLE_COLORS
             if model_file("colorcnn", pretrained_config("colorcnn", dataset, classifier, c, profile, overrides))]
