@@ -78,13 +78,13 @@ reproduce: setup
 
 benchmark: setup
 	mkdir -p results/benchmarks
-	$(PY) benchmarks/quantizers.py | tee results/benchmarks/quantizers.json
-	$(PY) benchmarks/train_step.py | tee results/benchmarks/train_step.json
-	$(PY) benchmarks/big_photo.py | tee results/benchmarks/big_photo.json
+	$(VENV)/bin/colorcnn bench quantizers | tee results/benchmarks/quantizers.json
+	$(VENV)/bin/colorcnn bench train_step | tee results/benchmarks/train_step.json
+	$(VENV)/bin/colorcnn bench big_photo | tee results/benchmarks/big_photo.json
 
 # JupyterLab on notebooks/, listening on 127.0.0.1 only, with the kernel setup registered in $(VENV) as default.
 lab: setup
-	$(PY) -m colorcnn_repro.lab $(LAB_ARGS)
+	$(VENV)/bin/colorcnn lab $(LAB_ARGS)
 
 # Runs no experiment: scores results/$(PROFILE)/ (scorecard.json, and README.md's block when it is that
 # profile's), then converts the notebooks `make reproduce` executed (build/notebooks/) to a self-contained
@@ -94,7 +94,7 @@ report: setup
 
 # On a GPU (about 5 minutes, at most 8): the smoke chain on CUDA, train_step at width 64 with and without bf16,
 # short timed epochs of every paper-profile stage, and the estimated GPU-hours of the paper profile and of
-# Fig. 12's grid, to results/device/. Without CUDA: its CPU fallback, tiny. ARGS go to benchmarks/device_check.py.
+# Fig. 12's grid, to results/device/. Without CUDA: its CPU fallback, tiny. ARGS go to `colorcnn bench device_check`.
 .PHONY: device-check
 device-check: setup
-	$(PY) benchmarks/device_check.py $(ARGS)
+	$(VENV)/bin/colorcnn bench device_check $(ARGS)

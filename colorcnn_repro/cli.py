@@ -321,6 +321,31 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------------ lab, bench
+
+BENCHMARKS = REPO_ROOT / "benchmarks"
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    from .lab import main as lab
+
+    lab(args.args)  # replaces this process
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run ``benchmarks/<name>.py`` (JSON to stdout) with the remaining arguments."""
+    import runpy
+
+    script = BENCHMARKS / f"{args.name}.py"
+    if not script.is_file():
+        raise FileNotFoundError(f"no benchmark script {script}: the benchmarks ship with the repository, "
+                                "not with an installed package")
+    sys.argv = [str(script), *args.args]
+    runpy.run_path(str(script), run_name="__main__")
+    return 0
+
+
 # ------------------------------------------------------------------------------------------------ parser
 
 
@@ -444,12 +469,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report folder (default: <repo>/build/report)")
     p.add_argument("--no-readme", action="store_true", help="leave README.md and docs/scorecard.md as they are")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("lab", help="JupyterLab on notebooks/ (127.0.0.1 only) with the project's kernel; further "
+                                   "arguments go to JupyterLab, e.g. --port 8899 --no-browser")
+    p.set_defaults(func=cmd_lab, args=[])
+
+    p = sub.add_parser("bench", help="run a benchmark of benchmarks/ (JSON to stdout)")
+    p.add_argument("name", choices=sorted(s.stem for s in BENCHMARKS.glob("*.py")),
+                   help="the script: quantizers, train_step, big_photo, or device_check (a GPU's device check)")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="passed to the script, e.g. --n 1000")
+    p.set_defaults(func=cmd_bench)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``colorcnn`` console script; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # only JupyterLab takes arguments of its own
+        if args.command != "lab":
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.args = extra
     with warnings.catch_warnings():
         warnings.showwarning = show_warning
         try:

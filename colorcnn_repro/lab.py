@@ -1,4 +1,4 @@
-"""``python -m colorcnn_repro.lab`` (``make lab``): JupyterLab on ``notebooks/``, listening on 127.0.0.1 only,
+"""``colorcnn lab`` (``make lab``): JupyterLab on ``notebooks/``, listening on 127.0.0.1 only,
 with this interpreter's kernel (``python3``: the one ``make setup`` registers inside ``.venv``) as default.
 Extra arguments go to JupyterLab, e.g. ``--port 8899`` or ``--no-browser``."""
 from __future__ import annotations
@@ -36,7 +36,3 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not NOTEBOOKS.is_dir():
         sys.exit(f"lab: error: no notebook folder at {NOTEBOOKS}")
     os.execv(args[0], args)
-
-
-if __name__ == "__main__":
-    main()

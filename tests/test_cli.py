@@ -408,3 +408,16 @@ def test_a_missing_model_is_not_trained_when_training_is_off(tmp_path, monkeypat
     with pytest.raises(TrainingForbidden, match=r"classifier model classifier-[0-9a-f]{10} .*--train-missing"):
         train_classifier(cfg)
     assert not (tmp_path / "runs").exists()
+
+
+def test_bench_and_lab_are_subcommands(capsys) -> None:
+    """The benchmarks and JupyterLab start from `colorcnn`; what follows the name goes to them unparsed."""
+    from colorcnn_repro.cli import build_parser
+
+    args = build_parser().parse_args(["bench", "train_step", "--steps", "1", "--width", "8"])
+    assert (args.name, args.args) == ("train_step", ["--steps", "1", "--width", "8"])
+    assert build_parser().parse_known_args(["lab", "--port", "8899"])[1] == ["--port", "8899"]
+    code, _, err = run(["train-colorcnn-plus", "--port", "8899"], capsys)
+    assert code != 0 and "unrecognized arguments: --port 8899" in err
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["bench", "no_such_benchmark"])
