@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PIL import Image
 
+from .profiles import PIPELINE_CHECK
 from .quantized import Quantized
 from .quantizers import METHODS, as_rgb, check_colors, quantize
 
@@ -171,7 +172,7 @@ class Explorer:
         except (FileNotFoundError, ValueError) as exc:
             q = None
             messages.append(f"{method} is not available: {exc}")
-        if q is not None and method in LEARNED_METHODS and self.profile == "smoke":
+        if q is not None and method in LEARNED_METHODS and PIPELINE_CHECK[self.profile]:
             messages.append(f"{method} at the smoke profile is a pipeline check, not a trained quantizer.")
         top3 = None
         if q is not None:

@@ -19,23 +19,11 @@ from ..evaluation.adversarial import adversarial_defense
 from ..evaluation.cam import cam_panels, feature_map_shape
 from ..models import NormalizedClassifier
 from ..paths import DataRoot
-from ..profiles import Experiment, resolve
+from ..profiles import ADVERSARIAL_DEFAULTS, STUDY_IMAGES, Experiment, resolve
 from ..quantizers import LEARNED_METHODS
 from ..results import read_result, result_path
 from ..training.loops import ensure_classifier, frozen_classifier, load_split
 from .pipeline import learned_nets, main_results, write_result
-
-# images of the evaluation split used by these studies, per profile
-STUDY_IMAGES = {"smoke": 64, "cpu": 500, "paper": 1000}
-
-#: Attack settings per profile (any of them can be passed to :func:`adversarial_study`). ``smoke`` only
-#: checks that the study runs (a few minutes on 2 cores): two ε, 5 PGD steps, two colour counts, two
-#: JPEG qualities. ``bits``: colour-space sizes of the quantizers (kept to those the experiment trains).
-ADVERSARIAL_DEFAULTS: dict[str, dict[str, Any]] = {
-    "smoke": dict(eps_list=(2, 8), pgd_steps=5, bits=(1, 3), jpeg_qualities=(10, 90)),
-    "cpu": dict(eps_list=(1, 2, 4, 8), pgd_steps=10, bits=(1, 3, 6), jpeg_qualities=(10, 50, 90)),
-    "paper": dict(eps_list=(1, 2, 4, 8), pgd_steps=10, bits=(1, 3, 6), jpeg_qualities=(10, 50, 90)),
-}
 
 
 def _jsonable(obj: Any) -> Any:
@@ -76,8 +64,8 @@ def adversarial_study(profile: str = "cpu", overrides: dict | None = None, force
                       device: str | None = None) -> dict:
     """Accuracy under FGSM/PGD (ε in /255) with no defense, colour quantization (``methods`` at ``colors``)
     or JPEG, in both threat models of :mod:`~colorcnn_repro.evaluation.adversarial`. Settings left at None
-    take the profile's :data:`ADVERSARIAL_DEFAULTS` (colour counts: those of its ``bits`` that the
-    experiment trains). Writes ``results/<profile>/adversarial-….json``."""
+    take the profile's :data:`~colorcnn_repro.profiles.ADVERSARIAL_DEFAULTS` (colour counts: those of its
+    ``bits`` that the experiment trains). Writes ``results/<profile>/adversarial-….json``."""
     exp = resolve(profile, overrides)
     cfg = exp.config
     defaults = ADVERSARIAL_DEFAULTS.get(profile, ADVERSARIAL_DEFAULTS["cpu"])

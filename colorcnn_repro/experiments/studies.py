@@ -23,9 +23,9 @@ config, lands in ``results/<profile>/<study>-<dataset>-<classifier>-<key>.json``
 the evaluations and rewrites the study JSON; trained models are kept (delete their run folder to retrain).
 
 Scale: the studies take the profile's settings (``smoke``, ``cpu``, ``paper``) plus the per-study defaults in
-:data:`STUDY_DEFAULTS` (the paper's dataset and classifier for each table at the ``paper`` profile) and the
-per-profile bit ranges and sweep values in :data:`STUDY_BITS` and :data:`SWEEP_VALUES`; every one of them
-can be overridden by the caller.
+``STUDY_DEFAULTS`` (the paper's dataset and classifier for each table at the ``paper`` profile) and the
+per-profile bit ranges and sweep values in ``STUDY_BITS`` and ``SWEEP_VALUES``, all in
+:mod:`colorcnn_repro.profiles`; every one of them can be overridden by the caller.
 """
 from __future__ import annotations
 
@@ -43,7 +43,17 @@ from ..data import MissingDataError
 from ..data.loader import SOURCES
 from ..names import BACKBONE_NAMES, METHOD_NAMES
 from ..paths import REPO_ROOT, DataRoot, data_root, results_root
-from ..profiles import SYNTHETIC_FALLBACK, Experiment, get_config, resolve
+from ..profiles import (
+    BACKBONE_CLASSIFIERS,
+    PIPELINE_CHECK,
+    STUDY_BITS,
+    STUDY_DEFAULTS,
+    SWEEP_VALUES,
+    TRAINING_LENGTHS,
+    Experiment,
+    get_config,
+    resolve,
+)
 from ..results import read_result, result_path
 from ..training.loops import train_colorcnn, train_colorcnn_plus
 from ..training.runs import extend_run
@@ -51,58 +61,10 @@ from .pipeline import main_results, write_result
 
 # ---------------------------------------------------------------- per-study, per-profile defaults
 
-#: Overrides each study adds to the profile's experiment (before the caller's own). At the ``paper`` profile
-#: they select the paper's setting of each table; at ``smoke``/``cpu`` the profile's dataset and classifier
-#: are kept (CIFAR-10 and AlexNet are what this machine has).
-#: At ``cpu`` every ColorCNN+ variant trains on a fifth of the training split per epoch (≈ 5 min each on the 2
-#: cores here instead of ≈ 23 min), so a study of 7 variants fits in about an hour; the main experiment's
-#: ColorCNN+ (the zoo model) sees all of it, so the studies' λ = 3 variant is a separate, smaller run.
-CPU_PLUS_SCALE = {"colorcnn_plus.train_fraction": 0.2}
-STUDY_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
-    # Table 4: CIFAR100, ResNet18.
-    "variants_lambda": {"paper": {"classifier.data.dataset": "cifar100", "classifier.classifier": "resnet18"},
-                        "cpu": CPU_PLUS_SCALE},
-    # Table 5: STL10, AlexNet; STL10 trains with batch size 32 (Sec. 4.1).
-    "colorcnn_ablation": {"paper": {"classifier.data.dataset": "stl10", "classifier.classifier": "alexnet",
-                                    "classifier.batch_size": 32, "colorcnn.batch_size": 32}},
-    # Fig. 18: the paper does not name the setting; we use Table 4's (the ColorCNN+ variant study).
-    "colorcnn_plus_ablation": {"paper": {"classifier.data.dataset": "cifar100", "classifier.classifier": "resnet18"},
-                               "cpu": CPU_PLUS_SCALE},
-    # Tables 2 and 3: ResNet18 (Sec. 4.1).
-    "multilabel_voc": {"paper": {"classifier.classifier": "resnet18"}},
-    # every model of the recipe study sees the same 9,000 training images (a fifth of the split, one epoch)
-    "short_budget_recipe": {profile: {"colorcnn.epochs": 1, "colorcnn.train_fraction": 0.2,
-                                      "colorcnn.optim.restart_epochs": 1, "colorcnn_plus.epochs": 1,
-                                      "colorcnn_plus.train_fraction": 0.2, "colorcnn_plus.optim.restart_epochs": 1,
-                                      **({"limit": 1000} if profile != "smoke" else {})}
-                            for profile in ("smoke", "cpu", "paper")},
-    "stylized": {"paper": {"classifier.classifier": "resnet18"}},
-}
-
-#: Colour-space sizes (bits) each study evaluates, per profile (missing: the profile's own, 1–6).
-#: The ColorCNN ablation is at 3 bits everywhere (Table 5); smoke keeps 1–3 bits to stay within CI time.
-STUDY_BITS: dict[str, dict[str, tuple[int, ...]]] = {
-    "variants_lambda": {"smoke": (1, 2, 3)},
-    "colorcnn_ablation": {"smoke": (3,), "cpu": (3,), "paper": (3,)},
-    "colorcnn_plus_ablation": {"smoke": (1, 2, 3)},
-    "multilabel_voc": {"smoke": (1, 2, 3)},
-    "stylized": {"smoke": (1, 2, 3)},
-}
-
-#: Values of the swept weights. The paper's figures do not print their x-axis values in the text; we sweep
-#: a log-spaced range around the default 1 (0 = the term removed). smoke/cpu: three values per sweep.
-SWEEP_VALUES: dict[str, dict[str, tuple[float, ...]]] = {
-    "xi": {"smoke": (0.0, 0.1, 1.0), "cpu": (0.0, 0.1, 1.0), "paper": (0.0, 0.1, 0.3, 1.0, 3.0, 10.0)},
-    "gamma": {"smoke": (0.0, 1.0, 10.0), "cpu": (0.0, 1.0, 10.0), "paper": (0.0, 0.1, 0.3, 1.0, 3.0, 10.0)},
-    "alpha": {"smoke": (0.1, 1.0, 10.0), "cpu": (0.1, 1.0, 10.0), "paper": (0.1, 0.3, 1.0, 3.0, 10.0)},
-    "beta": {"smoke": (0.1, 1.0, 10.0), "cpu": (0.1, 1.0, 10.0), "paper": (0.1, 0.3, 1.0, 3.0, 10.0)},
-}
 LAMBDAS = (0.0, 1.0, 3.0, 10.0)
 #: Seeds of each study's reference variant beside its own (the config's seed, 0): three runs that differ only in
 #: weight init and data order give the noise level the scorecard judges the study's effects against.
 NOISE_SEEDS = (1, 2)
-#: Classifiers of the backbone comparison (Fig. 17 shows all three); smoke/cpu: the profile's own only.
-BACKBONE_CLASSIFIERS: dict[str, tuple[str, ...]] = {"paper": ("alexnet", "vgg16", "resnet18")}
 #: Where the real Style14-like set is looked for when no ``root`` is given: ``<data root>/style14``.
 STYLE14_DIR = "style14"
 
@@ -357,7 +319,7 @@ RECIPE_BITS = {"colorcnn+": (1, 2, 6), "colorcnn": (1, 3)}
 
 
 def short_budget_recipe_plan(profile: str = "cpu", overrides: dict | None = None) -> Plan:
-    """Rows of the recipe study, each one short run of the same budget (:data:`STUDY_DEFAULTS`). Each group
+    """Rows of the recipe study, each one short run of the same budget (``profiles.STUDY_DEFAULTS``). Each group
     starts from the paper's recipe at this width (T = 1, batch 128; ColorCNN+ ξ = 1) and adds one choice at a
     time up to the ``cpu`` profile's recipe; the last rows change one more thing on top of it. The
     ``colorcnn_paper`` group changes one thing at a time from the paper's whole ColorCNN recipe (T = 1, palette
@@ -420,14 +382,6 @@ def short_budget_recipe(profile: str = "cpu", overrides: dict | None = None, *, 
 
 # ---------------------------------------------------------------- training length (not in the paper)
 
-#: Epochs of each learned quantizer in the training-length study, per profile. Each longer run continues the
-#: shorter one (:func:`~colorcnn_repro.training.runs.extend_run`, exact because the ``cpu`` and ``smoke``
-#: schedules restart at each listed length), so the study costs the longest run of each, not their sum. The
-#: first ``cpu`` lengths are the main experiment's (ColorCNN 1 epoch, ColorCNN+ 4), whose models it reuses.
-TRAINING_LENGTHS: dict[str, dict[str, tuple[int, ...]]] = {
-    "smoke": {"colorcnn": (1, 2), "colorcnn+": (1, 2)},
-    "cpu": {"colorcnn": (1, 2, 3, 4), "colorcnn+": (4, 8)},
-}
 #: Where the issue's bars are: ColorCNN at 1–2 bits, ColorCNN+ at 1–2 bits and (close to MedianCut) 6 bits.
 LENGTH_BITS = {"colorcnn": (1, 2), "colorcnn+": (1, 2, 6)}
 
@@ -438,7 +392,8 @@ def length_label(method: str, epochs: int) -> str:
 
 def training_length_plan(profile: str = "cpu", overrides: dict | None = None) -> Plan:
     """Rows of the training-length study: each learned quantizer of the profile's recipe at each length of
-    :data:`TRAINING_LENGTHS`, evaluated with MedianCut on the main evaluation's images (paired McNemar)."""
+    :data:`~colorcnn_repro.profiles.TRAINING_LENGTHS`, evaluated with MedianCut on the main evaluation's images
+    (paired McNemar)."""
     if profile not in TRAINING_LENGTHS:
         raise ValueError(f"no training lengths for profile {profile!r}; accepted: {', '.join(TRAINING_LENGTHS)}")
     rows: dict[str, dict[str, Any]] = {}
@@ -511,7 +466,7 @@ def resolve_data(dataset: str, root: DataRoot = None, synthetic: bool | None = N
 
 def _data_study(study: str, dataset: str, profile: str, overrides: dict | None, bits, root, synthetic,
                 device, force: bool) -> dict:
-    if synthetic is None and not SYNTHETIC_FALLBACK.get(profile, False):
+    if synthetic is None and not PIPELINE_CHECK.get(profile, False):
         synthetic = False  # this profile needs the real data: MissingDataError names where it was looked for
     name, where, source = resolve_data(dataset, root, synthetic)
     ov = study_overrides(study, profile, {"classifier.data.dataset": name, **(overrides or {})}, bits)
@@ -526,7 +481,7 @@ def multilabel_voc(profile: str = "cpu", overrides: dict | None = None, *, bits:
     """Table 2 / Fig. 13: ColorCNN+ vs MedianCut on Pascal VOC 2012 with a multi-label classifier
     (exact-match accuracy and mAP per bits). ``root``: the data root holding ``VOCdevkit/VOC2012``; without
     the real data the synthetic VOC-format smoke set is used where the profile allows it
-    (:data:`~colorcnn_repro.profiles.SYNTHETIC_FALLBACK`, :func:`resolve_data`)."""
+    (:data:`~colorcnn_repro.profiles.PIPELINE_CHECK`, :func:`resolve_data`)."""
     return _data_study("multilabel_voc", "voc2012", profile, overrides, bits, root, synthetic, device, force)
 
 

@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 
 from ..models.checkpoint import load_quantizer_net
 from ..models.colorcnn import EPS, QUANTIZER_NETS, ColorQuantizerNet, one_hot_map
+from ..profiles import PIPELINE_CHECK
 from ..quantized import Quantized
 from ..quantizers.classical import ImageLike, as_rgb, check_colors
 from ..training.runs import pick_device
@@ -147,8 +148,8 @@ class LearnedQuantizer:
                    device: str | torch.device | None = None) -> LearnedQuantizer:
         """``name`` ("colorcnn" or "colorcnn+") from the zoo or a local run of the same config. ColorCNN nets
         load lazily, one per C; ``colors`` loads (and checks) that one now, so a missing model shows at once.
-        A ``smoke``-profile model (a pipeline check, not a trained quantizer) is used only when
-        ``profile="smoke"`` is given, and then with a warning."""
+        A model of a pipeline-check profile (:data:`~colorcnn_repro.profiles.PIPELINE_CHECK`: ``smoke``) is used
+        only when that profile is given, and then with a warning."""
         if name not in QUANTIZER_NETS:
             raise ValueError(f"unknown learned quantizer {name!r}; accepted: {', '.join(QUANTIZER_NETS)}")
 
@@ -159,7 +160,7 @@ class LearnedQuantizer:
         quantizer = cls(load, device, source) if name == "colorcnn" else cls(load(None), device, source)
         if colors is not None:
             quantizer.net_for(colors)
-        if profile == "smoke":
+        if PIPELINE_CHECK[profile]:
             warnings.warn(f"using the smoke-profile {name} model (trained for minutes on a few hundred images): "
                           "its outputs check the pipeline and say nothing about the method", stacklevel=2)
         return quantizer
