@@ -21,7 +21,7 @@ from typing import NoReturn, TextIO
 from unittest import mock
 
 from .config import TRAINABLE_COLORS
-from .paths import REPO_ROOT, ZOO_DIR
+from .paths import REPO_ROOT, zoo_root
 from .profiles import PROFILES, resolve
 from .quantized import Quantized
 from .quantizers import LEARNED_METHODS, METHODS, check_colors, quantize
@@ -158,7 +158,7 @@ def cmd_zoo(args: argparse.Namespace) -> int:
     for e in entries:
         print(f"{e.tag:<{tag}}  {'yes' if e.current else 'no':<7}  {e.config_key:<10}  {Path(e.file).name:<{file}}  "
               f"{e.accuracy_text()}")
-    print(f"\n{len(entries)} models in {repo_relative(ZOO_DIR)}; current: the one `--profile` loads now; accuracy "
+    print(f"\n{len(entries)} models in {repo_relative(zoo_root())}; current: the one `--profile` loads now; accuracy "
           "from results/<profile>/ (`colorcnn zoo --json` names each entry's file)")
     return 0
 
@@ -270,10 +270,17 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
                              f"accepted: {', '.join(sorted(known))}")
         notebooks = [nb for nb in notebooks if nb.name[:2] in args.only]
     args.out.mkdir(parents=True, exist_ok=True)
+    from .paths import results_root
     from .training.runs import NO_TRAINING_ENV
 
-    # the kernels inherit it: a missing model is an error unless --train-missing
-    with mock.patch.dict(os.environ, {NO_TRAINING_ENV: "" if args.train_missing else "1"}):
+    committed = results_root(args.profile)
+    # the kernels inherit the environment: a missing model is an error unless --train-missing or --retrain
+    env = {NO_TRAINING_ENV: "" if args.train_missing or args.retrain else "1"}
+    if args.retrain is not None:
+        if args.retrain.exists() and any(args.retrain.iterdir()):
+            raise ValueError(f"--retrain needs a new or empty folder; {args.retrain} holds files")
+        env.update({f"COLORCNN_{part.upper()}": str(args.retrain.absolute() / part) for part in RETRAIN_FOLDERS})
+    with mock.patch.dict(os.environ, env):
         for nb in notebooks:
             out = args.out / nb.name
             start = time.perf_counter()
@@ -287,9 +294,32 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
                             f"`{first_line}`): {exc.ename}: {exc.evalue} (executed copy with the traceback: {out})", 1)
             print(f"  done in {time.perf_counter() - start:.0f} s → {out}")
     print(f"all {len(notebooks)} notebooks ran; executed copies in {args.out}")
+    if args.retrain is not None:
+        print(differences(committed, args.retrain / "results" / args.profile, args.retrain / "differences.md"))
     if args.report is not None:
         return report(args.profile, args.out, args.report, readme=True)
     return 0
+
+
+#: The folders ``reproduce --retrain DIR`` starts empty under DIR (each moved by its ``COLORCNN_*`` variable).
+RETRAIN_FOLDERS = ("runs", "results", "figures", "checkpoints", "zoo", "cache")
+
+
+def differences(committed: Path, fresh: Path, out: Path) -> str:
+    """Markdown: every accuracy of the retrained results beside the committed one of the same file (same
+    config), written to ``out`` too; returns it."""
+    from .files import atomic_write_bytes
+    from .paper_numbers import markdown_table
+    from .results import compare_results
+
+    rows = compare_results(committed, fresh)
+    table = markdown_table([["result file", "accuracy", "committed (%)", "retrained (%)", "difference (points)"],
+                            *([name, key, f"{100 * a:.2f}", f"{100 * b:.2f}", f"{100 * (b - a):+.2f}"]
+                              for name, key, a, b in rows)])
+    text = (f"Retrained ({fresh}) against committed ({committed}): {len(rows)} accuracies of "
+            f"{len({r[0] for r in rows})} result files with the same config\n\n{table}\n")
+    atomic_write_bytes(text.encode(), out)
+    return text
 
 
 # ------------------------------------------------------------------------------------------- scorecard, report
@@ -448,6 +478,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train-missing", action="store_true",
                    help="train the models the notebooks need that neither runs/ nor the zoo holds (by default a "
                         "missing model stops the notebook: the zoo ships every model of the cpu profile)")
+    p.add_argument("--retrain", type=Path, metavar="DIR",
+                   help="retrain everything from scratch, into new folders under DIR (runs, results, figures, "
+                        "checkpoints, an empty zoo, cache), then print and write DIR/differences.md: every "
+                        "accuracy beside the committed results/<profile>/ one")
     p.add_argument("--report", type=Path, nargs="?", const=REPO_ROOT / "build" / "report", metavar="DIR",
                    help="then write results/<profile>/scorecard.json and an HTML report of every executed notebook "
                         "with the scorecard (default DIR: <repo>/build/report)")

@@ -1,8 +1,8 @@
 """Where things live: the repository, the shipped zoo, datasets, runs, caches, results and figures.
 
 Each location is defined here once; an environment variable moves it (``COLORCNN_DATA``, ``COLORCNN_RUNS``,
-``COLORCNN_CACHE``, ``COLORCNN_FIGURES``, ``COLORCNN_RESULTS``, ``COLORCNN_CHECKPOINTS``). Ground floor: imports
-nothing from the package.
+``COLORCNN_CACHE``, ``COLORCNN_FIGURES``, ``COLORCNN_RESULTS``, ``COLORCNN_CHECKPOINTS``,
+``COLORCNN_ZOO``). Ground floor: imports nothing from the package.
 """
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
-ZOO_DIR = PACKAGE_DIR / "zoo"
 DATA_ENV = "COLORCNN_DATA"
 DATA_README = REPO_ROOT / "data" / "README.md"
 #: A data root argument: a folder, or None for :func:`data_root`'s default.
@@ -28,6 +27,11 @@ def data_root(root: DataRoot = None) -> Path:
     if root is not None:
         return Path(root).expanduser().absolute()
     return _env_path(DATA_ENV, REPO_ROOT / "data")
+
+
+def zoo_root() -> Path:
+    """The shipped model zoo: ``$COLORCNN_ZOO`` or the package's ``zoo/`` folder."""
+    return _env_path("COLORCNN_ZOO", PACKAGE_DIR / "zoo")
 
 
 def runs_root() -> Path:

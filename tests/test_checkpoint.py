@@ -21,13 +21,13 @@ from colorcnn_repro.models.checkpoint import (
     save_checkpoint,
     training_checkpoint,
 )
-from colorcnn_repro.paths import ZOO_DIR
+from colorcnn_repro.paths import zoo_root
 from colorcnn_repro.training.loops import optimizer_and_schedule
 
 ZOO_KINDS = {"classifier": "classifier", "colorcnn": "colorcnn", "colorcnn_plus": "colorcnn+"}
 
 
-@pytest.mark.parametrize("path", sorted(ZOO_DIR.glob("*.pt")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(zoo_root().glob("*.pt")), ids=lambda p: p.name)
 def test_every_zoo_model_loads_with_weights_only(path: Path) -> None:
     kind = ZOO_KINDS[path.name.rpartition("-")[0]]
     model = load_model(path, kind)

@@ -421,3 +421,29 @@ def test_bench_and_lab_are_subcommands(capsys) -> None:
     assert code != 0 and "unrecognized arguments: --port 8899" in err
     with pytest.raises(SystemExit):
         build_parser().parse_args(["bench", "no_such_benchmark"])
+
+
+def test_reproduce_retrain_starts_empty_and_tables_the_differences(tmp_path, capsys, monkeypatch) -> None:
+    """--retrain DIR: the notebooks see every folder moved under DIR (an empty zoo, training on) and the run ends
+    with each accuracy of a result file beside the committed one of the same name: 40 % then 42 %, +2 points."""
+    name = "evaluation-cifar10-alexnet-0123456789.json"
+    committed = tmp_path / "committed"
+    (committed / "smoke").mkdir(parents=True)
+    (committed / "smoke" / name).write_text(json.dumps({"methods": {"mediancut": {"1": {"accuracy": 0.40}}}}))
+    monkeypatch.setenv("COLORCNN_RESULTS", str(committed))
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    notebook(folder / "01_write.ipynb", f"""import json, os, pathlib
+assert os.environ["COLORCNN_ZOO"].endswith("retrained/zoo") and os.environ["COLORCNN_NO_TRAINING"] == ""
+out = pathlib.Path(os.environ["COLORCNN_RESULTS"]) / "smoke"
+out.mkdir(parents=True)
+(out / {name!r}).write_text(json.dumps({{"methods": {{"mediancut": {{"1": {{"accuracy": 0.42}}}}}}}}))""")
+    retrained = tmp_path / "retrained"
+    code, out, err = run(["reproduce", "--profile", "smoke", "--notebooks", folder, "--out", tmp_path / "executed",
+                          "--retrain", retrained], capsys)
+    assert code == 0, err
+    row = f"| {name} | methods/mediancut/1 | 40.00         | 42.00         | +2.00               |"
+    assert row in out and row in (retrained / "differences.md").read_text()
+    code, _, err = run(["reproduce", "--notebooks", folder, "--out", tmp_path / "executed", "--retrain", retrained],
+                       capsys)
+    assert_one_line_error(code, err, "--retrain needs a new or empty folder", str(retrained))

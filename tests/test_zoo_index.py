@@ -10,7 +10,7 @@ import pytest
 
 from colorcnn_repro.cli import main
 from colorcnn_repro.config import config_dict, config_key
-from colorcnn_repro.paths import REPO_ROOT, ZOO_DIR
+from colorcnn_repro.paths import REPO_ROOT, zoo_root
 from colorcnn_repro.profiles import PROFILES, get_config
 from colorcnn_repro.training import runs
 from colorcnn_repro.training.runs import slug, zoo_path
@@ -24,11 +24,11 @@ def by_tag(entries: list[ZooEntry], tag: str) -> ZooEntry:
 
 def test_the_index_matches_the_zoo_folder_exactly() -> None:
     entries = zoo_index()
-    assert sorted(Path(e.file).name for e in entries) == sorted(p.name for p in ZOO_DIR.glob("*.pt"))
+    assert sorted(Path(e.file).name for e in entries) == sorted(p.name for p in zoo_root().glob("*.pt"))
     for e in entries:
         weights = REPO_ROOT / e.file
         record = json.loads(weights.with_suffix(".json").read_text())
-        assert weights.is_file() and weights.parent == ZOO_DIR
+        assert weights.is_file() and weights.parent == zoo_root()
         assert record["stage"] == e.stage and e.config_key == dict_key(record["config"])
         assert weights.name == f"{slug(e.stage)}-{e.config_key}.pt"
     current = [e.tag for e in entries if e.current]
@@ -73,7 +73,7 @@ def zoo(monkeypatch, tmp_path) -> Path:
     """An empty zoo folder, with runs and results under tmp_path."""
     monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("COLORCNN_RESULTS", str(tmp_path / "results"))
-    monkeypatch.setattr(runs, "ZOO_DIR", tmp_path / "zoo")
+    monkeypatch.setenv("COLORCNN_ZOO", str(tmp_path / "zoo"))
     return tmp_path / "zoo"
 
 

@@ -26,7 +26,7 @@ from .. import parallel
 from ..config import SECTIONS, TRAINABLE_COLORS, OptimConfig, QuantizerConfig, StageConfig, config_dict, config_key
 from ..files import atomic_write, atomic_write_json
 from ..models.checkpoint import load_checkpoint, resume_training, save_checkpoint, training_checkpoint
-from ..paths import ZOO_DIR, cache_root, checkpoints_root, runs_root
+from ..paths import cache_root, checkpoints_root, runs_root, zoo_root
 from ..profiles import PROFILES, get_config
 
 
@@ -76,7 +76,7 @@ def check_training_allowed(stage: str, cfg: StageConfig | QuantizerConfig) -> No
     if os.environ.get(NO_TRAINING_ENV):
         raise TrainingForbidden(
             f"{stage} model {slug(stage)}-{config_key(cfg)} is neither in {runs_root()} nor in the zoo "
-            f"({ZOO_DIR}), and training is off (${NO_TRAINING_ENV} is set, as `colorcnn reproduce` sets it); "
+            f"({zoo_root()}), and training is off (${NO_TRAINING_ENV} is set, as `colorcnn reproduce` sets it); "
             "`colorcnn reproduce --train-missing` trains what is missing")
 
 
@@ -95,7 +95,7 @@ def run_dir(stage: str, cfg: StageConfig | QuantizerConfig) -> Path:
 
 def zoo_path(stage: str, cfg: StageConfig | QuantizerConfig) -> Path:
     """Where the shipped model zoo keeps the weights of ``cfg``."""
-    return ZOO_DIR / f"{slug(stage)}-{config_key(cfg)}.pt"
+    return zoo_root() / f"{slug(stage)}-{config_key(cfg)}.pt"
 
 
 def model_file(stage: str, cfg: StageConfig | QuantizerConfig) -> Path | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..paths import REPO_ROOT, ZOO_DIR, results_root
+from ..paths import REPO_ROOT, results_root, zoo_root
 from ..profiles import get_config
 from ..results import repo_relative, result_path
 from ..training.runs import SECTIONS, slug
@@ -50,10 +50,12 @@ class ZooEntry:
         return "no results"
 
 
-def zoo_index(folder: Path = ZOO_DIR) -> list[ZooEntry]:
-    """Every model of the zoo ``folder``, by stage, dataset, classifier, profile and C, current ones first. A
-    ValueError names a file that breaks the zoo's layout (weights without their config JSON or the other way
-    round, a name that is not ``<stage>-<key of its config>``)."""
+def zoo_index(folder: Path | None = None) -> list[ZooEntry]:
+    """Every model of the zoo ``folder`` (default :func:`~colorcnn_repro.paths.zoo_root`), by stage, dataset,
+    classifier, profile and C, current ones first. A ValueError names a file that breaks the zoo's layout
+    (weights without their config JSON or the other way round, a name that is not ``<stage>-<key of its
+    config>``)."""
+    folder = folder if folder is not None else zoo_root()
     weights = {p.stem for p in folder.glob("*.pt")}
     configs = {p.stem for p in folder.glob("*.json")}
     if unpaired := sorted(weights ^ configs):
