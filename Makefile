@@ -2,7 +2,7 @@
 #
 #   make setup                    .venv with the package and its dev tools (skipped while up to date)
 #   make test                     setup, then the unit tests and the notebooks (the CI command)
-#   make reproduce PROFILE=cpu    setup, then the main experiment (classifier, ColorCNN, ColorCNN+, evaluation)
+#   make reproduce PROFILE=cpu    setup, then every notebook from the committed results (trains nothing)
 #   make benchmark                setup, then the benchmarks (JSON to stdout and results/benchmarks/)
 #   make lab                      setup, then JupyterLab on notebooks/ with the project's kernel (127.0.0.1)
 #   make report PROFILE=cpu       setup, then the scorecard and the HTML report (build/report/index.html)
