@@ -230,7 +230,8 @@ def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays,
 
     out: dict = {"clean": evaluate(data.images, defenses)}
     jobs = [(a, e) for a in attacks for e in eps_list]
-    bar = tqdm(total=len(jobs) * len(threat_models), desc="adversarial", disable=not progress, leave=False)
+    bar = tqdm(total=len(jobs) * len(threat_models), desc="adversarial", leave=False,
+               **({} if progress else {"disable": True}))  # not disable=False, which overrides $TQDM_DISABLE
     lim: dict[str, dict[str, float]]  # max |δ|·255 per attack and ε
     if "attack_then_quantize" in threat_models:
         out["attack_then_quantize"], lim = {}, {}

@@ -259,7 +259,8 @@ def run_epoch(n: int, batch_size: int, generator: torch.Generator, step: Callabl
     sums: dict[str, float] = {}
     seen: float  # images, summed over ranks as a float under torchrun
     seen, start = 0, time.perf_counter()
-    bar = tqdm(batches, desc=desc, leave=False, mininterval=2.0, disable=not parallel.is_main())
+    # disable only when needed: an explicit disable=False would override $TQDM_DISABLE (what `make check` sets)
+    bar = tqdm(batches, desc=desc, leave=False, mininterval=2.0, **({} if parallel.is_main() else {"disable": True}))
 
     def account(b: int, terms: dict, count: int) -> None:
         nonlocal seen

@@ -91,8 +91,9 @@ def tiled_quantize(net: ColorQuantizerNet, rgb: np.ndarray, colors: int, device:
     sums = torch.zeros(colors, 3, dtype=torch.float64, device=device)
     counts = torch.zeros(colors, dtype=torch.float64, device=device)
     index = np.empty((height, width), dtype=np.uint8 if colors <= 256 else np.int64)
+    quiet = not progress or len(rows) * len(cols) == 1  # not disable=False, which overrides $TQDM_DISABLE
     bar = tqdm(total=len(rows) * len(cols), desc=f"{type(net).__name__} tiles", unit="tile",
-               disable=not progress or len(rows) * len(cols) == 1)
+               **({"disable": True} if quiet else {}))
     for top in rows:
         for left in cols:
             y0, x0 = max(top - overlap, 0), max(left - overlap, 0)
