@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 
+from .. import progress as progress_bars
 from ..data import ImageArrays
 from ..models import ColorQuantizerNet, NormalizedClassifier
 from ..models.colorcnn import one_hot_map, paint, weighted_palette
@@ -230,8 +230,7 @@ def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays,
 
     out: dict = {"clean": evaluate(data.images, defenses)}
     jobs = [(a, e) for a in attacks for e in eps_list]
-    bar = tqdm(total=len(jobs) * len(threat_models), desc="adversarial", leave=False,
-               **({} if progress else {"disable": True}))  # not disable=False, which overrides $TQDM_DISABLE
+    bar = progress_bars.bar(total=len(jobs) * len(threat_models), show=progress, desc="adversarial", leave=False)
     lim: dict[str, dict[str, float]]  # max |δ|·255 per attack and ε
     if "attack_then_quantize" in threat_models:
         out["attack_then_quantize"], lim = {}, {}

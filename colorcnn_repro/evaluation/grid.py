@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
+from .. import progress
 from ..data import ImageArrays
 from ..models import ColorQuantizerNet, NormalizedClassifier
 from ..parallel import to_device
@@ -125,7 +125,7 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
         for b in bits:
             c = 2**b
             correct: dict[str, np.ndarray] = {}
-            for m in tqdm(methods, desc=f"evaluate {b} bit", leave=False):
+            for m in progress.bar(methods, desc=f"evaluate {b} bit", leave=False):
                 if (b, m) in ahead:
                     qs, rate = ahead.pop((b, m)).result()
                 else:

@@ -20,9 +20,8 @@ from typing import Any
 
 import torch
 from filelock import FileLock
-from tqdm.auto import tqdm
 
-from .. import parallel
+from .. import parallel, progress
 from ..config import SECTIONS, TRAINABLE_COLORS, OptimConfig, QuantizerConfig, StageConfig, config_dict, config_key
 from ..files import atomic_write, atomic_write_json
 from ..models.checkpoint import load_checkpoint, resume_training, save_checkpoint, training_checkpoint
@@ -259,8 +258,7 @@ def run_epoch(n: int, batch_size: int, generator: torch.Generator, step: Callabl
     sums: dict[str, float] = {}
     seen: float  # images, summed over ranks as a float under torchrun
     seen, start = 0, time.perf_counter()
-    # disable only when needed: an explicit disable=False would override $TQDM_DISABLE (what `make check` sets)
-    bar = tqdm(batches, desc=desc, leave=False, mininterval=2.0, **({} if parallel.is_main() else {"disable": True}))
+    bar = progress.bar(batches, show=parallel.is_main(), desc=desc, leave=False, mininterval=2.0)
 
     def account(b: int, terms: dict, count: int) -> None:
         nonlocal seen
@@ -327,8 +325,8 @@ def fit(run: Path, modules: dict[str, Any], epochs: int, seed: int,
         stats["epoch"] = epoch + 1
         history.append(stats)
         if parallel.is_main():
-            tqdm.write(f"{desc} epoch {epoch + 1}/{epochs}: " + ", ".join(f"{k}={v:.4g}" for k, v in stats.items()
-                                                                          if k != "epoch"))
+            progress.write(f"{desc} epoch {epoch + 1}/{epochs}: "
+                           + ", ".join(f"{k}={v:.4g}" for k, v in stats.items() if k != "epoch"))
             save_checkpoint(training_checkpoint(modules, history, epoch + 1), ckpt_path)
             if epoch + 1 in ends:
                 if at_cycle_end is not None:

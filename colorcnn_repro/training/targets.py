@@ -8,8 +8,8 @@ import os
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
+from .. import progress
 from ..paths import cache_root
 from ..quantizers.batched import quantize_batch
 from .runs import file_lock
@@ -31,7 +31,7 @@ def imitation_targets(images: np.ndarray, colors: tuple[int, ...], method: str =
             with file_lock(path, every_rank=True):
                 if not path.exists():
                     maps = np.empty(images.shape[:3], dtype=np.uint8)
-                    for s in tqdm(range(0, len(images), chunk), desc=f"{method} targets C={c}", leave=False):
+                    for s in progress.bar(range(0, len(images), chunk), desc=f"{method} targets C={c}", leave=False):
                         index, _ = quantize_batch(images[s:s + chunk], method, c, workers=workers)
                         maps[s:s + chunk] = index.numpy()
                     path.parent.mkdir(parents=True, exist_ok=True)

@@ -21,8 +21,8 @@ from typing import Literal, cast
 import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 
+from .. import progress as progress_bars
 from ..models.checkpoint import load_quantizer_net
 from ..models.colorcnn import EPS, QUANTIZER_NETS, ColorQuantizerNet, one_hot_map
 from ..profiles import PIPELINE_CHECK
@@ -91,9 +91,8 @@ def tiled_quantize(net: ColorQuantizerNet, rgb: np.ndarray, colors: int, device:
     sums = torch.zeros(colors, 3, dtype=torch.float64, device=device)
     counts = torch.zeros(colors, dtype=torch.float64, device=device)
     index = np.empty((height, width), dtype=np.uint8 if colors <= 256 else np.int64)
-    quiet = not progress or len(rows) * len(cols) == 1  # not disable=False, which overrides $TQDM_DISABLE
-    bar = tqdm(total=len(rows) * len(cols), desc=f"{type(net).__name__} tiles", unit="tile",
-               **({"disable": True} if quiet else {}))
+    bar = progress_bars.bar(total=len(rows) * len(cols), show=progress and len(rows) * len(cols) > 1,
+                            desc=f"{type(net).__name__} tiles", unit="tile")
     for top in rows:
         for left in cols:
             y0, x0 = max(top - overlap, 0), max(left - overlap, 0)
