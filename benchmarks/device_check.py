@@ -105,6 +105,7 @@ def smoke_chain(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     """The smoke profile end to end on the device (tiny on a CPU), through the pipeline's stages."""
     from colorcnn_repro.experiments.pipeline import main_results
     from colorcnn_repro.profiles import resolve
+    from colorcnn_repro.results import Scores
 
     overrides: dict[str, Any] = {}
     if args.tiny:
@@ -113,7 +114,7 @@ def smoke_chain(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     start = time.perf_counter()
     with isolated(folder / "smoke"):
         result = main_results(resolve("smoke", overrides), device=str(args.device), force=True)
-    accuracies = {m: {b: r["accuracy"] for b, r in per_bit.items()} for m, per_bit in result["methods"].items()}
+    accuracies = Scores(result).map(lambda metrics: metrics["accuracy"])
     finite = all(math.isfinite(a) for per in accuracies.values() for a in per.values())
     return {"ok": finite, "seconds": time.perf_counter() - start, "overrides": overrides,
             "original": result["original"], "accuracy": accuracies}

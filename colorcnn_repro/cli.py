@@ -25,7 +25,7 @@ from .paths import REPO_ROOT, zoo_root
 from .profiles import PROFILES, resolve
 from .quantized import Quantized
 from .quantizers import LEARNED_METHODS, METHODS, check_colors, quantize
-from .results import repo_relative, result_path
+from .results import Scores, repo_relative, result_path
 
 ERROR_STATUS = 2
 
@@ -223,11 +223,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     kwargs = stage_kwargs(args)
     result = pipeline.evaluation_stage(**kwargs, force=args.force, npz=args.npz)
     exp = kwargs["exp"]
-    bits = [str(b) for b in exp.config.bits]
+    bits, scores = exp.config.bits, Scores(result)
     print(f"original images: accuracy {result['original']['accuracy']:.4f}")
-    print(f"{'accuracy':<14}" + "".join(f"{f'C={2**int(b)}':>8}" for b in bits))
-    for method, per_bits in result["methods"].items():
-        print(f"{method:<14}" + "".join(f"{per_bits[b]['accuracy']:>8.4f}" for b in bits))
+    print(f"{'accuracy':<14}" + "".join(f"{f'C={2**b}':>8}" for b in bits))
+    for method in scores.methods:
+        print(f"{method:<14}" + "".join(f"{scores.accuracy(method, b):>8.4f}" for b in bits))
     print(f"results: {result_path(exp.results, pipeline.evaluation_name(args.npz), exp.config)}")
     return 0
 

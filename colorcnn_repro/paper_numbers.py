@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .names import DATASET_NAMES, METHOD_NAMES
+from .results import Scores
 
 BITS = (1, 2, 3, 4, 5, 6)
 DATASETS = ("cifar10", "cifar100", "stl10", "tinyimagenet")
@@ -177,14 +178,14 @@ def table_beside_paper(result: dict, paper_rows: dict[str, dict[int, float | Non
     or the rows (header first) when ``markdown=False``.
     """
     paper_rows = paper_rows or {}
-    bits = sorted({int(b) for per in result["methods"].values() for b in per})
-    methods = methods or ordered_methods(result["methods"])
+    scores = Scores(result)
+    bits = scores.bits()
+    methods = methods or ordered_methods(scores.methods)
     rows = [["method", "source", *(f"{b} bit" for b in bits)]]
     for m in methods:
         name = METHOD_NAMES.get(m, m)
-        per = result["methods"].get(m, {})
-        rows.append([name, "ours", *(_pct(100 * per[str(b)]["accuracy"]) if str(b) in per else "—" for b in bits)])
-        if m != baseline and baseline in result["methods"]:
+        rows.append([name, "ours", *(_pct(100 * scores.accuracy(m, b)) if scores.find(m, b) else "—" for b in bits)])
+        if m != baseline and baseline in scores:
             cells = []
             for b in bits:
                 sig = significance_of(result, b, m, baseline)
@@ -230,7 +231,7 @@ def jpeg_comparison(result: dict, method: str = "colorcnn+", bits: int = 1) -> d
     """Check the Sec. 4.4 claim on our result: does ``method`` at ``bits`` beat every JPEG point whose bpp is
     at most its own? Returns our point, the best JPEG point at ≤ that bpp (None when JPEG never gets that
     low), the gain in points, the paper's claim and a one-line verdict."""
-    point = result["methods"][method][str(bits)]
+    point = Scores(result).metrics(method, bits)
     ours = {"accuracy": point["accuracy"], "bpp": point["bpp"]}
     cheaper = [j for j in result.get("jpeg", []) if j["bpp"] <= ours["bpp"]]
     best = max(cheaper, key=lambda j: j["accuracy"]) if cheaper else None

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from .names import METHOD_NAMES
 from .paper_numbers import ordered_methods
 from .paths import figures_root
-from .results import Source, source_digests
+from .results import Scores, Source, source_digests
 
 SIGNIFICANT_P = 1e-3  # the paper's ★★★
 BETTER, WORSE = "★", "▼"  # Fig. 12's marks: significantly above / below the baseline
@@ -50,23 +50,19 @@ def describe(result: Mapping) -> str:
             f"N={data.get('count', '?')} {data.get('split', '')} images")
 
 
-def _bits(result: Mapping) -> list[int]:
-    return sorted({int(b) for per in result["methods"].values() for b in per})
-
-
 def _p_value(result: Mapping, bits: int, a: str, b: str) -> float | None:
     table = result.get("significance", {}).get(str(bits), {})
     entry = table.get(f"{a} vs {b}") or table.get(f"{b} vs {a}")
     return None if entry is None else float(entry["p"])
 
 
-def _curves(result: Mapping) -> Iterator[tuple[str, dict, list[int], Mapping]]:
-    """For each method in plotting order: its name, style, the bits it was evaluated at and its per-bit
-    metrics."""
-    bits = _bits(result)
-    for m in ordered_methods(result["methods"]):
-        per = result["methods"][m]
-        yield m, style(m), [b for b in bits if str(b) in per], per
+def _curves(result: Mapping) -> Iterator[tuple[str, dict, list[int], list[Mapping]]]:
+    """For each method in plotting order: its name, style, the bits it was evaluated at and the metrics at
+    each."""
+    scores = Scores(result)
+    for m in ordered_methods(scores.methods):
+        per = scores.per_bits(m)
+        yield m, style(m), list(per), list(per.values())
 
 
 def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = None, *,
@@ -78,15 +74,16 @@ def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = No
     below; the title says so. ``paper``: optional ``{method: {bits: accuracy %}}`` drawn as thin dashed lines
     (e.g. Table 4's rows)."""
     fig, ax = _figure(ax, (6.4, 4.4))
-    bits = _bits(result)
+    scores = Scores(result)
+    bits = scores.bits()
     for m, s, xs, per in _curves(result):
-        ys = [100 * per[str(b)]["accuracy"] for b in xs]
+        ys = [100 * metrics["accuracy"] for metrics in per]
         ax.plot(xs, ys, label=s["label"], color=s["color"], marker=s["marker"], lw=1.6 if m in starred else 1.0)
-        if m in starred and m != baseline and baseline in result["methods"]:
+        if m in starred and m != baseline and baseline in scores:
             for x, y in zip(xs, ys):
                 p = _p_value(result, x, m, baseline)
                 if p is not None and p < SIGNIFICANT_P:
-                    above = y > 100 * result["methods"][baseline][str(x)]["accuracy"]
+                    above = y > 100 * scores.accuracy(baseline, x)
                     ax.annotate(BETTER if above else WORSE, (x, y), xytext=(0, 5 if above else -5),
                                 textcoords="offset points", ha="center", va="bottom" if above else "top",
                                 fontsize=7, color=s["color"])
@@ -116,9 +113,9 @@ def accuracy_vs_bpp(result: Mapping, *, mark_bytes_per_pixel: float = 0.2, logx:
     at the paper's "0.2 bpp", which the authors' code measures in bytes per pixel (``mark_bytes_per_pixel``
     × 8 bits), labelled in the paper's unit. The legend sits beside the axes, off the data."""
     fig, ax = _figure(ax, (8.2, 4.4))
-    for _m, s, xs, per in _curves(result):
-        ax.plot([per[str(b)]["bpp"] for b in xs], [100 * per[str(b)]["accuracy"] for b in xs], label=s["label"],
-                color=s["color"], marker=s["marker"], lw=1.2)
+    for _m, s, _xs, per in _curves(result):
+        ax.plot([metrics["bpp"] for metrics in per], [100 * metrics["accuracy"] for metrics in per],
+                label=s["label"], color=s["color"], marker=s["marker"], lw=1.2)
     jpeg = sorted(result.get("jpeg", []), key=lambda j: j["bpp"])
     if jpeg:
         ax.plot([j["bpp"] for j in jpeg], [100 * j["accuracy"] for j in jpeg], ls=":", color="grey", marker=".",

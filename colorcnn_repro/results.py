@@ -14,7 +14,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,6 +169,56 @@ def source_digests(sources: Iterable[Source]) -> dict[str, str]:
             name = repo_relative(Path(source))
         out[name] = file_digest(REPO_ROOT / name)
     return out
+
+
+class Scores:
+    """The scores of one evaluation (a result, or one variant of a study): per method id (``colorcnn``,
+    ``mediancut``, …) and colour-space size in bits, its metrics (``accuracy``, ``bpp``, ``colors_used``, …).
+    The JSON keeps them as ``{"methods": {method: {str(bits): metrics}}}``; this reads them with int bits."""
+
+    def __init__(self, evaluation: Mapping[str, Any]):
+        self._methods: Mapping[str, Mapping[str, Mapping[str, Any]]] = evaluation["methods"]
+
+    @property
+    def methods(self) -> list[str]:
+        """The method ids, in the file's order."""
+        return list(self._methods)
+
+    def __contains__(self, method: object) -> bool:
+        return method in self._methods
+
+    def bits(self, method: str | None = None) -> list[int]:
+        """The sizes ``method`` was evaluated at (any method's when None), ascending."""
+        per = [self._methods[method]] if method is not None else self._methods.values()
+        return sorted({int(b) for bits in per for b in bits})
+
+    def find(self, method: str, bits: int) -> Mapping[str, Any] | None:
+        """The metrics of ``method`` at ``bits``, or None when it was not evaluated there."""
+        return self._methods.get(method, {}).get(str(bits))
+
+    def metrics(self, method: str, bits: int) -> Mapping[str, Any]:
+        """The metrics of ``method`` at ``bits``; a KeyError names what the result holds."""
+        if (found := self.find(method, bits)) is None:
+            raise KeyError(f"no {method} at {bits} bit in this result; it holds "
+                           + "; ".join(f"{m}: {self.bits(m)}" for m in self._methods))
+        return found
+
+    def accuracy(self, method: str, bits: int) -> float:
+        return float(self.metrics(method, bits)["accuracy"])
+
+    def per_bits(self, method: str) -> dict[int, Mapping[str, Any]]:
+        """``{bits: metrics}`` of ``method``, ascending."""
+        return {b: self._methods[method][str(b)] for b in self.bits(method)}
+
+    def map(self, fn: Callable[[Mapping[str, Any]], Any]) -> dict[str, dict[str, Any]]:
+        """``fn`` of every method's metrics at every size, in the stored layout (``{method: {str(bits): …}}``):
+        what a writer puts under ``"methods"``."""
+        return {m: {b: fn(metrics) for b, metrics in per.items()} for m, per in self._methods.items()}
+
+
+def variant_scores(result: Mapping[str, Any]) -> dict[str, Scores]:
+    """The scores of each variant of a study result, by label, in the file's order."""
+    return {label: Scores(v) for label, v in result["variants"].items()}
 
 
 def accuracies(result: Mapping[str, Any], prefix: str = "") -> dict[str, float]:

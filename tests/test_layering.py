@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent / PACKAGE
 # Floor of each top-level module or package ("" is the package's own __init__).
 FLOORS = {
     **dict.fromkeys(["", "config", "profiles", "paths", "files", "parallel", "quantized", "results", "names",
-                     "paper_numbers", "losses", "data", "models"], 0),
+                     "paper_numbers", "progress", "losses", "data", "models"], 0),
     "quantizers": 1,
     **dict.fromkeys(["training", "evaluation"], 2),
     "zoo": 3,

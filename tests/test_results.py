@@ -81,3 +81,39 @@ def test_compare_results_pairs_accuracies_of_same_named_files(tmp_path: Path) ->
     results.write_result(new / "classifier-cifar10-alexnet-9999999999.json", {"metrics": {"accuracy": 0.9}})
     assert results.compare_results(old, new) == [(name, "methods/mediancut/1", 0.40, 0.42),
                                                  (name, "original", 0.8, 0.8)]
+
+
+EVALUATION = {"methods": {"mediancut": {"2": {"accuracy": 0.5, "bpp": 1.5}, "1": {"accuracy": 0.25, "bpp": 1.0}},
+                          "colorcnn": {"1": {"accuracy": 0.375, "bpp": 1.25}}}}
+
+
+def test_scores_read_the_methods_with_int_bits() -> None:
+    scores = results.Scores(EVALUATION)
+    assert scores.methods == ["mediancut", "colorcnn"] and "colorcnn" in scores and "octree" not in scores
+    assert scores.bits() == [1, 2] and scores.bits("colorcnn") == [1]
+    assert scores.accuracy("colorcnn", 1) == 0.375 and scores.metrics("mediancut", 2)["bpp"] == 1.5
+    assert scores.find("colorcnn", 2) is None and scores.find("octree", 1) is None
+    assert list(scores.per_bits("mediancut")) == [1, 2]  # ascending, whatever the file's order
+    assert scores.map(lambda m: m["bpp"]) == {"mediancut": {"2": 1.5, "1": 1.0}, "colorcnn": {"1": 1.25}}
+
+
+def test_scores_name_what_a_result_holds_when_asked_for_what_it_lacks() -> None:
+    with pytest.raises(KeyError, match=r"no colorcnn at 2 bit .* mediancut: \[1, 2\]; colorcnn: \[1\]"):
+        results.Scores(EVALUATION).accuracy("colorcnn", 2)
+
+
+def test_variant_scores_keep_the_study_order() -> None:
+    study = {"variants": {"b": EVALUATION, "a": {"methods": {"octree": {"3": {"accuracy": 0.75}}}}}}
+    variants = results.variant_scores(study)
+    assert list(variants) == ["b", "a"] and variants["a"].accuracy("octree", 3) == 0.75
+
+
+def test_only_the_results_module_digs_scores_out_of_a_result() -> None:
+    """Every reader goes through Scores: no raw ``["methods"]`` look-up elsewhere in the package or the benchmarks
+    (``params["methods"]``, a study's list of method ids, is not a score)."""
+    repo = Path(__file__).resolve().parent.parent
+    found = [f"{path.relative_to(repo)}:{n}" for folder in ("colorcnn_repro", "benchmarks")
+             for path in sorted((repo / folder).rglob("*.py")) if path.name != "results.py"
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if '["methods"]' in line.replace('params"]["methods"]', "").replace('params["methods"]', "")]
+    assert not found, f"raw ['methods'] look-ups outside colorcnn_repro/results.py: {found}"

@@ -8,8 +8,6 @@ gradient of a class score w.r.t. the pooled map is the class's linear weight / (
 """
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -135,15 +133,14 @@ def cam_panels(clf: NormalizedClassifier, images: np.ndarray, labels: np.ndarray
     clf.eval()
     target = target_classes(labels)
     original = cam_batch(clf, images, target, batch_size, layer)
-    out: dict[str, Any] = {"target": target, "original": original, "methods": {}}
+    per_method: dict[str, dict[str, dict]] = {m: {} for m in methods}
     check_nets(methods, tuple(2**b for b in bits), nets)
     for m in methods:
-        out["methods"][m] = {}
         for b in bits:
             c = 2**b
             learned = {m: nets[m][c]} if m in nets else {}
             quantized = quantize_images(images, m, c, learned, batch_size).rgb()
             panel = cam_batch(clf, quantized, target, batch_size, layer)
             panel["agreement"] = cam_agreement(panel["cam"], original["cam"])
-            out["methods"][m][str(b)] = panel
-    return out
+            per_method[m][str(b)] = panel
+    return {"target": target, "original": original, "methods": per_method}

@@ -27,7 +27,7 @@ from scipy import stats
 from ..config import SECTIONS, ColorCNNConfig, QuantizerConfig
 from ..paths import REPO_ROOT, DataRoot
 from ..profiles import get_config, resolve
-from ..results import read_result, result_path
+from ..results import Scores, read_result, result_path
 from ..training.loops import train_colorcnn, train_colorcnn_plus
 from ..training.runs import cycle_ends, model_file
 from .pipeline import main_results, write_result
@@ -171,7 +171,7 @@ def curve_rows(label: str, model: CurveModel, epochs: int, evaluation: dict) -> 
     out = []
     for b in model.bits:
         training = evaluation.get("training", {}).get(model.method, {}).get(str(2**b), {})
-        per = {m: evaluation["methods"][m][str(b)] for m in (model.method, *REFERENCES)}
+        per = {m: Scores(evaluation).metrics(m, b) for m in (model.method, *REFERENCES)}
         sig = evaluation["significance"][str(b)]
         row = {"model": label, "method": model.method, "epochs": epochs, "bits": b,
                "images": training.get("images"), "train_seconds": training.get("seconds"),

@@ -21,7 +21,7 @@ from ..models import NormalizedClassifier
 from ..paths import DataRoot
 from ..profiles import ADVERSARIAL_DEFAULTS, STUDY_IMAGES, Experiment, resolve
 from ..quantizers import LEARNED_METHODS
-from ..results import read_result, result_path
+from ..results import Scores, read_result, result_path
 from ..training.loops import ensure_classifier, frozen_classifier, load_split
 from .pipeline import learned_nets, main_results, write_result
 
@@ -93,7 +93,7 @@ def adversarial_study(profile: str = "cpu", overrides: dict | None = None, force
     return write_result(path, exp.profile, cfg, {"data": data.describe(), "params": params, **body})
 
 
-def _panel_json(panel: dict) -> dict:
+def _panel_json(panel: Mapping) -> dict:
     out = {"confidence": panel["confidence"].tolist(), "prediction": panel["prediction"].tolist(),
            "mean_confidence": float(panel["confidence"].mean())}
     if "agreement" in panel:
@@ -103,11 +103,11 @@ def _panel_json(panel: dict) -> dict:
 
 
 def _subset_panels(panels: dict, idx: np.ndarray) -> dict:
-    def sub(p: dict) -> dict:
+    def sub(p: Mapping) -> dict:
         return {k: v[idx] for k, v in p.items()}
 
     return {"target": panels["target"][idx], "original": sub(panels["original"]),
-            "methods": {m: {b: sub(p) for b, p in per.items()} for m, per in panels["methods"].items()}}
+            "methods": Scores(panels).map(sub)}
 
 
 def cam_study(profile: str = "cpu", overrides: dict | None = None, n_images: int | None = None,
@@ -138,7 +138,7 @@ def cam_study(profile: str = "cpu", overrides: dict | None = None, n_images: int
     show = np.sort(order[:n_show])
     body = {"data": data.describe(), "classes": list(data.classes), "params": params, "shown": show.tolist(),
             "target": panels["target"].tolist(), "original": _panel_json(panels["original"]),
-            "methods": {m: {b: _panel_json(p) for b, p in per.items()} for m, per in panels["methods"].items()}}
+            "methods": Scores(panels).map(_panel_json)}
     out = write_result(path, exp.profile, cfg, body)
     return {**out, "panels": _subset_panels(panels, show)}
 

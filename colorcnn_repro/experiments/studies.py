@@ -54,7 +54,7 @@ from ..profiles import (
     get_config,
     resolve,
 )
-from ..results import read_result, result_path
+from ..results import Scores, read_result, result_path, variant_scores
 from ..training.loops import train_colorcnn, train_colorcnn_plus
 from ..training.runs import extend_run
 from .pipeline import main_results, write_result
@@ -160,7 +160,7 @@ def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ..
             done[key] = main_results(experiments[label], root, device, force=force)
         ev = done[key]
         out[label] = {"overrides": ov, "evaluation_key": ev["config_key"], "data": ev["data"],
-                      "original": ev["original"], "methods": ev["methods"], "significance": ev["significance"]}
+                      "original": ev["original"], "methods": Scores(ev).map(dict), "significance": ev["significance"]}
     body = {"study": name, "result_file": os.path.relpath(path, REPO_ROOT), "variants": out, "rows": flat_rows(out),
             "groups": groups or {}, **(extra or {})}
     write_result(path, profile, study, body)
@@ -171,8 +171,9 @@ def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ..
 
 def flat_rows(variants: dict[str, dict]) -> list[dict[str, Any]]:
     """One record per variant × method × bits: label, method, bits and every metric."""
-    return [{"variant": label, "method": m, "bits": int(b), **metrics}
-            for label, v in variants.items() for m, per in v["methods"].items() for b, metrics in per.items()]
+    return [{"variant": label, "method": m, "bits": b, **metrics}
+            for label, scores in variant_scores({"variants": variants}).items() for m in scores.methods
+            for b, metrics in scores.per_bits(m).items()]
 
 
 ResolvedStudy = tuple[dict[str, dict], dict[str, Experiment], StudyConfig, Path]

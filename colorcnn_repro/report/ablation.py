@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from .. import paper_numbers
 from ..names import BACKBONE_NAMES
 from ..plots import style
+from ..results import Scores
 from .tables import beside_paper, metric_table
 
 SWEEPS = {"xi": ("colorcnn.xi", "ξ (colour jitter)"), "gamma": ("colorcnn.gamma", "γ (colour-maximum regularization)")}
@@ -24,7 +25,7 @@ def bits(result: Mapping) -> int:
 
 def metric(result: Mapping, label: str, name: str) -> float:
     """``name`` (accuracy, colors_used, bpp) of the variant ``label``'s ColorCNN."""
-    return result["variants"][label]["methods"]["colorcnn"][str(bits(result))][name]
+    return float(Scores(result["variants"][label]).metrics("colorcnn", bits(result))[name])
 
 
 def _setup(result: Mapping) -> str:

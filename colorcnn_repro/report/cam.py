@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..plots import describe, style
+from ..results import Scores
 
 
 def _bits(result: Mapping) -> list[int]:
@@ -28,7 +29,8 @@ def panels_figure(result: Mapping) -> Figure:
     of Grad-CAMs on grey copies, captioned with the ground-truth confidence and ✓/✗ for the top prediction."""
     panels, classes, methods = result["panels"], result["classes"], result["params"]["methods"]
     columns = [("Original (24 bit)", panels["original"])]
-    columns += [(f"{style(m)['label']} {b} bit", panels["methods"][m][str(b)]) for m in methods for b in _bits(result)]
+    quantized = Scores(panels)
+    columns += [(f"{style(m)['label']} {b} bit", quantized.metrics(m, b)) for m in methods for b in _bits(result)]
     n = len(panels["target"])
     fig, axes = plt.subplots(2 * n, len(columns), figsize=(1.45 * len(columns) + 0.4, 3.2 * n + 0.6), squeeze=False)
     for i in range(n):
@@ -66,9 +68,10 @@ def summary_table(result: Mapping) -> str:
     acc0, conf0, _ = _scores(result["original"], target)
     md = ["| images | accuracy (%) | mean GT confidence (%) | mean CAM agreement |", "|---|---|---|---|",
           f"| original (24 bit) | {acc0:.1f} | {conf0:.1f} | 1 |"]
+    scores = Scores(result)
     for m in result["params"]["methods"]:
         for b in _bits(result):
-            acc, conf, agreement = _scores(result["methods"][m][str(b)], target)
+            acc, conf, agreement = _scores(scores.metrics(m, b), target)
             md.append(f"| {style(m)['label']} {b} bit | {acc:.1f} | {conf:.1f} | {agreement:.2f} |")
     data = result["data"]
     return f"{data['count']} {data['split']} images ({result['profile']} profile)\n\n" + "\n".join(md)
@@ -78,11 +81,12 @@ def summary_figure(result: Mapping) -> Figure:
     """Mean ground-truth confidence and mean CAM agreement against the colour-space size, per method."""
     xs = sorted(result["params"]["bits"])
     fig, (ax_c, ax_a) = plt.subplots(1, 2, figsize=(9, 3.4))
+    scores = Scores(result)
     for m in result["params"]["methods"]:
-        s, per = style(m), result["methods"][m]
-        ax_c.plot(xs, [100 * per[str(b)]["mean_confidence"] for b in xs], color=s["color"], marker=s["marker"],
+        s, per = style(m), scores.per_bits(m)
+        ax_c.plot(xs, [100 * per[b]["mean_confidence"] for b in xs], color=s["color"], marker=s["marker"],
                   label=s["label"])
-        ax_a.plot(xs, [per[str(b)]["mean_agreement"] for b in xs], color=s["color"], marker=s["marker"],
+        ax_a.plot(xs, [per[b]["mean_agreement"] for b in xs], color=s["color"], marker=s["marker"],
                   label=s["label"])
     ax_c.axhline(100 * result["original"]["mean_confidence"], color="grey", ls=":", label="original images")
     for ax, ylabel in ((ax_c, "mean ground-truth confidence (%)"), (ax_a, "mean CAM agreement (Pearson r)")):

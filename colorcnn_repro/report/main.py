@@ -15,7 +15,7 @@ from .. import paper_numbers
 from ..names import METHOD_NAMES
 from ..plots import accuracy_vs_colors, image_grid
 from ..profiles import Experiment
-from ..results import Examples
+from ..results import Examples, Scores
 
 
 def table1(ours: Mapping[tuple[str, str], float]) -> str:
@@ -65,8 +65,8 @@ def accuracy_table(exp: Experiment, result: Mapping) -> str:
 def margin_vs_mediancut(result: Mapping, method: str, bits: int) -> str:
     """``ours +x.x points (p = …)``: ``method`` minus MedianCut at ``bits`` in a result (or a study variant),
     with the McNemar p when the result has it."""
-    per = result["methods"]
-    ours = 100 * (per[method][str(bits)]["accuracy"] - per["mediancut"][str(bits)]["accuracy"])
+    scores = Scores(result)
+    ours = 100 * (scores.accuracy(method, bits) - scores.accuracy("mediancut", bits))
     sig = paper_numbers.significance_of(cast(dict, result), bits, method, "mediancut")
     return f"ours {ours:+.1f} points" + (f" (p = {sig['p']:.2g})" if sig else "")
 
@@ -75,14 +75,14 @@ def margins(result: Mapping) -> str:
     """Markdown: ColorCNN+ and ColorCNN minus MedianCut at the smallest and largest bit size, ours (with the
     McNemar p) beside the paper's Table 4 rows (CIFAR100 / ResNet18)."""
     paper = paper_numbers.table4_main_rows()
-    methods = result["methods"]
-    if "mediancut" not in methods:
+    scores = Scores(result)
+    if "mediancut" not in scores:
         return ""
-    sizes = [int(k) for k in methods["mediancut"]]
+    sizes = scores.bits("mediancut")
     lines = []
     for b in (min(sizes), max(sizes)):
         for m in ("colorcnn+", "colorcnn"):
-            if m not in methods:
+            if m not in scores:
                 continue
             ref, row = paper["mediancut"].get(b), paper[m].get(b)
             theirs = f"{row - ref:+.1f} points" if row is not None and ref is not None else "not reported"
@@ -135,7 +135,7 @@ def bitrate_notes(result: Mapping) -> str:
     """The 1-bit learned quantizers against JPEG at the paper's 0.2 bpp, and the smallest indexed PNG and JPEG
     at this image size (what makes the paper's threshold reachable or not)."""
     lines = [paper_numbers.jpeg_comparison(cast(dict, result), m, bits=1)["verdict"] for m in ("colorcnn+", "colorcnn")
-             if m in result["methods"]]
+             if m in Scores(result)]
     height, width = result["data"]["image_size"]
     png_floor = paper_numbers.smallest_indexed_png_bpp(height, width)
     jpeg_floor = paper_numbers.smallest_jpeg_bpp(height, width)
@@ -148,12 +148,13 @@ def bitrate_notes(result: Mapping) -> str:
 
 def bitrate_table(result: Mapping) -> str:
     """Markdown: mean bpp / accuracy of every method at every bit size, and the JPEG reference."""
-    bits = sorted(int(b) for b in result["methods"]["mediancut"])
+    scores = Scores(result)
+    bits = scores.bits("mediancut")
     rows = [["method", *(f"{b} bit" for b in bits)]]
-    for m in paper_numbers.ordered_methods(result["methods"]):
-        per = result["methods"][m]
+    for m in paper_numbers.ordered_methods(scores.methods):
+        per = scores.per_bits(m)
         rows.append([METHOD_NAMES.get(m, m),
-                     *(f"{per[str(b)]['bpp']:.3f} bpp / {100 * per[str(b)]['accuracy']:.1f}%" for b in bits)])
+                     *(f"{per[b]['bpp']:.3f} bpp / {100 * per[b]['accuracy']:.1f}%" for b in bits)])
     jpeg_rows = [["JPEG quality", "bpp", "accuracy (%)"]] + [
         [str(j["quality"]), f"{j['bpp']:.3f}", f"{100 * j['accuracy']:.1f}"] for j in result["jpeg"]]
     return (f"Mean bpp / accuracy over {result['data']['count']} {result['data']['split']} images, "

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from .. import paper_numbers
 from ..plots import style
-from ..results import Examples
+from ..results import Examples, Scores
 from .examples import Spec, data_study_figure, data_study_spec, only_variant
 from .tables import beside_paper, metric_table
 
@@ -38,9 +38,8 @@ def table2_figure(result: Mapping) -> Figure:
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     for ax, metric in zip(axes, METRICS):
         for m in METHODS.values():
-            per, s = v["methods"][m], style(m)
-            bits = sorted(int(b) for b in per)
-            ax.plot(bits, [100 * per[str(b)][metric] for b in bits], marker=s["marker"], color=s["color"],
+            per, s = Scores(v).per_bits(m), style(m)
+            ax.plot(list(per), [100 * p[metric] for p in per.values()], marker=s["marker"], color=s["color"],
                     label=s["label"])
             paper = paper_numbers.TABLE2[metric][m]
             ax.plot(list(paper), list(paper.values()), ls="--", color=s["color"], mfc="none", marker=s["marker"],
@@ -58,8 +57,8 @@ def table2_figure(result: Mapping) -> Figure:
 
 def fig13_spec(result: Mapping) -> Spec:
     """Fig. 13: MedianCut and ColorCNN+ at 2 bits (the smallest size run when 2 was not)."""
-    per = only_variant(result)[1]["methods"]["colorcnn+"]
-    return data_study_spec(result, 2 if "2" in per else min(int(b) for b in per))
+    bits = Scores(only_variant(result)[1]).bits("colorcnn+")
+    return data_study_spec(result, 2 if 2 in bits else min(bits))
 
 
 def fig13(result: Mapping, examples: Examples) -> Figure:

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from ..config import epochs_key
 from ..names import METHOD_NAMES
 from ..plots import style
+from ..results import variant_scores
 from .tables import metric_table
 
 
@@ -18,8 +19,7 @@ def recipe_table(result: Mapping) -> str:
     """Markdown table of the recipe study: per row, accuracy (%) at each evaluated bit size with the
     difference to MedianCut on the same images."""
     mc = metric_table(result, "mediancut", labels=result["groups"]["references"])["MedianCut (reference)"]
-    bits = sorted({int(b) for label in result["variants"] for m in result["variants"][label]["methods"].values()
-                   for b in m})
+    bits = sorted({b for scores in variant_scores(result).values() for b in scores.bits()})
     lines = ["| row | " + " | ".join(f"{b} bit" for b in bits) + " |", "|---" * (len(bits) + 1) + "|",
              "| MedianCut | " + " | ".join(f"{100 * mc[b]:.1f}" if b in mc else "" for b in bits) + " |"]
     for group, method in (("colorcnn+", "colorcnn+"), ("colorcnn", "colorcnn"), ("colorcnn_paper", "colorcnn")):
@@ -37,9 +37,8 @@ def recipe_table(result: Mapping) -> str:
 def length_table(result: Mapping) -> str:
     """Markdown table of the training-length study: per row, accuracy (%) at each bit size, the difference
     to MedianCut on the same images and its McNemar p."""
-    variants = result["variants"]
-    bits = sorted({int(b) for v in variants.values() for m, per in v["methods"].items() if m != "mediancut"
-                   for b in per})
+    variants, scores = result["variants"], variant_scores(result)
+    bits = sorted({b for v in scores.values() for m in v.methods if m != "mediancut" for b in v.bits(m)})
     mc = _mediancut(result)
     lines = ["| row | " + " | ".join(f"{b} bit" for b in bits) + " |", "|---" * (len(bits) + 1) + "|",
              "| MedianCut | " + " | ".join(f"{100 * mc[b]:.1f}" if b in mc else "" for b in bits) + " |"]
@@ -48,7 +47,7 @@ def length_table(result: Mapping) -> str:
             v = variants[label]
             cells = []
             for b in bits:
-                ours = v["methods"][method].get(str(b))
+                ours = scores[label].find(method, b)
                 if ours is None:
                     cells.append("")
                     continue
@@ -62,7 +61,7 @@ def length_table(result: Mapping) -> str:
 
 def _mediancut(result: Mapping) -> dict[int, float]:
     """MedianCut accuracy per bit size, from whichever variants evaluated it (the same images in all)."""
-    return {int(b): m["accuracy"] for v in result["variants"].values() for b, m in v["methods"]["mediancut"].items()}
+    return {b: m["accuracy"] for v in variant_scores(result).values() for b, m in v.per_bits("mediancut").items()}
 
 
 def length_figure(result: Mapping) -> Figure:
@@ -74,9 +73,10 @@ def length_figure(result: Mapping) -> Figure:
     for ax, method in zip(axes[0], methods):
         labels = result["groups"][method]
         epochs = [result["variants"][label]["overrides"][epochs_key(method)] for label in labels]
-        for i, b in enumerate(sorted(int(b) for b in result["variants"][labels[0]]["methods"][method])):
+        scores = variant_scores(result)
+        for i, b in enumerate(scores[labels[0]].bits(method)):
             color = f"C{i}"
-            acc = [100 * result["variants"][label]["methods"][method][str(b)]["accuracy"] for label in labels]
+            acc = [100 * scores[label].accuracy(method, b) for label in labels]
             ax.plot(epochs, acc, marker=style(method).get("marker", "o"), color=color, label=f"{b} bit")
             ax.axhline(100 * mc[b], color=color, ls="--", lw=1, label=f"MedianCut {b} bit")
         ax.set_xticks(epochs)

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from .. import paper_numbers
 from ..plots import accuracy_vs_colors
-from ..results import Examples
+from ..results import Examples, Scores
 from .examples import Spec, data_study_figure, data_study_spec, only_variant
 from .main import margin_vs_mediancut
 
@@ -21,7 +21,7 @@ def _paper_rows() -> dict[str, dict[int, float | None]]:
 
 
 def _smallest_bits(v: Mapping) -> int:
-    return min(int(b) for b in v["methods"]["colorcnn+"])
+    return min(Scores(v).bits("colorcnn+"))
 
 
 def table3(result: Mapping) -> str:

@@ -5,29 +5,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..paper_numbers import _pct, markdown_table
+from ..results import variant_scores
 
 
 def metric_table(result: Mapping, method: str | None = None, metric: str = "accuracy",
                  labels: list[str] | None = None) -> dict[str, dict[int, float]]:
-    """``{variant label: {bits: metric}}`` for ``method`` (default: each variant's only/first method)."""
+    """``{variant label: {bits: metric}}`` for ``method`` (default: each variant's only/first method); sizes
+    without the metric are left out."""
     out = {}
-    for label in labels or list(result["variants"]):
-        per_method = result["variants"][label]["methods"]
-        m = method if method is not None else next(iter(per_method))
-        if m in per_method:
-            out[label] = {int(b): v.get(metric) for b, v in per_method[m].items()}
+    variants = variant_scores(result)
+    for label in labels or list(variants):
+        scores = variants[label]
+        m = method if method is not None else scores.methods[0]
+        if m in scores:
+            out[label] = {b: float(v[metric]) for b, v in scores.per_bits(m).items() if metric in v}
     return out
 
 
 def curves(result: Mapping, picks: dict[str, tuple[str, str]]) -> dict:
     """An evaluation-shaped dict ``{"methods": {curve: per-bit metrics}, "original", ...}`` whose curves are
     ``picks[curve] = (variant label, method)``, for :func:`colorcnn_repro.plots.accuracy_vs_colors`."""
-    variants = result["variants"]
-    first = variants[next(iter(variants))]
+    variants = variant_scores(result)
+    first = next(iter(result["variants"].values()))
     return {"profile": result.get("profile"), "config": {"classifier": result["config"]["classifier"]},
             "data": first["data"], "original": first["original"],
-            "methods": {curve: variants[label]["methods"][m] for curve, (label, m) in picks.items()
-                        if m in variants.get(label, {}).get("methods", {})}}
+            "methods": {curve: variants[label].map(dict)[m] for curve, (label, m) in picks.items()
+                        if label in variants and m in variants[label]}}
 
 
 def beside_paper(ours: Mapping[str, Mapping[int, float | None]], paper: Mapping[str, Mapping[int, float | None]],

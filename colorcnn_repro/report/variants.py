@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from .. import paper_numbers
 from ..plots import accuracy_vs_colors
-from ..results import Examples
+from ..results import Examples, variant_scores
 from .examples import Spec, examples_figure
 from .tables import beside_paper, curves, metric_table
 
@@ -70,7 +70,7 @@ def variants_figure(result: Mapping) -> Figure:
 def fig15_spec(result: Mapping) -> Spec:
     """Fig. 15: MedianCut and ColorCNN+ at each λ, at the largest bit size."""
     ref = reference(result)
-    bits = max(int(b) for b in result["variants"][ref]["methods"]["mediancut"])
+    bits = max(variant_scores(result)[ref].bits("mediancut"))
     picks = {"MedianCut": (ref, "mediancut"), **{label: (label, "colorcnn+") for label in result["groups"]["lambda"]}}
     return picks, bits
 
