@@ -41,8 +41,8 @@ rgb = np.asarray(Image.open(sys.argv[1]).convert("RGB"))
 method, colors = sys.argv[2], int(sys.argv[3])
 start = time.perf_counter()
 if method == "colorcnn+":
-    from colorcnn_repro.zoo import LearnedQuantizer
-    q = LearnedQuantizer.pretrained("colorcnn+", profile="cpu").quantize(rgb, colors, progress=False)
+    from colorcnn_repro.zoo import pretrained_quantizer
+    q = pretrained_quantizer("colorcnn+", profile="cpu").quantize(rgb, colors, progress=False)
 elif method != "baseline":
     from colorcnn_repro.quantizers import quantize
     q = quantize(rgb, method, colors)

@@ -201,6 +201,7 @@ def stages(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     from colorcnn_repro.evaluation.grid import evaluate_grid
     from colorcnn_repro.models.checkpoint import load_quantizer_net
     from colorcnn_repro.profiles import get_config
+    from colorcnn_repro.quantizers.learned import LearnedQuantizer
     from colorcnn_repro.training import loops
     from colorcnn_repro.training.runs import model_file
 
@@ -235,10 +236,11 @@ def stages(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         plus = load_quantizer_net(model_file("colorcnn+", get_config("colorcnn+", "paper", overrides)),
                                         "colorcnn+").to(args.device)
         bits = (1, 2) if args.tiny else exp.bits
-        nets = {m: {2**b: plus for b in bits} for m in ("colorcnn", "colorcnn+")}
+        learned = {m: LearnedQuantizer.from_nets(m, {2**b: plus for b in bits}, exp.batch_size)
+                   for m in ("colorcnn", "colorcnn+")}
         start = time.perf_counter()
         # on a CPU the overlap (classical quantizers in a background thread) is forced on, in this process
-        evaluate_grid(clf, data, exp.methods, bits, nets, exp.batch_size,
+        evaluate_grid(clf, data, exp.methods, bits, learned, exp.batch_size,
                       **({"overlap": True, "workers": 0} if args.tiny else {}))
         sync(args.device)
         out["evaluation"] = {"images": len(data), "bits": list(bits), "methods": list(exp.methods),

@@ -23,8 +23,7 @@ from unittest import mock
 from .config import TRAINABLE_COLORS
 from .paths import REPO_ROOT, zoo_root
 from .profiles import PROFILES, resolve
-from .quantized import Quantized
-from .quantizers import LEARNED_METHODS, METHODS, check_colors, quantize
+from .quantizers import LEARNED_METHODS, METHODS, ClassicalQuantizer, Quantizer, check_colors
 from .results import Scores, repo_relative, result_path
 
 ERROR_STATUS = 2
@@ -87,24 +86,23 @@ def image_paths(inputs: Sequence[str]) -> list[Path]:
     return paths
 
 
-def quantizer_for(args: argparse.Namespace) -> Callable[[Path, int], Quantized]:
-    """The quantize function of ``--method``; learned ones come from ``--checkpoint`` or the zoo (a
-    ``smoke`` model only with an explicit ``--profile smoke``, which says so) and are checked against
-    ``--colors`` now, before any image is read."""
+def quantizer_for(args: argparse.Namespace) -> Quantizer:
+    """The quantizer of ``--method``; learned ones come from ``--checkpoint`` or the zoo (a ``smoke`` model
+    only with an explicit ``--profile smoke``, which says so) and are checked against ``--colors`` now, before
+    any image is read."""
     if args.method not in LEARNED_METHODS:
         if args.checkpoint:
             raise ValueError(f"--checkpoint applies to {' and '.join(LEARNED_METHODS)} only, not to {args.method}")
-        return lambda path, colors: quantize(path, args.method, colors)
-    from .zoo import FewColorsWarning, LearnedQuantizer
+        return ClassicalQuantizer(args.method)
+    from .quantizers.learned import FewColorsWarning, LearnedQuantizer
+    from .zoo import pretrained_quantizer
 
     warnings.filterwarnings("ignore", category=FewColorsWarning)  # cmd_quantize reports every method's
     if args.checkpoint:
         learned = LearnedQuantizer.from_checkpoint(args.checkpoint, args.method, args.device)
         learned.net_for(args.colors)
-    else:
-        learned = LearnedQuantizer.pretrained(args.method, args.colors, args.dataset, args.classifier,
-                                              args.profile, args.device)
-    return learned.quantize
+        return learned
+    return pretrained_quantizer(args.method, args.colors, args.dataset, args.classifier, args.profile, args.device)
 
 
 def cmd_quantize(args: argparse.Namespace) -> int:
@@ -114,12 +112,12 @@ def cmd_quantize(args: argparse.Namespace) -> int:
     clashes = [output for output, n in Counter(outputs).items() if n > 1]
     if clashes:
         raise ValueError(f"several inputs would be written to {clashes[0]}: give them different file names")
-    run = quantizer_for(args)
+    quantizer = quantizer_for(args)
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
     for path, output in zip(paths, outputs):
         try:
-            q = run(path, colors)
+            q = quantizer.quantize(path, colors)
         except (ValueError, OSError) as exc:
             raise ValueError(f"{path}: {exc}") from exc
         data = q.png_bytes()

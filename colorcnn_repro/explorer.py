@@ -12,7 +12,6 @@ import base64
 import html
 import io
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,10 +20,10 @@ from PIL import Image
 
 from .profiles import PIPELINE_CHECK
 from .quantized import Quantized
-from .quantizers import METHODS, as_rgb, check_colors, quantize
+from .quantizers import METHODS, ClassicalQuantizer, Quantizer, as_rgb, check_colors
 
 if TYPE_CHECKING:
-    from .zoo import LearnedQuantizer
+    from .quantizers.learned import LearnedQuantizer
 
 LEARNED_METHODS = ("colorcnn+", "colorcnn")
 ALL_METHODS = (*METHODS, *LEARNED_METHODS)
@@ -112,25 +111,25 @@ class Explorer:
     _learned: dict[str, LearnedQuantizer | str] = field(default_factory=dict, repr=False)
     _classifier: Any = field(default=None, repr=False)
 
-    def quantizer(self, method: str) -> Callable[[np.ndarray, int], Quantized]:
-        """The quantize function of ``method``; raises FileNotFoundError/ValueError when a learned one is
-        not in the zoo for these settings."""
+    def quantizer(self, method: str) -> Quantizer:
+        """The quantizer of ``method``; raises FileNotFoundError/ValueError when a learned one is not in the
+        zoo for these settings."""
         if check_method(method) in METHODS:
-            return lambda rgb, colors: quantize(rgb, method, colors)
+            return ClassicalQuantizer(method)
         if method not in self._learned:
-            from .zoo import LearnedQuantizer
+            from .zoo import pretrained_quantizer
 
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # the smoke-profile warning becomes the panel's message
-                    self._learned[method] = LearnedQuantizer.pretrained(
+                    self._learned[method] = pretrained_quantizer(
                         method, None, self.dataset, self.classifier, self.profile)
             except (FileNotFoundError, ValueError) as exc:
                 self._learned[method] = str(exc)
         learned = self._learned[method]
         if isinstance(learned, str):
             raise FileNotFoundError(learned)
-        return lambda rgb, colors: learned.quantize(rgb, colors, progress=False)
+        return learned
 
     def top(self, rgb: np.ndarray, k: int = TOP) -> list[tuple[str, float]]:
         """The classifier's top-``k`` (class, probability) on ``rgb`` resized to ``input_size``;
@@ -168,7 +167,7 @@ class Explorer:
         rgb = as_rgb(image)
         messages: list[str] = []
         try:
-            q: Quantized | None = self.quantizer(method)(rgb, colors)
+            q: Quantized | None = self.quantizer(method).quantize(rgb, colors)
         except (FileNotFoundError, ValueError) as exc:
             q = None
             messages.append(f"{method} is not available: {exc}")

@@ -303,3 +303,13 @@ def autocast(device: torch.device, bf16: bool) -> AbstractContextManager:
             warnings.warn(f"bf16_autocast applies on CUDA only; ignored on {device.type}", stacklevel=2)
         return nullcontext()
     return torch.autocast("cuda", dtype=torch.bfloat16)
+
+
+def pick_device(name: str | None = None) -> torch.device:
+    """``name`` if given, else CUDA when present, else CPU; under torchrun ``cuda`` means
+    ``cuda:LOCAL_RANK``. CUDA devices get ``cudnn.benchmark``."""
+    if env_world_size() > 1:
+        return prepare_device(process_device(name))
+    if name:
+        return prepare_device(torch.device(name))
+    return prepare_device(torch.device("cuda" if torch.cuda.is_available() else "cpu"))

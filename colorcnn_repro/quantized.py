@@ -101,6 +101,27 @@ class Quantized:
         return cls(index, palette)
 
 
+@dataclass
+class QuantizedSet:
+    """N quantized images of one size, the batch form of :class:`Quantized`: index maps (N×H×W uint8) and
+    palettes (N×C×3 uint8, rows after an image's largest index unused). What every quantizer's
+    ``quantize_set`` returns; item ``i`` is a :class:`Quantized`."""
+
+    index: np.ndarray
+    palette: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, i: int) -> Quantized:
+        """Image ``i`` (its palette keeps all C rows; the PNG stores only the used ones)."""
+        return Quantized(self.index[i], self.palette[i])
+
+    def rgb(self) -> np.ndarray:
+        """Every image as N×H×W×3 uint8 RGB."""
+        return np.take_along_axis(self.palette[:, None], self.index[..., None].astype(np.int64), axis=2)
+
+
 def jpeg_bpp(image: np.ndarray, quality: int) -> tuple[np.ndarray, float]:
     """Encode an RGB uint8 image as JPEG; return the decoded image and bits per pixel (same definition)."""
     if not 1 <= quality <= 100:

@@ -20,6 +20,8 @@ from colorcnn_repro.evaluation.adversarial import (
     through_transform,
 )
 from colorcnn_repro.models import ColorCNNPlus, NormalizedClassifier
+from colorcnn_repro.quantizers import ClassicalQuantizer
+from colorcnn_repro.quantizers.learned import LearnedQuantizer
 
 
 class Tiny(nn.Module):
@@ -164,7 +166,7 @@ def test_bpda_identity_through_mediancut() -> None:
     clf = tiny_classifier()
     x, y = batch(n=3, size=8)
     x = (x * 255).round() / 255
-    transform = lambda u8: apply_defense(u8, "mediancut", 4, {})  # noqa: E731
+    transform = lambda u8: apply_defense(u8, "mediancut", 4, {"mediancut": ClassicalQuantizer("mediancut")})  # noqa: E731
     fn = through_transform(clf, transform)
     grad = _input_grad(fn, x, y, False)
     u8 = (x * 255).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
@@ -180,7 +182,8 @@ def test_adversarial_defense_end_to_end() -> None:
     rng = np.random.default_rng(0)
     data = ImageArrays(rng.integers(0, 256, (4, 16, 16, 3), dtype=np.uint8), rng.integers(0, 3, 4),
                        ["a", "b", "c"], "toy", "val")
-    out = adversarial_defense(clf, data, {"colorcnn+": {2: net, 4: net}}, eps_list=(8,), colors=(2, 4),
+    learned = {"colorcnn+": LearnedQuantizer.from_nets("colorcnn+", {2: net, 4: net})}
+    out = adversarial_defense(clf, data, learned, eps_list=(8,), colors=(2, 4),
                               methods=("mediancut", "colorcnn+"), jpeg_qualities=(50,), pgd_steps=2,
                               batch_size=4, progress=False)
     defenses = {"none", "mediancut", "colorcnn+", "jpeg"}
@@ -195,5 +198,5 @@ def test_adversarial_defense_end_to_end() -> None:
                 assert all(0.0 <= a <= 1.0 for a in accs)
                 assert out["linf"][threat][attack][eps] <= int(eps)
     assert out["attack_pipeline"]["pgd"]["8"]["none"] == out["attack_then_quantize"]["pgd"]["8"]["none"]
-    with pytest.raises(ValueError, match="no colorcnn net"):
+    with pytest.raises(ValueError, match="no quantizer given for colorcnn; given: none"):
         adversarial_defense(clf, data, {}, methods=("colorcnn",), colors=(2,), progress=False)

@@ -9,6 +9,7 @@ from torch import nn
 
 from colorcnn_repro.evaluation.cam import cam_agreement, cam_panels, global_pool, grad_cam, target_classes
 from colorcnn_repro.models import ColorCNNPlus, NormalizedClassifier, build_normalized_classifier
+from colorcnn_repro.quantizers.learned import LearnedQuantizer
 
 FEATURE_MODULE = {"alexnet": "features", "vgg16": "features", "resnet18": "layers"}
 
@@ -97,7 +98,8 @@ def test_cam_panels_structure() -> None:
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (3, 16, 16, 3), dtype=np.uint8)
     labels = np.array([0, 1, 0])
-    out = cam_panels(clf, images, labels, ("mediancut", "colorcnn+"), (1, 2), {"colorcnn+": {2: net, 4: net}},
+    out = cam_panels(clf, images, labels, ("mediancut", "colorcnn+"), (1, 2),
+                     {"colorcnn+": LearnedQuantizer.from_nets("colorcnn+", {2: net, 4: net})},
                      batch_size=2)
     assert out["target"].tolist() == [0, 1, 0]
     assert np.array_equal(out["original"]["images"], images)
@@ -111,4 +113,5 @@ def test_cam_panels_structure() -> None:
             per_image = [len(np.unique(img.reshape(-1, 3), axis=0)) for img in panel["images"]]
             assert max(per_image) <= 2 ** int(b)
     with pytest.raises(ValueError, match="no colorcnn\\+ net"):
-        cam_panels(clf, images, labels, ("colorcnn+",), (3,), {"colorcnn+": {2: net}})
+        cam_panels(clf, images, labels, ("colorcnn+",), (3,),
+                   {"colorcnn+": LearnedQuantizer.from_nets("colorcnn+", {2: net})})

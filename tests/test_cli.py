@@ -129,7 +129,7 @@ def test_learned_lookup_uses_smoke_only_when_asked_and_says_so(tmp_path, capsys,
         torch.manual_seed(0)
         return ColorCNNPlus(width=4)
 
-    monkeypatch.setattr(zoo.learned, "load_pretrained", fake)
+    monkeypatch.setattr(zoo.methods, "load_pretrained", fake)
     code, _, err = run(["quantize", image, "--method", "colorcnn+", "--colors", 2, "--out", tmp_path / "out",
                         *(["--profile", profile] if profile else [])], capsys)
     assert code == 0, err

@@ -35,7 +35,7 @@ def test_missing_models_become_messages(monkeypatch) -> None:
         raise FileNotFoundError("no pretrained model here")
 
     monkeypatch.setattr("colorcnn_repro.zoo.load_pretrained", missing)  # the classifier
-    monkeypatch.setattr("colorcnn_repro.zoo.learned.load_pretrained", missing)  # the learned quantizers
+    monkeypatch.setattr("colorcnn_repro.zoo.methods.load_pretrained", missing)  # the learned quantizers
     panel = Explorer(profile="cpu").panel(np.zeros((20, 30, 3), np.uint8), "colorcnn+", 4)
     assert panel.quantized is None and panel.top3 is None
     assert any("colorcnn+ is not available" in m for m in panel.messages)

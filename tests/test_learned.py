@@ -10,17 +10,17 @@ from PIL import Image
 
 from colorcnn_repro import zoo
 from colorcnn_repro.models import ColorCNN, ColorCNNPlus, quantizer_checkpoint
-from colorcnn_repro.training.runs import run_dir
-from colorcnn_repro.zoo.learned import (
+from colorcnn_repro.quantizers.learned import (
     FewColorsWarning,
     LearnedQuantizer,
     pad_rgb_to_multiple,
     pad_to_multiple,
     tiled_quantize,
 )
+from colorcnn_repro.training.runs import run_dir
 
 # Untrained test networks often use few colours; the warning is checked in its own test.
-pytestmark = pytest.mark.filterwarnings("ignore::colorcnn_repro.zoo.learned.FewColorsWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::colorcnn_repro.quantizers.learned.FewColorsWarning")
 
 
 def noise(height: int, width: int, seed: int = 0) -> np.ndarray:
@@ -206,13 +206,13 @@ def test_pretrained_loads_colorcnn_lazily(monkeypatch) -> None:
         calls.append((name, dataset, classifier, colors, profile))
         return ColorCNN(colors, width=4)
 
-    monkeypatch.setattr(zoo.learned, "load_pretrained", fake)
+    monkeypatch.setattr(zoo.methods, "load_pretrained", fake)
     with pytest.warns(UserWarning, match="smoke-profile colorcnn model"):
-        quantizer = LearnedQuantizer.pretrained("colorcnn", profile="smoke")
+        quantizer = zoo.pretrained_quantizer("colorcnn", profile="smoke")
     assert calls == []
     quantizer.quantize(noise(16, 16), 8)
     assert calls == [("colorcnn", "cifar10", "alexnet", 8, "smoke")]
-    LearnedQuantizer.pretrained("colorcnn", colors=4)
+    zoo.pretrained_quantizer("colorcnn", colors=4)
     assert calls[-1][3] == 4
 
 
@@ -227,8 +227,8 @@ def test_quantize_takes_every_method_by_name(monkeypatch, plus: ColorCNNPlus) ->
         loads.append((name, dataset, classifier, colors, profile))
         return plus
 
-    monkeypatch.setattr(zoo.learned, "load_pretrained", fake)
-    zoo.pretrained_quantizer.cache_clear()
+    monkeypatch.setattr(zoo.methods, "load_pretrained", fake)
+    zoo.quantizer.cache_clear()
     image = noise(20, 24)
     q = zoo.quantize(image, "colorcnn+", 4, device="cpu")
     expected = LearnedQuantizer(plus, "cpu").quantize(image, 4)
@@ -243,15 +243,15 @@ def test_quantize_takes_every_method_by_name(monkeypatch, plus: ColorCNNPlus) ->
         zoo.quantize(image, "popularity", 4)
     with pytest.raises(ValueError, match="the learned colorcnn, colorcnn\\+ through colorcnn_repro.zoo.quantize"):
         classical(image, "colorcnn+", 4)
-    zoo.pretrained_quantizer.cache_clear()
+    zoo.quantizer.cache_clear()
 
 
 def test_pretrained_errors(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path))
     with pytest.raises(ValueError, match="unknown learned quantizer 'classifier'"):
-        LearnedQuantizer.pretrained("classifier")
+        zoo.pretrained_quantizer("classifier")
     with pytest.raises(FileNotFoundError, match="train-colorcnn-plus"):
-        LearnedQuantizer.pretrained("colorcnn+", profile="smoke", dataset="no-such-dataset")
+        zoo.pretrained_quantizer("colorcnn+", profile="smoke", dataset="no-such-dataset")
 
 
 def test_warns_when_fewer_than_half_the_colours_are_used(plus: ColorCNNPlus) -> None:
@@ -286,3 +286,28 @@ def test_zoo_errors_list_the_colour_counts_that_exist(monkeypatch, tmp_path) -> 
         zoo.load_pretrained("colorcnn", profile="smoke")
     with pytest.raises(FileNotFoundError, match="trained for these settings: none"):
         zoo.load_pretrained("colorcnn", colors=8, profile="smoke", dataset="stl10")
+
+
+def test_one_interface_for_every_method(plus: ColorCNNPlus) -> None:
+    """Classical and learned quantizers answer the same two calls: one image → Quantized, a set → QuantizedSet;
+    a set's item equals the image quantized alone."""
+    from colorcnn_repro.quantized import QuantizedSet
+    from colorcnn_repro.quantizers import ClassicalQuantizer, quantizers_for
+
+    images = np.stack([noise(16, 16), noise(16, 16)[::-1]])
+    learned = LearnedQuantizer.from_nets("colorcnn+", {2: plus, 4: plus}, batch_size=1)
+    quantizers = quantizers_for(("mediancut", "colorcnn+"), {"colorcnn+": learned})
+    assert isinstance(quantizers["mediancut"], ClassicalQuantizer) and quantizers["colorcnn+"] is learned
+    for name, quantizer in quantizers.items():
+        assert quantizer.name == name
+        qs = quantizer.quantize_set(images, 4)
+        assert isinstance(qs, QuantizedSet) and len(qs) == 2 and qs.rgb().shape == images.shape
+        for i, image in enumerate(images):
+            alone = quantizer.quantize(image, 4)
+            np.testing.assert_array_equal(qs[i].to_rgb(), alone.to_rgb())
+    with pytest.raises(ValueError, match="no colorcnn\\+ network for C=8; given for C=\\[2, 4\\]"):
+        learned.quantize_set(images, 8)
+    with pytest.raises(ValueError, match="no quantizer given for colorcnn; given: colorcnn\\+"):
+        quantizers_for(("colorcnn",), {"colorcnn+": learned})
+    with pytest.raises(ValueError, match="unknown quantization method 'popularity'"):
+        ClassicalQuantizer("popularity")

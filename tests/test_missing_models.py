@@ -15,7 +15,7 @@ from colorcnn_repro.models import build_normalized_classifier, classifier_checkp
 from colorcnn_repro.profiles import get_config
 from colorcnn_repro.training import loops, runs
 from colorcnn_repro.training.runs import MissingModelError, run_path, train_command, zoo_path
-from colorcnn_repro.zoo import LearnedQuantizer, load_pretrained, pretrained_config
+from colorcnn_repro.zoo import load_pretrained, pretrained_config, pretrained_quantizer
 
 
 @pytest.fixture(autouse=True)
@@ -61,10 +61,10 @@ def test_load_pretrained_never_trains(no_training: Path, name: str, colors: int 
 
 def test_learned_quantizer_never_trains(no_training: Path) -> None:
     with pytest.raises(MissingModelError, match="`colorcnn train-colorcnn --profile smoke --colors 8`"):
-        LearnedQuantizer.pretrained("colorcnn", colors=8, profile="smoke")
+        pretrained_quantizer("colorcnn", colors=8, profile="smoke")
     with pytest.raises(MissingModelError, match="`colorcnn train-colorcnn-plus --profile smoke "
                                                 "--set dataset=tinyimagenet`"):
-        LearnedQuantizer.pretrained("colorcnn+", dataset="tinyimagenet", profile="smoke")
+        pretrained_quantizer("colorcnn+", dataset="tinyimagenet", profile="smoke")
     assert not no_training.exists()
 
 

@@ -24,6 +24,7 @@ from colorcnn_repro.losses import sample_pixels
 from colorcnn_repro.models import ColorCNNPlus, build_normalized_classifier
 from colorcnn_repro.models.checkpoint import load_checkpoint, load_quantizer_net, save_checkpoint
 from colorcnn_repro.profiles import get_config
+from colorcnn_repro.quantizers.learned import LearnedQuantizer
 from colorcnn_repro.training import augment, loops, runs, targets
 
 REPO = Path(__file__).resolve().parents[1]
@@ -151,7 +152,7 @@ def test_autocast_is_off_on_a_cpu() -> None:
 def test_torchrun_device_is_the_local_rank(monkeypatch) -> None:
     monkeypatch.setenv("WORLD_SIZE", "2")
     monkeypatch.setenv("LOCAL_RANK", "1")
-    assert runs.pick_device("cpu") == torch.device("cpu")
+    assert parallel.pick_device("cpu") == torch.device("cpu")
     with pytest.raises(ValueError, match="cuda:LOCAL_RANK"):
         parallel.process_device("cuda:3")
 
@@ -163,10 +164,10 @@ def test_evaluation_overlap_gives_the_sequential_results() -> None:
     torch.manual_seed(0)
     clf = build_normalized_classifier("alexnet", 10, "cifar10").eval()
     net = ColorCNNPlus(width=4).eval()
-    nets = {"colorcnn+": {2: net, 4: net}}
+    learned = {"colorcnn+": LearnedQuantizer.from_nets("colorcnn+", {2: net, 4: net}, batch_size=5)}
     methods = ("mediancut", "octree", "colorcnn+")
-    a = evaluate_grid(clf, data, methods, (1, 2), nets, batch_size=5, overlap=False)
-    b = evaluate_grid(clf, data, methods, (1, 2), nets, batch_size=5, overlap=True, workers=0)
+    a = evaluate_grid(clf, data, methods, (1, 2), learned, batch_size=5, overlap=False)
+    b = evaluate_grid(clf, data, methods, (1, 2), learned, batch_size=5, overlap=True, workers=0)
     assert a == b
 
 

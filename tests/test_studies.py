@@ -230,12 +230,12 @@ def test_tiny_sweep_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert rgb.shape == (32, 32, 3) and len(np.unique(rgb.reshape(-1, 3), axis=0)) <= 2
     assert Path(examples.result_file).name.startswith("multilabel_voc_examples-")
     # kept beside the study: read back without a model; other params without the model and training off: None
-    monkeypatch.setattr(examples_module, "learned_nets", lambda *a, **k: pytest.fail("recomputed the examples"))
+    monkeypatch.setattr(examples_module, "trained_quantizers", lambda *a, **k: pytest.fail("recomputed the examples"))
     assert study_examples(voc, picks, 1, n=2).quantized["ColorCNN+"][1].palette.tolist() == \
         examples.quantized["ColorCNN+"][1].palette.tolist()
     monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "empty"))
     monkeypatch.setenv(NO_TRAINING_ENV, "1")
-    monkeypatch.setattr(examples_module, "learned_nets", pipeline.learned_nets)
+    monkeypatch.setattr(examples_module, "trained_quantizers", pipeline.trained_quantizers)
     with pytest.warns(UserWarning, match="no examples for .*training is off"):
         assert study_examples(voc, picks, 1, n=3) is None
 

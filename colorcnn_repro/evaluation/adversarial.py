@@ -14,11 +14,11 @@ are given in /255 units (ε = 8 means 8/255). Two threat models:
     ``surrogate="soft"`` uses the soft output forward too). Non-differentiable MedianCut and JPEG are
     attacked with BPDA's identity approximation (forward: real quantization; backward: identity), so that
     every defense faces an adaptive attacker. Every adversarial image is evaluated through the real test-time
-    path (:func:`~.grid.quantize_images`, :func:`~colorcnn_repro.quantized.jpeg_bpp`, :func:`~.grid.predict`).
+    path (each quantizer's ``quantize_set``, :func:`~colorcnn_repro.quantized.jpeg_bpp`, :func:`~.grid.predict`).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,9 @@ from ..data import ImageArrays
 from ..models import ColorQuantizerNet, NormalizedClassifier
 from ..models.colorcnn import one_hot_map, paint, weighted_palette
 from ..quantized import jpeg_bpp
-from .grid import check_nets, predict, quantize_images, score
+from ..quantizers import Quantizer, quantizers_for
+from ..quantizers.learned import LearnedQuantizer
+from .grid import predict, score
 
 ATTACKS = ("fgsm", "pgd")
 THREAT_MODELS = ("attack_then_quantize", "attack_pipeline")
@@ -161,17 +163,16 @@ def jpeg_images(images: np.ndarray, quality: int) -> np.ndarray:
     return np.stack([jpeg_bpp(img, quality)[0] for img in images])
 
 
-def apply_defense(images: np.ndarray, method: str, param: int | None, nets: dict[str, dict[int, ColorQuantizerNet]],
-                  batch_size: int = 250) -> np.ndarray:
-    """The defended image, uint8: ``none``; ``jpeg`` at quality ``param``; any quantizer at ``param`` colours
-    (``nets[method][param]`` for learned ones, hard test-time quantization)."""
+def apply_defense(images: np.ndarray, method: str, param: int | None,
+                  quantizers: Mapping[str, Quantizer]) -> np.ndarray:
+    """The defended image, uint8: ``none``; ``jpeg`` at quality ``param``; ``quantizers[method]`` at ``param``
+    colours (hard test-time quantization)."""
     if method == "none":
         return images
     assert param is not None  # a quality or a colour count for every defense but "none"
     if method == "jpeg":
         return jpeg_images(images, param)
-    learned = {method: nets[method][param]} if method in nets else {}
-    return quantize_images(images, method, param, learned, batch_size).rgb()
+    return quantizers[method].quantize_set(images, param).rgb()
 
 
 def _accuracy(clf: NormalizedClassifier, images: np.ndarray, data: ImageArrays, batch_size: int) -> float:
@@ -179,7 +180,7 @@ def _accuracy(clf: NormalizedClassifier, images: np.ndarray, data: ImageArrays, 
 
 
 def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays,
-                        nets: dict[str, dict[int, ColorQuantizerNet]] | None,
+                        learned: Mapping[str, LearnedQuantizer] | None,
                         eps_list: tuple[float, ...] = (1, 2, 4, 8), colors: tuple[int, ...] = (2, 8, 64),
                         attacks: tuple[str, ...] = ("fgsm", "pgd"),
                         methods: tuple[str, ...] = ("mediancut", "colorcnn", "colorcnn+"),
@@ -189,7 +190,8 @@ def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays,
                         surrogate: str = "straight_through", bpda_classical: bool = True,
                         batch_size: int = 100, seed: int = 0, progress: bool = True) -> dict:
     """Accuracy of ``clf`` on ``data`` under FGSM/PGD at every ε (/255), for each defense: none, every
-    quantizer in ``methods`` at every colour count in ``colors``, JPEG at every quality.
+    quantizer in ``methods`` at every colour count in ``colors`` (``learned`` serves the learned ones), JPEG at
+    every quality.
 
     Returns ``{"clean": {defense}, "attack_then_quantize": {attack: {ε: {defense}}}, "attack_pipeline":
     {attack: {ε: {defense}}}, "linf": {threat model: {attack: {ε: max |δ|·255}}}}`` where ``{defense}`` is
@@ -197,15 +199,15 @@ def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays,
     attack is recomputed against each defended pipeline (``none`` equals ``attack_then_quantize``'s; classical
     methods and JPEG only when ``bpda_classical``).
     """
-    nets = nets or {}
+    learned = learned or {}
+    quantizers = quantizers_for(methods, learned)
     bad = [t for t in threat_models if t not in THREAT_MODELS]
     if bad:
         raise ValueError(f"unknown threat model(s) {bad}; accepted: {', '.join(THREAT_MODELS)}")
-    check_nets(methods, colors, nets)
+    for m in learned.keys() & set(methods):
+        for c in colors:
+            learned[m].net_for(c)  # a missing network fails now, before any attack
     clf.eval()
-    for per_c in nets.values():
-        for net in per_c.values():
-            net.eval()
     dev = next(clf.parameters()).device
     defenses: list[tuple[str, int | None]] = [("none", None)]
     defenses += [(m, c) for m in methods for c in colors]
@@ -222,7 +224,7 @@ def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays,
     def evaluate(images: np.ndarray, which: list[tuple[str, int | None]]) -> dict:
         table: dict = {}
         for m, p in which:
-            record(table, m, p, _accuracy(clf, apply_defense(images, m, p, nets, batch_size), data, batch_size))
+            record(table, m, p, _accuracy(clf, apply_defense(images, m, p, quantizers), data, batch_size))
         return table
 
     def linf(adv: np.ndarray) -> float:
@@ -252,18 +254,18 @@ def adversarial_defense(clf: NormalizedClassifier, data: ImageArrays,
                     continue
                 if m == "none":
                     fn = clf
-                elif m in nets:
+                elif m in learned:
                     assert p is not None
-                    fn = through_net(clf, nets[m][p], p, surrogate)
+                    fn = through_net(clf, learned[m].net_for(p), p, surrogate)
                 elif bpda_classical:
                     def transform(u8: np.ndarray, m: str = m, p: int | None = p) -> np.ndarray:
-                        return apply_defense(u8, m, p, nets, batch_size)
+                        return apply_defense(u8, m, p, quantizers)
 
                     fn = through_transform(clf, transform)
                 else:
                     continue
                 adv = run_attack(fn, data.images, data.labels, a, e, **kw)
-                record(table, m, p, _accuracy(clf, apply_defense(adv, m, p, nets, batch_size), data, batch_size))
+                record(table, m, p, _accuracy(clf, apply_defense(adv, m, p, quantizers), data, batch_size))
                 worst = max(worst, linf(adv))
             out["attack_pipeline"].setdefault(a, {})[str(e)] = table
             lim.setdefault(a, {})[str(e)] = worst

@@ -8,13 +8,15 @@ gradient of a class score w.r.t. the pooled map is the class's linear weight / (
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..models import ColorQuantizerNet, NormalizedClassifier
-from .grid import check_nets, quantize_images
+from ..models import NormalizedClassifier
+from ..quantizers import Quantizer, quantizers_for
 
 GLOBAL_POOLS = (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
 
@@ -121,25 +123,22 @@ def cam_agreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def cam_panels(clf: NormalizedClassifier, images: np.ndarray, labels: np.ndarray,
                methods: tuple[str, ...] = ("mediancut", "colorcnn+"), bits: tuple[int, ...] = (1, 2, 4),
-               nets: dict[str, dict[int, ColorQuantizerNet]] | None = None, batch_size: int = 100,
+               learned: Mapping[str, Quantizer] | None = None, batch_size: int = 100,
                layer: nn.Module | None = None) -> dict:
     """Fig. 1: original and quantized images (every method at 2**bits colours), their Grad-CAMs for the
     ground-truth class and the classifier's confidence in it.
 
     Returns ``{"target": (N,), "original": panel, "methods": {method: {str(bits): panel}}}`` with each panel
     as in :func:`cam_batch`, plus ``"agreement"`` (Pearson correlation with the original's CAM) for the
-    quantized ones."""
-    nets = nets or {}
+    quantized ones. ``learned`` gives the learned methods' quantizers."""
+    quantizers = quantizers_for(methods, learned)
     clf.eval()
     target = target_classes(labels)
     original = cam_batch(clf, images, target, batch_size, layer)
     per_method: dict[str, dict[str, dict]] = {m: {} for m in methods}
-    check_nets(methods, tuple(2**b for b in bits), nets)
     for m in methods:
         for b in bits:
-            c = 2**b
-            learned = {m: nets[m][c]} if m in nets else {}
-            quantized = quantize_images(images, m, c, learned, batch_size).rgb()
+            quantized = quantizers[m].quantize_set(images, 2**b).rgb()
             panel = cam_batch(clf, quantized, target, batch_size, layer)
             panel["agreement"] = cam_agreement(panel["cam"], original["cam"])
             per_method[m][str(b)] = panel

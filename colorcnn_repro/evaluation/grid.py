@@ -2,70 +2,26 @@
 bits per pixel, paired significance, and JPEG as the reference curve.
 
 With the classifier on a GPU, the classical quantizers (and their PNG sizes) run ahead in a background thread
-over the CPU worker pool (:func:`~colorcnn_repro.quantizers.batched.quantize_batch`) while the GPU runs the
+over the CPU worker pool (:class:`~colorcnn_repro.quantizers.ClassicalQuantizer` with workers) while the GPU runs the
 learned quantizers and the classifier; on a CPU everything runs in turn, in this process. Same results.
 """
 from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from .. import progress
 from ..data import ImageArrays
-from ..models import ColorQuantizerNet, NormalizedClassifier
+from ..models import NormalizedClassifier
 from ..parallel import to_device
-from ..quantized import Quantized, jpeg_bpp
-from ..quantizers import LEARNED_METHODS
-from ..quantizers.batched import quantize_batch
+from ..quantized import QuantizedSet, jpeg_bpp
+from ..quantizers import LEARNED_METHODS, ClassicalQuantizer, Quantizer, quantizers_for
 from .metrics import exact_match, mcnemar_p, mean_average_precision, stars
-
-
-@dataclass
-class QuantizedSet:
-    """Index maps (N×H×W uint8) and palettes (N×C×3 uint8) of one method at one C."""
-
-    index: np.ndarray
-    palette: np.ndarray
-
-    def rgb(self) -> np.ndarray:
-        return np.take_along_axis(self.palette[:, None], self.index[..., None].astype(np.int64), axis=2)
-
-    def item(self, i: int) -> Quantized:
-        return Quantized(self.index[i], self.palette[i])
-
-
-def check_nets(methods: tuple[str, ...], colors: tuple[int, ...],
-               nets: dict[str, dict[int, ColorQuantizerNet]]) -> None:
-    """ValueError naming the first learned method of ``methods`` that ``nets`` ({method: {C: net}}) lacks a net
-    for at one of ``colors``, and the colour counts it has."""
-    for m in methods:
-        if m in LEARNED_METHODS:
-            missing = [c for c in colors if c not in nets.get(m, {})]
-            if missing:
-                raise ValueError(f"no {m} net for C={missing}; nets[{m!r}] has C={sorted(nets.get(m, {}))}")
-
-
-def quantize_images(images: np.ndarray, method: str, colors: int, nets: dict[str, ColorQuantizerNet],
-                    batch_size: int = 250, device: torch.device | None = None, workers: int = 0) -> QuantizedSet:
-    """Quantize N×H×W×3 uint8 images with a classical method (over ``workers`` processes, 0: this one) or
-    a learned net (``nets[method]``, on its device)."""
-    if method not in nets:
-        index, palette = quantize_batch(images, method, colors, workers=workers)
-        return QuantizedSet(index.numpy().astype(np.uint8), palette.numpy())
-    net = nets[method].eval()
-    dev = device or next(net.parameters()).device
-    idx_out, pal_out = [], []
-    for s in range(0, len(images), batch_size):
-        x = to_device(torch.from_numpy(images[s:s + batch_size]), dev).permute(0, 3, 1, 2).float() / 255
-        index, palette = net.quantize(x, colors)
-        idx_out.append(index.to(torch.uint8).cpu().numpy())
-        pal_out.append(palette.cpu().numpy())
-    return QuantizedSet(np.concatenate(idx_out), np.concatenate(pal_out))
 
 
 @torch.no_grad()
@@ -92,19 +48,19 @@ def score(scores: np.ndarray, data: ImageArrays) -> tuple[np.ndarray, dict[str, 
 
 def bitrate_stats(qs: QuantizedSet) -> dict[str, float]:
     """Mean colours actually used per image and mean bits per pixel of the indexed PNGs."""
-    items = [qs.item(i) for i in range(len(qs.index))]
+    items = [qs[i] for i in range(len(qs))]
     return {"colors_used": float(np.mean([q.colors_used() for q in items])),
             "bpp": float(np.mean([q.bpp() for q in items]))}
 
 
 def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[str, ...], bits: tuple[int, ...],
-                  nets: dict[str, dict[int, ColorQuantizerNet]] | None = None, batch_size: int = 250,
+                  learned: Mapping[str, Quantizer] | None = None, batch_size: int = 250,
                   overlap: bool | None = None, workers: int | None = None) -> dict:
     """Accuracy / colours used / bpp for every method and 2**bits colours, with paired McNemar p-values
-    between every two methods at each colour count. ``nets[method][C]`` gives learned quantizers. With the
+    between every two methods at each colour count. ``learned`` gives the learned methods' quantizers. With the
     classifier on a GPU the classical methods run ahead on the CPU worker pool (module docstring);
     ``overlap`` forces that on or off, ``workers`` sets the pool size (default: every CPU)."""
-    nets = nets or {}
+    quantizers = quantizers_for(methods, learned)
     original_correct, original = score(predict(clf, data.images, batch_size), data)
     results: dict[str, dict[str, dict]] = {m: {} for m in methods}
     significance: dict[str, dict[str, dict]] = {}
@@ -117,10 +73,10 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
         workers = (os.cpu_count() or 1) if workers is None else workers
 
         def classical(m: str, c: int) -> tuple[QuantizedSet, dict[str, float]]:
-            qs = quantize_images(data.images, m, c, {}, batch_size, workers=workers)
+            qs = ClassicalQuantizer(m, workers).quantize_set(data.images, c)
             return qs, bitrate_stats(qs)
 
-        ahead = {(b, m): pool.submit(classical, m, 2**b) for b in bits for m in methods if m not in nets}
+        ahead = {(b, m): pool.submit(classical, m, 2**b) for b in bits for m in methods if m not in LEARNED_METHODS}
     try:
         for b in bits:
             c = 2**b
@@ -129,8 +85,7 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
                 if (b, m) in ahead:
                     qs, rate = ahead.pop((b, m)).result()
                 else:
-                    learned = {m: nets[m][c]} if m in nets else {}
-                    qs = quantize_images(data.images, m, c, learned, batch_size)
+                    qs = quantizers[m].quantize_set(data.images, c)
                     rate = bitrate_stats(qs)
                 correct[m], metrics = score(predict(clf, qs.rgb(), batch_size), data)
                 results[m][str(b)] = {**metrics, **rate}

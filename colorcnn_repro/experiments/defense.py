@@ -23,7 +23,7 @@ from ..profiles import ADVERSARIAL_DEFAULTS, STUDY_IMAGES, Experiment, resolve
 from ..quantizers import LEARNED_METHODS
 from ..results import Scores, read_result, result_path
 from ..training.loops import ensure_classifier, frozen_classifier, load_split
-from .pipeline import learned_nets, main_results, write_result
+from .pipeline import main_results, trained_quantizers, write_result
 
 
 def _jsonable(obj: Any) -> Any:
@@ -44,8 +44,8 @@ def _load(exp: Experiment, limit: int | None, root: DataRoot, device: str | None
         if missing:
             raise ValueError(f"ColorCNN is trained for bits {cfg.bits} only (one model per C); "
                              f"bits {missing} were asked for")
-    nets = learned_nets(replace(cfg, bits=tuple(bits)), learned, root, device) if learned else {}
-    return cfg, clf, data, nets
+    quantizers = trained_quantizers(replace(cfg, bits=tuple(bits)), learned, root, device) if learned else {}
+    return cfg, clf, data, quantizers
 
 
 def _default_bits(cfg_bits: tuple[int, ...], wanted: tuple[int, ...]) -> tuple[int, ...]:

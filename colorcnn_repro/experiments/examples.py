@@ -11,17 +11,16 @@ import numpy as np
 import torch
 
 from ..data import ImageArrays
-from ..evaluation.grid import quantize_images
-from ..models import ColorQuantizerNet
 from ..names import METHOD_NAMES
 from ..paths import DataRoot
 from ..profiles import Experiment, get_config
 from ..quantized import Quantized
-from ..quantizers import LEARNED_METHODS
+from ..quantizers import LEARNED_METHODS, Quantizer, quantizers_for
+from ..quantizers.learned import LearnedQuantizer
 from ..results import Examples, examples_path, read_examples, write_examples
 from ..training.loops import load_split
 from ..training.runs import TrainingForbidden
-from .pipeline import learned_nets
+from .pipeline import trained_quantizers
 
 
 def first_images(data: ImageArrays, n: int) -> tuple[np.ndarray, list[str]]:
@@ -31,20 +30,18 @@ def first_images(data: ImageArrays, n: int) -> tuple[np.ndarray, list[str]]:
     return data.images[:len(names)], names
 
 
-def _quantized(images: np.ndarray, method: str, bits: int,
-               nets: Mapping[str, Mapping[int, ColorQuantizerNet]]) -> list[Quantized]:
-    qs = quantize_images(images, method, 2**bits, {method: nets[method][2**bits]} if method in nets else {})
-    return [qs.item(i) for i in range(len(images))]
+def _quantized(images: np.ndarray, method: str, bits: int, learned: Mapping[str, Quantizer]) -> list[Quantized]:
+    qs = quantizers_for((method,), learned)[method].quantize_set(images, 2**bits)
+    return [qs[i] for i in range(len(qs))]
 
 
-def soft_and_hard(images: np.ndarray, nets: Mapping[str, Mapping[int, ColorQuantizerNet]],
-                  colors: int) -> dict[str, np.ndarray]:
+def soft_and_hard(images: np.ndarray, learned: Mapping[str, LearnedQuantizer], colors: int) -> dict[str, np.ndarray]:
     """``{label: uint8 images}``: each learned net's train-time (soft, Eq. 4) and test-time (hard) output."""
     x = torch.from_numpy(images).permute(0, 3, 1, 2).float().div(255)
     outputs = {}
     with torch.no_grad():
-        for m, per_c in nets.items():
-            net = per_c[colors].eval()
+        for m, quantizer in learned.items():
+            net = quantizer.net_for(colors)
             xd = x.to(next(net.parameters()).device)
             for label, hard in (("train-time (soft)", False), ("test-time", True)):
                 out = net(xd, colors, hard=hard).image.clamp(0, 1).permute(0, 2, 3, 1).cpu().numpy()
@@ -66,9 +63,9 @@ def main_examples(exp: Experiment, result: Mapping, n: int, methods: Sequence[st
     if not force and (hit := read_examples(path)) is not None and hit.params == params:
         return hit
     images, names = first_images(load_split(cfg.classifier.data, cfg.split, root, cfg.limit), n)
-    nets = learned_nets(cfg, learned, root, device)
-    quantized = {f"{m} {b}": _quantized(images, m, b, nets) for m in methods for b in bits}
-    return write_examples(path, images, names, quantized, soft_and_hard(images, nets, 2**soft_bits), params)
+    quantizers = trained_quantizers(cfg, learned, root, device)
+    quantized = {f"{m} {b}": _quantized(images, m, b, quantizers) for m in methods for b in bits}
+    return write_examples(path, images, names, quantized, soft_and_hard(images, quantizers, 2**soft_bits), params)
 
 
 def study_examples(result: Mapping, picks: dict[str, tuple[str, str]], bits: int, n: int = 4,
@@ -87,8 +84,8 @@ def study_examples(result: Mapping, picks: dict[str, tuple[str, str]], bits: int
     try:
         for curve, (label, method) in picks.items():
             cfg = get_config("evaluate", profile, {**variants[label]["overrides"], "bits": (bits,)})
-            nets = learned_nets(cfg, (method,), root, device) if method in LEARNED_METHODS else {}
-            quantized[curve] = _quantized(images, method, bits, nets)
+            quantizers = trained_quantizers(cfg, (method,), root, device) if method in LEARNED_METHODS else {}
+            quantized[curve] = _quantized(images, method, bits, quantizers)
     except TrainingForbidden as err:
         warnings.warn(f"no examples for {result['result_file']}: {err}", stacklevel=2)
         return None

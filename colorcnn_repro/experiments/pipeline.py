@@ -27,9 +27,10 @@ from ..models.checkpoint import load_checkpoint, load_quantizer_net
 from ..paths import DataRoot, cache_root
 from ..profiles import Experiment, resolve
 from ..quantizers import LEARNED_METHODS
+from ..quantizers.learned import LearnedQuantizer
 from ..results import read_result, result_path
 from ..training.loops import ensure_classifier, frozen_classifier, load_split, train_colorcnn, train_colorcnn_plus
-from ..training.runs import file_lock, model_file, pick_device
+from ..training.runs import file_lock, model_file
 from ..training.targets import images_digest
 
 
@@ -42,7 +43,7 @@ def write_result(path: Path, profile: str, cfg: Any, body: dict[str, Any]) -> di
     """The result JSON of a stage with its config, versions and device, written atomically (by rank 0 alone
     under torchrun)."""
     return results.write_result(path, {"profile": profile, "config": config_dict(cfg), "config_key": config_key(cfg),
-                                       "versions": versions(), "device": str(pick_device()), **body},
+                                       "versions": versions(), "device": str(parallel.pick_device()), **body},
                                 write=parallel.is_main())
 
 
@@ -99,12 +100,12 @@ def learned_configs(cfg: ExperimentConfig, methods: tuple[str, ...]) -> dict[str
     return out
 
 
-def learned_nets(cfg: ExperimentConfig, methods: tuple[str, ...], root: DataRoot = None,
-                 device: str | None = None) -> dict[str, dict[int, ColorQuantizerNet]]:
-    """{method: {C: net}} for the learned methods of an evaluation config, from runs or the zoo; a model that
-    neither holds is trained first, as its stage would (a fresh clone may hold a committed result but no run).
-    One net is loaded once, whatever the number of colour counts it serves."""
-    dev = pick_device(device)
+def trained_quantizers(cfg: ExperimentConfig, methods: tuple[str, ...], root: DataRoot = None,
+                       device: str | None = None) -> dict[str, LearnedQuantizer]:
+    """{method: quantizer} for the learned methods of an evaluation config, its networks from runs or the zoo;
+    a model that neither holds is trained first, as its stage would (a fresh clone may hold a committed result
+    but no run). One net is loaded once, whatever the number of colour counts it serves."""
+    dev = parallel.pick_device(device)
     train: dict[str, Callable[..., Path]] = {"colorcnn": train_colorcnn, "colorcnn+": train_colorcnn_plus}
     loaded: dict[str, ColorQuantizerNet] = {}
 
@@ -118,7 +119,8 @@ def learned_nets(cfg: ExperimentConfig, methods: tuple[str, ...], root: DataRoot
             loaded[key] = load_quantizer_net(path, stage).to(dev)
         return loaded[key]
 
-    return {m: {c: net(m, sub) for c, sub in per.items()} for m, per in learned_configs(cfg, methods).items()}
+    return {m: LearnedQuantizer.from_nets(m, {c: net(m, sub) for c, sub in per.items()}, cfg.batch_size)
+            for m, per in learned_configs(cfg, methods).items()}
 
 
 def training_record(cfg: ExperimentConfig, methods: tuple[str, ...]) -> dict[str, dict[str, dict[str, float]]]:
@@ -161,9 +163,9 @@ def _evaluate(profile: str, cfg: ExperimentConfig, path: Path, root, device, npz
         data = load_dataset("npz", "test", npz)
         check_labels(data.labels, predict(clf, data.images[:1]).shape[1], npz)
     learned = tuple(m for m in cfg.methods if m in LEARNED_METHODS)
-    nets = learned_nets(cfg, learned, root, device)
+    quantizers = trained_quantizers(cfg, learned, root, device)
     start = time.perf_counter()
-    body = {"data": data.describe(), **evaluate_grid(clf, data, cfg.methods, cfg.bits, nets, cfg.batch_size),
+    body = {"data": data.describe(), **evaluate_grid(clf, data, cfg.methods, cfg.bits, quantizers, cfg.batch_size),
             "jpeg": jpeg_curve(cfg, clf, data)}
     body.update(training=training_record(cfg, learned), seconds=time.perf_counter() - start)
     return write_result(path, profile, cfg, body)

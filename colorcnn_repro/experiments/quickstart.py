@@ -14,10 +14,10 @@ from PIL import Image
 from ..models import ColorQuantizerNet
 from ..profiles import resolve
 from ..quantized import Quantized
-from ..quantizers import quantize
+from ..quantizers import quantizers_for
+from ..quantizers.learned import MULTIPLE, LearnedQuantizer
 from ..training.runs import model_file
-from ..zoo import LearnedQuantizer, load_pretrained, pretrained_config
-from ..zoo.learned import MULTIPLE
+from ..zoo import load_pretrained, pretrained_config
 from .pipeline import colorcnn_plus_stage, colorcnn_stage
 
 PHOTOS = ("astronaut", "chelsea", "coffee")  # scikit-image's sample photographs
@@ -86,9 +86,6 @@ def learned_quantizers(methods: Sequence[str], bits: Sequence[int], dataset: str
 def quantize_photos(photos: Mapping[str, np.ndarray], methods: Sequence[str], bits: Sequence[int],
                     learned: Mapping[str, LearnedQuantizer]) -> dict[Key, Quantized]:
     """Every photograph × method × bit size: ``learned`` serves its methods, the classical quantizers the rest."""
-    out = {}
-    for name, img in photos.items():
-        for m in methods:
-            for b in bits:
-                out[name, m, b] = learned[m].quantize(img, 2**b) if m in learned else quantize(img, m, 2**b)
-    return out
+    quantizers = quantizers_for(methods, learned)
+    return {(name, m, b): quantizers[m].quantize(img, 2**b) for name, img in photos.items() for m in methods
+            for b in bits}

@@ -1,7 +1,11 @@
-"""Classical colour quantizers: per-image methods, exact vectorised Floyd–Steinberg, and a batched hot path.
+"""Colour quantizers: the classical per-image methods, exact vectorised Floyd–Steinberg, a batched hot path, the
+learned quantizer over trained networks, and the one interface they share.
 
-The torch-based names (``quantize_batch``, ``to_quantized``) load on first use, so the classical methods start
-without importing torch. The learned quantizers are :class:`colorcnn_repro.zoo.LearnedQuantizer`.
+Every method, classical or learned, offers the one :class:`Quantizer` interface (:mod:`.interface`):
+:class:`ClassicalQuantizer` by name, :class:`LearnedQuantizer` over trained ColorCNN / ColorCNN+ networks
+(:mod:`.learned`; the zoo's models by name through :func:`colorcnn_repro.zoo.quantizer`). The torch-based names
+(``quantize_batch``, ``to_quantized``, ``LearnedQuantizer``, ``FewColorsWarning``, ``tiled_quantize``) load on
+first use, so the classical methods start without importing torch.
 """
 from importlib import import_module
 from typing import Any
@@ -21,8 +25,10 @@ from .classical import (
     quantize,
 )
 from .dither import floyd_steinberg, floyd_steinberg_reference
+from .interface import ClassicalQuantizer, Quantizer, quantizers_for
 
-_LAZY = {"quantize_batch": "batched", "to_quantized": "batched"}
+_LAZY = {"quantize_batch": "batched", "to_quantized": "batched", "LearnedQuantizer": "learned",
+         "FewColorsWarning": "learned", "tiled_quantize": "learned"}
 
 
 def __getattr__(name: str) -> Any:
@@ -32,7 +38,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ClassicalQuantizer",
+    "FewColorsWarning",
     "LEARNED_METHODS",
+    "LearnedQuantizer",
     "METHODS",
     "as_rgb",
     "check_colors",
@@ -47,5 +56,8 @@ __all__ = [
     "octree",
     "quantize",
     "quantize_batch",
+    "Quantizer",
+    "quantizers_for",
+    "tiled_quantize",
     "to_quantized",
 ]

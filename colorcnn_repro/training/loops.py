@@ -34,7 +34,7 @@ from ..data import ImageArrays, load_dataset
 from ..losses import colorcnn_loss, colorcnn_plus_loss, task_loss
 from ..models import ColorCNN, ColorCNNPlus, NormalizedClassifier, build_normalized_classifier, normalization_stats
 from ..models.checkpoint import classifier_checkpoint, load_classifier, quantizer_checkpoint, save_checkpoint
-from ..parallel import autocast, distribute, per_image, to_device
+from ..parallel import autocast, distribute, per_image, pick_device, to_device
 from ..paths import DataRoot
 from .augment import classifier_augment, post_quantization_augment, random_flip
 from .runs import (
@@ -43,7 +43,6 @@ from .runs import (
     file_lock,
     fit,
     model_file,
-    pick_device,
     run_dir,
     run_epoch,
     run_path,
@@ -64,8 +63,8 @@ def to_tensor(images: np.ndarray, device: torch.device) -> torch.Tensor:
 
 
 def training_device(name: str | None) -> torch.device:
-    """The device a training stage runs on (:func:`~.runs.pick_device`), after joining the torchrun process
-    group when there is one."""
+    """The device a training stage runs on (:func:`~colorcnn_repro.parallel.pick_device`), after joining the
+    torchrun process group when there is one."""
     dev = pick_device(name)
     parallel.setup(dev)
     return dev

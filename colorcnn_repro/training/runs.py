@@ -29,16 +29,6 @@ from ..paths import cache_root, checkpoints_root, runs_root, zoo_root
 from ..profiles import PROFILES, get_config
 
 
-def pick_device(name: str | None = None) -> torch.device:
-    """``name`` if given, else CUDA when present, else CPU; under torchrun ``cuda`` means
-    ``cuda:LOCAL_RANK``. CUDA devices get ``cudnn.benchmark``."""
-    if parallel.env_world_size() > 1:
-        return parallel.prepare_device(parallel.process_device(name))
-    if name:
-        return parallel.prepare_device(torch.device(name))
-    return parallel.prepare_device(torch.device("cuda" if torch.cuda.is_available() else "cpu"))
-
-
 def file_lock(path: Path, every_rank: bool = False) -> AbstractContextManager:
     """An inter-process lock guarding ``path`` (a run folder, a cached or a results file) on this machine, so
     that two processes asking for the same thing compute it once: the second waits, then finds it done. A

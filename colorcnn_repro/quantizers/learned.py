@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 
 import numpy as np
 import torch
@@ -25,11 +25,9 @@ import torch.nn.functional as F
 from .. import progress as progress_bars
 from ..models.checkpoint import load_quantizer_net
 from ..models.colorcnn import EPS, QUANTIZER_NETS, ColorQuantizerNet, one_hot_map
-from ..profiles import PIPELINE_CHECK
-from ..quantized import Quantized
-from ..quantizers.classical import ImageLike, as_rgb, check_colors
-from ..training.runs import pick_device
-from .pretrained import load_pretrained
+from ..parallel import pick_device, to_device
+from ..quantized import Quantized, QuantizedSet
+from .classical import ImageLike, as_rgb, check_colors
 
 MULTIPLE = 16  # the U-Net downsamples four times
 NetLoader = Callable[[int], ColorQuantizerNet]
@@ -116,21 +114,42 @@ def tiled_quantize(net: ColorQuantizerNet, rgb: np.ndarray, colors: int, device:
 
 
 class LearnedQuantizer:
-    """A trained ColorCNN or ColorCNN+ behind ``quantize(image, colors) -> Quantized``.
+    """A trained ColorCNN or ColorCNN+ behind the quantizers' interface (:class:`~colorcnn_repro.quantizers.
+    Quantizer`): ``quantize(image, colors) -> Quantized``, ``quantize_set(images, colors) -> QuantizedSet``.
 
     ``net`` is one network, or a function C → network (ColorCNN has one network per C), called at most once
     per C. Networks are moved to ``device`` (default: CUDA when present, else CPU) and run in eval mode.
-    ``source`` says where the weights came from (shown by ``repr``).
+    ``source`` says where the weights came from (shown by ``repr``); ``batch_size`` is how many images of a
+    set go through the network at once.
     """
 
     def __init__(self, net: ColorQuantizerNet | NetLoader, device: str | torch.device | None = None,
-                 source: str = "given network") -> None:
+                 source: str = "given network", batch_size: int = 250) -> None:
         self.name = next((k for k, cls in QUANTIZER_NETS.items() if type(net) is cls), "colorcnn")
         self.source = source
         self.device = pick_device(str(device) if device is not None else None)
+        self.batch_size = batch_size
         self._loader: NetLoader | None = None if isinstance(net, ColorQuantizerNet) else net
         self._nets: dict[int, ColorQuantizerNet] = {}
         self._net = net.to(self.device) if isinstance(net, ColorQuantizerNet) else None
+
+    @classmethod
+    def from_nets(cls, name: str, nets: Mapping[int, ColorQuantizerNet], batch_size: int = 250) -> LearnedQuantizer:
+        """``name``'s networks already loaded, one per C (``{C: net}``; ColorCNN+ may serve each C with the same
+        one), on the device they are on. Asking for another C is a ValueError naming the C it has."""
+        if not nets:
+            raise ValueError(f"no {name} network given")
+        available = sorted(nets)
+
+        def net_for(colors: int) -> ColorQuantizerNet:
+            if colors not in nets:
+                raise ValueError(f"no {name} network for C={colors}; given for C={available}")
+            return nets[colors]
+
+        first = nets[available[0]]
+        quantizer = cls(net_for, next(first.parameters()).device, batch_size=batch_size)
+        quantizer.name = name
+        return quantizer
 
     @classmethod
     def from_checkpoint(cls, path: str | os.PathLike[str], expect: str | None = None,
@@ -141,29 +160,6 @@ class LearnedQuantizer:
         plain data only, no arbitrary code.
         """
         return cls(load_quantizer_net(path, expect), device, f"checkpoint {Path(path)}")
-
-    @classmethod
-    def pretrained(cls, name: str = "colorcnn+", colors: int | None = None, dataset: str = "cifar10",
-                   classifier: str = "alexnet", profile: str = "cpu",
-                   device: str | torch.device | None = None) -> LearnedQuantizer:
-        """``name`` ("colorcnn" or "colorcnn+") from the zoo or a local run of the same config. ColorCNN nets
-        load lazily, one per C; ``colors`` loads (and checks) that one now, so a missing model shows at once.
-        A model of a pipeline-check profile (:data:`~colorcnn_repro.profiles.PIPELINE_CHECK`: ``smoke``) is used
-        only when that profile is given, and then with a warning."""
-        if name not in QUANTIZER_NETS:
-            raise ValueError(f"unknown learned quantizer {name!r}; accepted: {', '.join(QUANTIZER_NETS)}")
-
-        def load(c: int | None) -> ColorQuantizerNet:
-            return cast(ColorQuantizerNet, load_pretrained(name, dataset, classifier, c, profile))
-
-        source = f"zoo {dataset}/{classifier}, profile {profile}"
-        quantizer = cls(load, device, source) if name == "colorcnn" else cls(load(None), device, source)
-        if colors is not None:
-            quantizer.net_for(colors)
-        if PIPELINE_CHECK[profile]:
-            warnings.warn(f"using the smoke-profile {name} model (trained for minutes on a few hundred images): "
-                          "its outputs check the pipeline and say nothing about the method", stacklevel=2)
-        return quantizer
 
     def net_for(self, colors: int) -> ColorQuantizerNet:
         """The network serving ``colors`` colours, in eval mode; ValueError if it cannot."""
@@ -187,6 +183,18 @@ class LearnedQuantizer:
             warnings.warn(f"{self.name} used {used} of the {colors} colours asked for (fewer than half)",
                           FewColorsWarning, stacklevel=2)
         return q
+
+    @torch.no_grad()
+    def quantize_set(self, images: np.ndarray, colors: int) -> QuantizedSet:
+        """N×H×W×3 uint8 ``images`` (sides multiples of 16, as the networks need), ``batch_size`` at a time."""
+        net = self.net_for(colors)
+        index, palette = [], []
+        for s in range(0, len(images), self.batch_size):
+            x = to_device(torch.from_numpy(images[s:s + self.batch_size]), self.device).permute(0, 3, 1, 2)
+            i, p = net.quantize(x.float() / 255, colors)
+            index.append(i.to(torch.uint8).cpu().numpy())
+            palette.append(p.cpu().numpy())
+        return QuantizedSet(np.concatenate(index), np.concatenate(palette))
 
     def __repr__(self) -> str:
         loaded = f", loaded C={sorted(self._nets)}" if self._loader is not None else ""
