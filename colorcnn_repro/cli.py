@@ -86,6 +86,18 @@ def image_paths(inputs: Sequence[str]) -> list[Path]:
     return paths
 
 
+def checkpoint_file(given: str) -> Path:
+    """``--checkpoint``: a weights file, else the file of the zoo model with that tag (``colorcnn zoo``)."""
+    if Path(given).exists():
+        return Path(given)
+    from .zoo import find_entry
+
+    try:
+        return REPO_ROOT / find_entry(given).file
+    except KeyError as exc:
+        raise FileNotFoundError(f"--checkpoint {given!r} is neither a file nor a zoo tag; {exc.args[0]}") from None
+
+
 def quantizer_for(args: argparse.Namespace) -> Quantizer:
     """The quantizer of ``--method``; learned ones come from ``--checkpoint`` or the zoo (a ``smoke`` model
     only with an explicit ``--profile smoke``, which says so) and are checked against ``--colors`` now, before
@@ -99,7 +111,7 @@ def quantizer_for(args: argparse.Namespace) -> Quantizer:
 
     warnings.filterwarnings("ignore", category=FewColorsWarning)  # cmd_quantize reports every method's
     if args.checkpoint:
-        learned = LearnedQuantizer.from_checkpoint(args.checkpoint, args.method, args.device)
+        learned = LearnedQuantizer.from_checkpoint(checkpoint_file(args.checkpoint), args.method, args.device)
         learned.net_for(args.colors)
         return learned
     return pretrained_quantizer(args.method, args.colors, args.dataset, args.classifier, args.profile, args.device)
@@ -245,6 +257,11 @@ def cmd_curve(args: argparse.Namespace) -> int:
     for todo in result["pending"]:
         print(f"not trained yet: {todo['model']}, {todo['epochs']} epochs")
     print(f"results: {result['result_file']}")
+    if args.publish:
+        from .experiments.compute_curve import publish_longest
+
+        for path in publish_longest(args.profile, overrides(args)):
+            print(f"published {repo_relative(path)}")
     return 0
 
 
@@ -425,8 +442,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--method", required=True, choices=[*METHODS, *LEARNED_METHODS], help="quantization method")
     q.add_argument("--colors", type=int, required=True, metavar="C", help="colour-space size, 2..256")
     q.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder (created if missing)")
-    q.add_argument("--checkpoint", type=Path, metavar="PATH",
-                   help="ColorCNN/ColorCNN+ weights (default: the pretrained zoo model)")
+    q.add_argument("--checkpoint", metavar="PATH|TAG",
+                   help="ColorCNN/ColorCNN+ weights: a file, or a zoo tag as `colorcnn zoo` lists it, e.g. "
+                        "colorcnn/cifar10/alexnet/cpu/C=2/15-epochs (default: the profile's zoo model)")
     q.add_argument("--json", action="store_true", help="print one JSON list instead of a table")
     q.add_argument("--profile", choices=PROFILES, default="cpu",
                    help="zoo profile of the pretrained model (default: %(default)s)")
@@ -463,6 +481,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", type=int, metavar="EPOCHS", help="the last cycle end to train and show (default: all)")
     p.add_argument("--model", action="append", metavar="LABEL",
                    help="train only this run of the curve, e.g. 'ColorCNN C=2'; repeatable (default: every run)")
+    p.add_argument("--publish", action="store_true",
+                   help="then put each run's longest evaluated model into the zoo, tagged <epochs>-epochs "
+                        "(from its cycle-end model under runs/)")
 
     p = sub.add_parser("reproduce", help="run every notebooks/NN_*.ipynb in order with papermill")
     p.add_argument("--profile", choices=PROFILES, default="cpu",

@@ -67,12 +67,14 @@ def _curves(result: Mapping) -> Iterator[tuple[str, dict, list[int], list[Mappin
 
 def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = None, *,
                        baseline: str = "mediancut", starred: Sequence[str] = ("colorcnn+", "colorcnn"),
+                       longer: Sequence[tuple[str, str, Mapping[int, float]]] = (),
                        ax: Axes | None = None) -> Figure:
     """Fig. 12: accuracy (%) against colour-space size (bits) for every method, the original-image accuracy
     as a dashed line, and at a learned method's point :data:`BETTER` where it is significantly above
     ``baseline`` (paired McNemar p < 0.001, the paper's ★★★) or :data:`WORSE` where it is significantly
     below; the title says so. ``paper``: optional ``{method: {bits: accuracy %}}`` drawn as thin dashed lines
-    (e.g. Table 4's rows)."""
+    (e.g. Table 4's rows). ``longer``: ``(method, label, {bits: accuracy %})`` of longer-trained models evaluated
+    on the same images, drawn as large hollow markers."""
     fig, ax = _figure(ax, (6.4, 4.4))
     scores = Scores(result)
     bits = scores.bits()
@@ -92,6 +94,11 @@ def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = No
         xs = [b for b in bits if row.get(b) is not None]
         ax.plot(xs, [row[b] for b in xs], ls="--", lw=0.9, color=s["color"], marker=s["marker"], mfc="none",
                 alpha=0.7, label=f"paper: {s['label']}")
+    for m, label, points in longer:
+        s = style(m)
+        xs = sorted(points)
+        ax.plot(xs, [points[b] for b in xs], ls="none", marker=s["marker"], ms=9, mfc="none", mew=1.6,
+                color=s["color"], label=label)
     original = result.get("original", {}).get("accuracy")
     if original is not None:
         ax.axhline(100 * original, color="grey", ls=":", lw=1, label=f"original images ({100 * original:.1f}%)")
@@ -101,7 +108,7 @@ def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = No
     ax.set_title(f"Accuracy vs colour-space size\n{describe(result)}\n{BETTER} / {WORSE}: significantly above / "
                  f"below {style(baseline)['label']} (paired McNemar p < {SIGNIFICANT_P:g})", fontsize=8)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right", ncol=2 if paper else 1)
+    ax.legend(fontsize=7, loc="lower right", ncol=2 if paper or longer else 1)
     fig.tight_layout()
     return fig
 

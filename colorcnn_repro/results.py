@@ -67,12 +67,14 @@ def repo_relative(path: Path) -> str:
 
 
 def write_result(path: Path, record: Mapping[str, Any], write: bool = True) -> dict:
-    """``record`` with :data:`SCHEMA_VERSION` and its ``result_file``, written to ``path`` atomically unless not
-    ``write`` (a torchrun rank other than 0 gets the same dict without writing)."""
-    out = {**record, "schema": SCHEMA_VERSION, "result_file": repo_relative(path)}
+    """``record`` with :data:`SCHEMA_VERSION`, written to ``path`` atomically unless not ``write`` (a torchrun
+    rank other than 0 gets the same dict without writing), returned as :func:`read_result` reads it. The file
+    does not hold its own ``result_file``: where it lies depends on the machine (``$COLORCNN_RESULTS``)."""
+    body = {k: v for k, v in record.items() if k != "result_file"}
+    out = {**body, "schema": SCHEMA_VERSION}
     if write:
         atomic_write_json(out, path)
-    return out
+    return {**out, "result_file": repo_relative(path)}
 
 
 def read_result(path: Path, force: bool = False) -> dict | None:
@@ -219,6 +221,19 @@ class Scores:
 def variant_scores(result: Mapping[str, Any]) -> dict[str, Scores]:
     """The scores of each variant of a study result, by label, in the file's order."""
     return {label: Scores(v) for label, v in result["variants"].items()}
+
+
+def longest_rows(curve: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The rows of a compute-curve result at each run's last evaluated cycle end, by run label, for the runs of
+    the profile's own recipe (no overrides, e.g. not the wider U-Nets): the longest-trained model of each learned
+    quantizer, one row per bit size it is evaluated at."""
+    own = {label for label, m in curve["models"].items() if not m["overrides"]}
+    last: dict[str, int] = {}
+    for r in curve["rows"]:
+        if r["model"] in own:
+            last[r["model"]] = max(last.get(r["model"], 0), r["epochs"])
+    return {label: [r for r in curve["rows"] if r["model"] == label and r["epochs"] == end]
+            for label, end in last.items()}
 
 
 def accuracies(result: Mapping[str, Any], prefix: str = "") -> dict[str, float]:

@@ -238,6 +238,13 @@ def test_quantize_learned_without_zoo_model(tmp_path, capsys, image: Path) -> No
     assert_one_line_error(code, err, "no pretrained 'colorcnn+'", "colorcnn train-colorcnn-plus --profile smoke")
 
 
+def test_quantize_checkpoint_is_a_file_or_a_zoo_tag(tmp_path, capsys, image: Path) -> None:
+    code, _, err = run(["quantize", image, "--method", "colorcnn+", "--colors", 4, "--checkpoint", "colorcnn+/no/tag",
+                        "--out", tmp_path / "out"], capsys)
+    assert_one_line_error(code, err, "--checkpoint 'colorcnn+/no/tag' is neither a file nor a zoo tag",
+                          "tags: classifier/cifar10/alexnet/cpu")
+
+
 @pytest.mark.parametrize(("colors", "fragment"), [
     (3, "ColorCNN is trained for C = 2**bits only (C=2, 4, 8, 16, 32, 64, 128, 256)"),
     (8, "train it with `colorcnn train-colorcnn --profile smoke --colors 8`"),

@@ -67,3 +67,30 @@ def test_visual_comparison_grid_and_soft_counts() -> None:
     assert len([ax for ax in fig.axes if ax.images]) == 2 * 3  # original, MedianCut 1 and 2 bit
     assert main.soft_and_hard_counts(examples).splitlines() == ["Mean distinct colours over the first 2 images at "
                                                                 "C = 2:", "", "- x: 1.0"]
+
+
+CURVE = {
+    "profile": "smoke",
+    "models": {"ColorCNN C=2": {"method": "colorcnn", "bits": [1], "epochs": 3, "overrides": {}},
+               "ColorCNN C=2, width 32": {"method": "colorcnn", "bits": [1], "epochs": 3,
+                                          "overrides": {"colorcnn.width": 32}}},
+    "rows": [{"model": label, "method": "colorcnn", "epochs": e, "bits": 1, "accuracy": acc, "train_seconds": 1800 * e,
+              "lead_mediancut": 100 * (acc - 0.40), "p_mediancut": 0.004, "lead_kmeans": 100 * (acc - 0.45),
+              "p_kmeans": 0.3}
+             for label, e, acc in [("ColorCNN C=2", 1, 0.47), ("ColorCNN C=2", 3, 0.50),
+                                   ("ColorCNN C=2, width 32", 3, 0.55)]],
+}
+
+
+def test_longest_models_are_each_own_recipe_runs_last_cycle_end() -> None:
+    """The width-32 run has overrides, so only ColorCNN C=2 at 3 epochs (50 %: +10 over MedianCut's 40, +5 over
+    k-means' 45; 3 × 1800 s = 1.50 h) is the zoo's longest; the main experiment's ColorCNN is not evaluated in
+    RESULT (—)."""
+    result = {**RESULT, "config": {"colorcnn": {"epochs": 1}, "colorcnn_plus": {"epochs": 4}}}
+    md = main.longest_table(result, CURVE)
+    assert "own model (ColorCNN 1 epochs, ColorCNN+ 4)" in md
+    assert md.splitlines()[-1] == "| ColorCNN C=2 | 1 | 3 | 1.50 | 50.0 | — | +10.0 (p=0.004) | +5.0 (p=0.3) |"
+    assert len(md.splitlines()) == 5
+    assert main.longest_points(CURVE) == [("colorcnn", "ColorCNN C=2, 3 epochs", {1: 50.0})]
+    assert main.longest_table(result, None).startswith("No compute curve")
+    assert main.accuracy_figure(resolve("smoke"), RESULT, CURVE).axes

@@ -35,6 +35,10 @@ def test_write_stamps_schema_and_read_names_the_file(tmp_path: Path) -> None:
     out = results.write_result(path, {"metrics": {"accuracy": 0.5}})
     on_disk = json.loads(path.read_text())
     assert on_disk["schema"] == results.SCHEMA_VERSION == out["schema"]
+    # where the file lies is the reader's to say, not the file's: it holds no path of the machine that wrote it
+    assert "result_file" not in on_disk and out["result_file"] == str(path)
+    results.write_result(tmp_path / "again.json", out)  # a result read and written back
+    assert "result_file" not in json.loads((tmp_path / "again.json").read_text())
     assert results.read_result(path)["metrics"] == {"accuracy": 0.5}
     assert results.read_result(path, force=True) is None and results.read_result(tmp_path / "none.json") is None
     results.write_result(tmp_path / "other.json", {}, write=False)
@@ -117,3 +121,11 @@ def test_only_the_results_module_digs_scores_out_of_a_result() -> None:
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if '["methods"]' in line.replace('params"]["methods"]', "").replace('params["methods"]', "")]
     assert not found, f"raw ['methods'] look-ups outside colorcnn_repro/results.py: {found}"
+
+
+def test_longest_rows_are_the_last_cycle_end_of_each_own_recipe_run() -> None:
+    rows = [{"model": m, "epochs": e, "bits": b} for m, e, b in
+            [("A", 1, 1), ("A", 3, 1), ("A", 3, 2), ("B", 1, 1), ("wide", 7, 1)]]
+    curve = {"models": {"A": {"overrides": {}}, "B": {"overrides": {}}, "wide": {"overrides": {"colorcnn.width": 32}}},
+             "rows": rows}
+    assert results.longest_rows(curve) == {"A": rows[1:3], "B": [rows[3]]}

@@ -14,7 +14,7 @@ from colorcnn_repro.paths import REPO_ROOT, zoo_root
 from colorcnn_repro.profiles import PROFILES, get_config
 from colorcnn_repro.training import runs
 from colorcnn_repro.training.runs import slug, zoo_path
-from colorcnn_repro.zoo import ZooEntry, pretrained_config, publish, zoo_index
+from colorcnn_repro.zoo import ZooEntry, find_entry, pretrained_config, publish, zoo_index
 from colorcnn_repro.zoo.pretrained import dict_key
 
 
@@ -145,3 +145,13 @@ def test_colorcnn_zoo_json(capsys) -> None:
     code, out, _ = run(["zoo", "--json"], capsys)
     assert code == 0
     assert json.loads(out) == json.loads(json.dumps([asdict(e) for e in zoo_index()]))
+
+
+def test_a_longer_trained_model_is_tagged_with_its_label_and_found_by_tag(zoo: Path) -> None:
+    cfg = get_config("colorcnn+", "smoke", {"colorcnn_plus.epochs": 7})
+    fake_run("colorcnn+", cfg)
+    publish("colorcnn+", cfg, label="7-epochs", profile="smoke")
+    entry = find_entry("colorcnn+/cifar10/alexnet/smoke/7-epochs", zoo)
+    assert not entry.current and entry.config_key == config_key(cfg)
+    with pytest.raises(KeyError, match="no zoo model tagged 'colorcnn\\+/nope'; tags: colorcnn\\+/cifar10/alexnet/smoke/7"):
+        find_entry("colorcnn+/nope", zoo)

@@ -15,7 +15,6 @@ budget and what budget would reach a given lead.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,11 +24,12 @@ import numpy as np
 from scipy import stats
 
 from ..config import SECTIONS, ColorCNNConfig, QuantizerConfig
-from ..paths import REPO_ROOT, DataRoot
+from ..paths import DataRoot
 from ..profiles import get_config, resolve
-from ..results import Scores, read_result, result_path
+from ..results import Scores, longest_rows, read_result, result_path
 from ..training.loops import train_colorcnn, train_colorcnn_plus
 from ..training.runs import cycle_ends, model_file
+from ..zoo import publish
 from .pipeline import main_results, write_result
 
 
@@ -146,7 +146,7 @@ def compute_curve(profile: str = "cpu", until: int | None = None, *, train: bool
         return hit
     trends = [fit_trend(rows, label, models[label].method, bits, ref)
               for label, bits in sorted({(r["model"], r["bits"]) for r in rows}) for ref in REFERENCES]
-    body = {"study": "compute_curve", "result_file": os.path.relpath(path, REPO_ROOT), "rows": rows,
+    body = {"study": "compute_curve", "rows": rows,
             "pending": pending, "trends": trends, "references": list(REFERENCES),
             "paper_images": PAPER_IMAGES, "models": {label: {"method": m.method, "bits": list(m.bits),
                                                              "epochs": m.epochs, "overrides": dict(m.overrides)}
@@ -154,6 +154,23 @@ def compute_curve(profile: str = "cpu", until: int | None = None, *, train: bool
     write_result(path, profile, study, body)
     out = read_result(path)
     assert out is not None  # just written
+    return out
+
+
+def publish_longest(profile: str = "cpu", overrides: dict[str, Any] | None = None) -> list[Path]:
+    """Put each run of the profile's own recipe at its last evaluated cycle end
+    (:func:`~colorcnn_repro.results.longest_rows` of the curve's JSON) into the zoo, tagged ``<epochs>-epochs``
+    beside the profile's model, with the main chain's evaluation of it; the zoo files written. The weights come
+    from the run's cycle-end model under ``runs/``."""
+    curve = read_result(result_file(profile, overrides))
+    if curve is None:
+        raise FileNotFoundError(f"no compute curve at {result_file(profile, overrides)}: run `colorcnn curve` first")
+    models, out = curve_models(profile), []
+    for label, rows in longest_rows(curve).items():
+        model, end = models[label], rows[0]["epochs"]
+        exp = resolve(profile, {**(overrides or {}), **row_overrides(model, end)})
+        out.append(publish(model.method, run_config(profile, model, end, overrides),
+                           result_path(exp.results, "evaluation", exp.config), f"{end}-epochs", profile))
     return out
 
 

@@ -30,7 +30,6 @@ per-profile bit ranges and sweep values in ``STUDY_BITS`` and ``SWEEP_VALUES``, 
 from __future__ import annotations
 
 import itertools
-import os
 import sys
 import warnings
 from collections.abc import Callable
@@ -42,7 +41,7 @@ from ..config import ClassifierConfig, ExperimentConfig, config_key, epochs_key
 from ..data import MissingDataError
 from ..data.loader import SOURCES
 from ..names import BACKBONE_NAMES, METHOD_NAMES
-from ..paths import REPO_ROOT, DataRoot, data_root, results_root
+from ..paths import DataRoot, data_root, results_root
 from ..profiles import (
     BACKBONE_CLASSIFIERS,
     PIPELINE_CHECK,
@@ -161,7 +160,7 @@ def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ..
         ev = done[key]
         out[label] = {"overrides": ov, "evaluation_key": ev["config_key"], "data": ev["data"],
                       "original": ev["original"], "methods": Scores(ev).map(dict), "significance": ev["significance"]}
-    body = {"study": name, "result_file": os.path.relpath(path, REPO_ROOT), "variants": out, "rows": flat_rows(out),
+    body = {"study": name, "variants": out, "rows": flat_rows(out),
             "groups": groups or {}, **(extra or {})}
     write_result(path, profile, study, body)
     stored = read_result(path)  # the JSON as stored (lists, string keys), whether just computed or not

@@ -96,7 +96,7 @@ def tiled_quantize(net: ColorQuantizerNet, rgb: np.ndarray, colors: int, device:
             y0, x0 = max(top - overlap, 0), max(left - overlap, 0)
             y1 = min(top + tile + overlap, padded.shape[0])
             x1 = min(left + tile + overlap, padded.shape[1])
-            window = torch.from_numpy(np.ascontiguousarray(padded[y0:y1, x0:x1])).to(device)
+            window = torch.tensor(padded[y0:y1, x0:x1]).to(device)
             window = window.permute(2, 0, 1)[None].float().div_(255)
             m = net.probability_map(window, colors)
             # the core's real (unpadded) pixels, in window coordinates
@@ -190,7 +190,7 @@ class LearnedQuantizer:
         net = self.net_for(colors)
         index, palette = [], []
         for s in range(0, len(images), self.batch_size):
-            x = to_device(torch.from_numpy(images[s:s + self.batch_size]), self.device).permute(0, 3, 1, 2)
+            x = to_device(torch.tensor(images[s:s + self.batch_size]), self.device).permute(0, 3, 1, 2)
             i, p = net.quantize(x.float() / 255, colors)
             index.append(i.to(torch.uint8).cpu().numpy())
             palette.append(p.cpu().numpy())

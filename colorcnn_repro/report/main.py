@@ -15,7 +15,7 @@ from .. import paper_numbers
 from ..names import METHOD_NAMES
 from ..plots import accuracy_vs_colors, image_grid
 from ..profiles import Experiment
-from ..results import Examples, Scores
+from ..results import Examples, Scores, longest_rows
 
 
 def table1(ours: Mapping[tuple[str, str], float]) -> str:
@@ -43,9 +43,43 @@ def _is_table4_setting(exp: Experiment) -> bool:
     return (clf.data.dataset, clf.classifier) == ("cifar100", "resnet18")
 
 
-def accuracy_figure(exp: Experiment, result: Mapping) -> Figure:
-    """Fig. 12: accuracy against colour-space size, the paper's Table 4 rows overlaid in their own setting."""
-    return accuracy_vs_colors(result, paper=paper_numbers.table4_main_rows() if _is_table4_setting(exp) else None)
+def accuracy_figure(exp: Experiment, result: Mapping, curve: Mapping | None = None) -> Figure:
+    """Fig. 12: accuracy against colour-space size, the paper's Table 4 rows overlaid in their own setting, and
+    the longest-trained learned quantizers of the compute ``curve`` (its result, when there is one)."""
+    return accuracy_vs_colors(result, paper=paper_numbers.table4_main_rows() if _is_table4_setting(exp) else None,
+                              longer=longest_points(curve) if curve else ())
+
+
+def longest_points(curve: Mapping) -> list[tuple[str, str, dict[int, float]]]:
+    """``(method, label, {bits: accuracy %})`` of each run's last cycle end in a compute-curve result."""
+    return [(rows[0]["method"], f"{label}, {rows[0]['epochs']} epochs",
+             {r["bits"]: 100 * r["accuracy"] for r in rows}) for label, rows in longest_rows(curve).items()]
+
+
+def longest_table(result: Mapping, curve: Mapping | None) -> str:
+    """Markdown: the zoo's longest-trained learned quantizers (the compute ``curve``'s last cycle ends, evaluated
+    by the main chain on the same images as ``result``) beside the main experiment's own model of each, with
+    their leads over MedianCut and k-means (McNemar p). Says so when there is no curve for this setting."""
+    if not curve:
+        return "No compute curve for this profile and setting (notebook `14_compute_curve`): no longer-trained models."
+    scores, cfg = Scores(result), result["config"]
+    head = ["model", "bits", "epochs", "training hours", "accuracy", "main experiment's model", "vs MedianCut",
+            "vs k-means"]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    for label, rows in longest_rows(curve).items():
+        for r in rows:
+            own = (f"{100 * scores.accuracy(r['method'], r['bits']):.1f}"
+                   if r["method"] in scores and r["bits"] in scores.bits(r["method"]) else "—")
+            hours = f"{r['train_seconds'] / 3600:.2f}" if r["train_seconds"] is not None else "?"
+            lines.append(f"| {label} | {r['bits']} | {r['epochs']} | {hours} | {100 * r['accuracy']:.1f} | {own} | "
+                         f"{r['lead_mediancut']:+.1f} (p={r['p_mediancut']:.1g}) | "
+                         f"{r['lead_kmeans']:+.1f} (p={r['p_kmeans']:.1g}) |")
+    return (f"The zoo's longest-trained learned quantizers ({curve['profile']} profile; the compute curve's last "
+            "cycle ends, warm restarts whose cycles double), evaluated by the main chain on the same images, "
+            f"beside the main experiment's own model (ColorCNN {cfg['colorcnn']['epochs']} epochs, ColorCNN+ "
+            f"{cfg['colorcnn_plus']['epochs']}). Accuracy in %, "
+            "leads in points with McNemar p. `colorcnn quantize --checkpoint <zoo tag>` uses them "
+            "(`colorcnn zoo` lists the tags).\n\n" + "\n".join(lines))
 
 
 def accuracy_table(exp: Experiment, result: Mapping) -> str:

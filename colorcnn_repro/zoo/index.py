@@ -66,6 +66,14 @@ def zoo_index(folder: Path | None = None) -> list[ZooEntry]:
                                           e.colors or 0, not e.current, e.config_key))
 
 
+def find_entry(tag: str, folder: Path | None = None) -> ZooEntry:
+    """The zoo model tagged ``tag`` (as ``colorcnn zoo`` lists it); a KeyError names the tags there are."""
+    entries = zoo_index(folder)
+    if (hit := next((e for e in entries if e.tag == tag), None)) is None:
+        raise KeyError(f"no zoo model tagged {tag!r}; tags: {', '.join(e.tag for e in entries)}")
+    return hit
+
+
 def zoo_entry(weights: Path) -> ZooEntry:
     """The index entry of the zoo file ``weights`` from the config JSON beside it."""
     record = json.loads(weights.with_suffix(".json").read_text(encoding="utf-8"))
@@ -80,7 +88,8 @@ def zoo_entry(weights: Path) -> ZooEntry:
     profile = current_profile(stage, config)
     current = profile is not None
     profile = profile or record.get("profile") or _read(recorded).get("profile")
-    tag = "/".join([stage, dataset, classifier, profile or "?", *([f"C={colors}"] if colors else [])])
+    label = [] if current or not record.get("label") else [record["label"]]
+    tag = "/".join([stage, dataset, classifier, profile or "?", *([f"C={colors}"] if colors else []), *label])
     results, accuracy, by_bits = _metrics(stage, key, profile, dataset, classifier, recorded)
     return ZooEntry(tag, stage, repo_relative(weights), key, profile, current, dataset, classifier, colors,
                     repo_relative(results) if results else None, accuracy, by_bits)

@@ -11,10 +11,11 @@ from typing import Any
 
 from torch import nn
 
-from ..config import TRAINABLE_COLORS, StageConfig, config_dict, config_key
+from ..config import TRAINABLE_COLORS, QuantizerConfig, StageConfig, config_dict, config_key
 from ..files import atomic_write_json
 from ..models.checkpoint import load_model
 from ..profiles import PROFILES, get_config
+from ..results import repo_relative
 from ..training.runs import (
     MissingModelError,
     how_to_train,
@@ -27,9 +28,11 @@ from ..training.runs import (
 NAMES = ("classifier", "colorcnn", "colorcnn+")
 
 
-def publish(stage: str, cfg: StageConfig, evaluation: Path | None = None) -> Path:
+def publish(stage: str, cfg: StageConfig | QuantizerConfig, evaluation: Path | None = None, label: str | None = None,
+            profile: str | None = None) -> Path:
     """Copy a finished run's weights into the zoo, beside a JSON of its stage, config, the profile that trains it
-    (:func:`current_profile`, kept for when the profile moves on) and ``evaluation``, its results file."""
+    (:func:`current_profile`, kept for when the profile moves on; else ``profile``), ``evaluation``, its results
+    file, and ``label``, what tells it from the profile's own model in its tag (e.g. ``15-epochs``)."""
     src = run_dir(stage, cfg) / "model.pt"
     if not src.exists():
         raise FileNotFoundError(f"no finished {stage} run at {src.parent}; train it first")
@@ -38,8 +41,9 @@ def publish(stage: str, cfg: StageConfig, evaluation: Path | None = None) -> Pat
     if src != dst:
         shutil.copyfile(src, dst)
     config = config_dict(cfg)
-    atomic_write_json({"stage": stage, "config": config, "profile": current_profile(stage, config),
-                       "evaluation": str(evaluation) if evaluation else None}, dst.with_suffix(".json"))
+    atomic_write_json({"stage": stage, "config": config, "profile": current_profile(stage, config) or profile,
+                       "evaluation": repo_relative(evaluation) if evaluation else None, "label": label},
+                      dst.with_suffix(".json"))
     return dst
 
 
