@@ -1,17 +1,18 @@
-"""The paper's published numbers as data, and helpers that set our results beside them.
+"""The paper's published numbers, read from ``paper_results.json`` beside this module, and helpers that set our
+results beside them.
 
-All accuracies are in percent, as printed in the paper ("Learning to Structure an Image with Few Colors and
-Beyond", Hou, Zheng, Gould). Per-bit rows are dicts ``{bits: value}`` for colour-space sizes 2**bits.
-Our result JSON stores accuracies as fractions; the helpers convert.
-
-Table 4's text extraction is garbled (numbers of different rows run together, columns out of order). Its
-reconstruction is documented row by row below; cells whose assignment rests only on the order of numbers in
-the extraction (not on a statement in the text) are listed in :data:`TABLE4_UNCERTAIN`.
+The JSON is the data: each table in the layout of our own results (``methods`` → bits → metrics, accuracies
+as fractions, read with :class:`~colorcnn_repro.results.Scores`), with its section, setting and, for Table 4,
+how each cell was rebuilt from the garbled text extraction (``rebuilt``, ``notes``). This module gives the
+tables in percent, as printed ("Learning to Structure an Image with Few Colors and Beyond", Hou, Zheng, Gould),
+per-bit rows as dicts ``{bits: value}`` for colour-space sizes 2**bits.
 """
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from .names import DATASET_NAMES, METHOD_NAMES
@@ -20,6 +21,8 @@ from .results import Scores
 BITS = (1, 2, 3, 4, 5, 6)
 DATASETS = ("cifar10", "cifar100", "stl10", "tinyimagenet")
 CLASSIFIERS = ("alexnet", "vgg16", "resnet18")
+#: The paper's numbers as data.
+PAPER_RESULTS: dict[str, Any] = json.loads((Path(__file__).with_name("paper_results.json")).read_text("utf-8"))
 
 
 def ordered_methods(methods: Iterable[str]) -> list[str]:
@@ -28,97 +31,44 @@ def ordered_methods(methods: Iterable[str]) -> list[str]:
     return known + sorted(m for m in methods if m not in METHOD_NAMES)
 
 
-def _row(*values: float | None) -> dict[int, float | None]:
-    if len(values) != len(BITS):
-        raise ValueError(f"a per-bit row needs {len(BITS)} values, got {len(values)}")
-    return dict(zip(BITS, values))
+def percent(fraction: float) -> float:
+    """A printed percentage from its fraction in the JSON (one decimal as printed, no float residue)."""
+    return round(100 * fraction, 6)
 
 
-# ---------------------------------------------------------------- Table 1
-#: Classification accuracy (%) of the classifiers on original images (Sec. 4.1).
-TABLE1: dict[tuple[str, str], float] = {
-    ("cifar10", "alexnet"): 86.9, ("cifar100", "alexnet"): 62.1, ("stl10", "alexnet"): 73.6,
-    ("tinyimagenet", "alexnet"): 50.9,
-    ("cifar10", "vgg16"): 93.5, ("cifar100", "vgg16"): 73.1, ("stl10", "vgg16"): 81.5,
-    ("tinyimagenet", "vgg16"): 62.8,
-    ("cifar10", "resnet18"): 94.6, ("cifar100", "resnet18"): 76.4, ("stl10", "resnet18"): 83.4,
-    ("tinyimagenet", "resnet18"): 65.5,
-}
+def paper_table(name: str) -> dict[str, Any]:
+    """One table of :data:`PAPER_RESULTS` (``table1`` … ``table5``), in our results' layout."""
+    return PAPER_RESULTS["tables"][name]
 
-# ---------------------------------------------------------------- Table 2
-#: Pascal VOC 2012, ResNet18 multi-label classifier: exact-match accuracy and mAP (%).
-TABLE2: dict[str, Any] = {
-    "original": {"accuracy": 30.5, "mAP": 55.3},
-    "accuracy": {"mediancut": _row(9.6, 18.0, 23.4, 26.6, 28.3, 29.1),
-                 "colorcnn+": _row(13.1, 21.5, 25.8, 29.1, 30.2, 31.0)},
-    "mAP": {"mediancut": _row(24.5, 39.6, 46.7, 50.4, 52.4, 53.5),
-            "colorcnn+": _row(33.4, 41.1, 44.9, 49.7, 51.9, 53.2)},
-}
 
-# ---------------------------------------------------------------- Table 3
-#: Style14 (stylized ImageNet subset), ResNet18: accuracy (%); 72.0 on original (stylized) images.
-TABLE3: dict[str, Any] = {
-    "original": 72.0,
-    "mediancut": _row(36.4, 59.3, 66.9, 67.3, 68.1, 70.6),
-    "colorcnn+": _row(66.4, 69.7, 71.0, 70.9, 71.8, 71.7),
-}
+def _rows(table: Mapping[str, Any], metric: str = "accuracy") -> dict[str, dict[int, float | None]]:
+    """``{method: {bits: metric in %}}`` of a table in the results' layout."""
+    scores = Scores(table)
+    return {m: {b: (percent(v) if (v := (scores.find(m, b) or {}).get(metric)) is not None else None)
+                for b in scores.bits(m)} for m in scores.methods}
 
-# ---------------------------------------------------------------- Table 4
-# CIFAR100, ResNet18 classifier (original-image accuracy 76.4, Table 1). Reconstruction from the garbled
-# extraction (paper text lines ~395-446):
-# - header "5 1 2 3 4 6": the 5 moved; columns are 1..6 bits.
-# - MedianCut "10.2261 44.0 57.8 66.2 70.8": "10.2261" is 10.2 and 26.1 run together.
-# - ColorCNN: clean. λ=0: "571" is 57.1. λ=1: the numbers precede their label; "591" is 59.1.
-# - λ=3 "19.9 39.7 61.6 50.3 65.6 67.9": 50.3 and 61.6 swapped (rows rise with bits). Confirmed by Sec. 4.5.2:
-#   w/o bottleneck is -2.0, -0.7, -0.5, -0.6, +0.1, +0.2 from λ=3, and exactly 17.9, 39.0, 49.8, 61.0, 65.7,
-#   68.1 appear among the variant numbers.
-# - λ=10 "30.6 44.9 15.559.3 70.4 … 66.3": 15.5 and 59.3 run together; sorted by bits as for every row; agrees
-#   with Sec. 4.3.5 (larger λ: lower 1-2 bit, higher 5-6 bit accuracy).
-# - The four variant rows (24 numbers, extracted column by column, a row's later cells sometimes on one line:
-#   "37.2 50.9", "61.0 65.7", "61.0 65.6 68.0") take three values per column besides w/o bottleneck's. Text
-#   constraints: w/o augmentation is below ColorCNN at 1-2 bits (only 14.9 < 17.4 and 32.7 < 33.1) and below
-#   λ=3 except at 6 bits; w/o top-K is below λ=3 everywhere (so 49.8 not 50.9 at 3 bits, 67.8 at 6 bits);
-#   CE→KD is "similar" to λ=3. The column-order extraction then gives rows (position 1, 2, 3, 4) =
-#   (w/o top-K, w/o bottleneck, w/o augmentation, CE→KD), consistent with every constraint, and the line
-#   "61.0 65.7" is w/o bottleneck's 4-5 bit pair, as the text requires.
-TABLE4: dict[str, dict[int, float | None]] = {
-    "mediancut": _row(10.2, 26.1, 44.0, 57.8, 66.2, 70.8),
-    "colorcnn": _row(17.4, 33.1, 41.7, 46.4, 49.3, 51.0),
-    "colorcnn+ lambda=0": _row(23.7, 45.7, 52.8, 57.1, 60.1, 60.8),
-    "colorcnn+ lambda=1": _row(23.0, 44.5, 53.1, 59.1, 60.6, 63.0),
-    "colorcnn+ lambda=3 (default)": _row(19.9, 39.7, 50.3, 61.6, 65.6, 67.9),
-    "colorcnn+ lambda=10": _row(15.5, 30.6, 44.9, 59.3, 66.3, 70.4),
-    "colorcnn+ w/o bottleneck": _row(17.9, 39.0, 49.8, 61.0, 65.7, 68.1),
-    "colorcnn+ w/o top-K": _row(18.9, 37.3, 49.8, 61.4, 65.1, 67.8),
-    "colorcnn+ w/o augmentation": _row(14.9, 32.7, 47.1, 59.7, 65.4, 68.3),
-    "colorcnn+ CE->KD": _row(18.5, 37.2, 50.9, 61.0, 65.6, 68.0),
-}
-TABLE4_DEFAULT = "colorcnn+ lambda=3 (default)"
-#: (row, bits) cells of Table 4 whose value is one of two candidates told apart only by extraction order:
-#: 1 and 2 bits between w/o top-K and CE→KD (18.9/18.5, 37.3/37.2), 4 and 5 bits between w/o top-K and w/o
-#: augmentation (61.4/59.7, 65.1/65.4), 6 bits between w/o augmentation and CE→KD (68.3/68.0). Every
-#: candidate satisfies the text; no cell is unrecoverable, so none is None.
-TABLE4_UNCERTAIN: frozenset[tuple[str, int]] = frozenset({
-    ("colorcnn+ w/o top-K", 1), ("colorcnn+ CE->KD", 1), ("colorcnn+ w/o top-K", 2), ("colorcnn+ CE->KD", 2),
-    ("colorcnn+ w/o top-K", 4), ("colorcnn+ w/o augmentation", 4), ("colorcnn+ w/o top-K", 5),
-    ("colorcnn+ w/o augmentation", 5), ("colorcnn+ w/o augmentation", 6), ("colorcnn+ CE->KD", 6),
-})
-_VARIANT_ROWS = ("colorcnn+ w/o bottleneck", "colorcnn+ w/o top-K", "colorcnn+ w/o augmentation", "colorcnn+ CE->KD")
-#: Table 4 cells not read as printed in their row's order of the extraction, with how each was rebuilt (see
-#: the reconstruction notes above). ColorCNN's row is the only one read as printed. :data:`TABLE4_UNCERTAIN`
-#: is the subset whose row assignment stays ambiguous.
-TABLE4_REBUILT: dict[tuple[str, int], str] = {
-    **{("mediancut", b): "“10.2261” split into 10.2 and 26.1" for b in (1, 2)},
-    ("colorcnn+ lambda=0", 4): "“571” read as 57.1",
-    **{("colorcnn+ lambda=1", b): "numbers printed before their row label" for b in BITS},
-    ("colorcnn+ lambda=1", 4): "“591” read as 59.1; numbers printed before their row label",
-    **{("colorcnn+ lambda=3 (default)", b): "50.3 and 61.6 printed in swapped order" for b in (3, 4)},
-    **{("colorcnn+ lambda=10", b): "numbers out of order (“15.559.3” split), sorted by bits" for b in BITS},
-    **{(row, b): "variant rows extracted column by column, assigned to rows by the text's constraints"
-       for row in _VARIANT_ROWS for b in BITS},
-}
+
+_T1, _T2, _T3, _T4, _T5 = (paper_table(f"table{i}") for i in range(1, 6))
+#: Table 1: classification accuracy (%) of the classifiers on original images (Sec. 4.1).
+TABLE1: dict[tuple[str, str], float] = {(r["dataset"], r["classifier"]): percent(r["accuracy"]) for r in _T1["rows"]}
+#: Table 2: Pascal VOC 2012, ResNet18 multi-label classifier: exact-match accuracy and mAP (%).
+TABLE2: dict[str, Any] = {"original": {k: percent(v) for k, v in _T2["original"].items()},
+                          "accuracy": _rows(_T2), "mAP": _rows(_T2, "mAP")}
+#: Table 3: Style14 (stylized ImageNet subset), ResNet18: accuracy (%); ``original`` on original (stylized) images.
+TABLE3: dict[str, Any] = {"original": percent(_T3["original"]["accuracy"]), **_rows(_T3)}
+#: Table 4: CIFAR100, ResNet18 classifier (original-image accuracy 76.4, Table 1), rebuilt from the garbled
+#: extraction as the JSON's ``notes`` and ``rebuilt`` say.
+TABLE4: dict[str, dict[int, float | None]] = _rows(_T4)
+TABLE4_DEFAULT: str = _T4["default"]
+#: (row, bits) cells of Table 4 whose value is one of two candidates told apart only by extraction order.
+TABLE4_UNCERTAIN: frozenset[tuple[str, int]] = frozenset((c["row"], c["bits"]) for c in _T4["rebuilt"]
+                                                         if c["uncertain"])
+#: Table 4 cells not read as printed in their row's order of the extraction, with how each was rebuilt.
+#: ColorCNN's row is the only one read as printed; :data:`TABLE4_UNCERTAIN` is the ambiguous subset.
+TABLE4_REBUILT: dict[tuple[str, int], str] = {(c["row"], c["bits"]): c["how"] for c in _T4["rebuilt"]}
+_CLAIMS = PAPER_RESULTS["claims"]
 #: Sec. 4.5.2, verbatim: w/o bottleneck minus λ=3 per bit.
-BOTTLENECK_DELTAS = _row(-2.0, -0.7, -0.5, -0.6, +0.1, +0.2)
+BOTTLENECK_DELTAS: dict[int, float] = {int(b): v for b, v in _CLAIMS["bottleneck_deltas"]["values"].items()}
 
 
 def table4_main_rows() -> dict[str, dict[int, float | None]]:
@@ -126,27 +76,18 @@ def table4_main_rows() -> dict[str, dict[int, float | None]]:
     return {"mediancut": TABLE4["mediancut"], "colorcnn": TABLE4["colorcnn"], "colorcnn+": TABLE4[TABLE4_DEFAULT]}
 
 
-# ---------------------------------------------------------------- Table 5
-#: ColorCNN variants, 3-bit colour space, STL10, AlexNet: accuracy (%), colours per image, bits per pixel.
-TABLE5: dict[str, dict[str, float]] = {
-    "colorcnn": {"accuracy": 69.7, "colors_used": 8.0, "bpp": 0.425},
-    "colorcnn w/o regularization": {"accuracy": 67.5, "colors_used": 5.1, "bpp": 0.323},
-    "colorcnn w/o color jitter": {"accuracy": 67.8, "colors_used": 8.0, "bpp": 0.390},
-}
-
-# ---------------------------------------------------------------- claims in the text
+#: Table 5: ColorCNN variants, 3-bit colour space, STL10, AlexNet: accuracy (%), colours per image, bits per pixel.
+TABLE5: dict[str, dict[str, float]] = {m: {**per["3"], "accuracy": percent(per["3"]["accuracy"])}
+                                       for m, per in _T5["methods"].items()}
 #: Sec. 4.4 / Fig. 16: under 0.2 bits per pixel, the 1-bit learned quantizer beats JPEG by this many points.
 #: The text does not say which dataset and classifier Fig. 16 uses.
-JPEG_CLAIMS: dict[str, dict[str, float]] = {
-    "colorcnn": {"bits": 1, "max_bpp": 0.2, "gain": 13.2},
-    "colorcnn+": {"bits": 1, "max_bpp": 0.2, "gain": 19.3},
-}
+JPEG_CLAIMS: dict[str, dict[str, float]] = _CLAIMS["jpeg"]["methods"]
 #: Sec. 4.3.6: Tiny200, 1 bit, MedianCut accuracy (%) per classifier.
-TINY200_MEDIANCUT_1BIT: dict[str, float] = {"alexnet": 11.3, "vgg16": 10.2, "resnet18": 6.2}
+TINY200_MEDIANCUT_1BIT: dict[str, float] = _CLAIMS["tiny200_mediancut_1bit"]["values"]
 #: Sec. 4.3.2: Style14, 1 bit, ColorCNN+ minus MedianCut (points).
-STYLE14_GAIN_1BIT = 30.0
+STYLE14_GAIN_1BIT: float = _CLAIMS["style14_gain_1bit"]["value"]
 #: Sec. 4.5.1: ColorCNN without colour jitter loses this much (Table 5).
-NO_JITTER_DROP = -1.9
+NO_JITTER_DROP: float = _CLAIMS["no_jitter_drop"]["value"]
 
 
 # ---------------------------------------------------------------- helpers
