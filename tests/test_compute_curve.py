@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from scipy import stats
 
 from colorcnn_repro.config import OptimConfig
 from colorcnn_repro.experiments import compute_curve as cc
@@ -100,8 +101,27 @@ def test_run_resumed_from_its_archive_equals_the_uninterrupted_run(tiny_colorcnn
     assert [h["epoch"] for h in history] == [1, 2, 3] and all(h["images"] == 64 for h in history)
 
 
-def row(model: str, images: float, lead: float, bits: int = 1) -> dict:
-    return {"model": model, "bits": bits, "images": images, "lead_mediancut": lead}
+def row(model: str, images: float, lead: float, bits: int = 1, p: float = 1.0) -> dict:
+    return {"model": model, "bits": bits, "images": images, "lead_mediancut": lead, "p_mediancut": p}
+
+
+def test_point_se_from_mcnemar_p() -> None:
+    """A lead of 1.96 points at p = 0.05 is 1.96 / z(0.975) = 1.96 / 1.959964 points of standard error."""
+    assert cc.point_se(1.96, 0.05) == pytest.approx(1.96 / 1.959964, rel=1e-6)
+    assert cc.point_se(-1.96, 0.05) == pytest.approx(1.0000184, rel=1e-6)
+    assert cc.point_se(2.0, 0.7) is None and cc.point_se(0.0, 0.01) is None
+
+
+def test_a_perfect_line_of_noisy_points_keeps_their_noise() -> None:
+    """Leads 1, 3, 5 on a perfect line, each with a standard error of 1 point (p = 2·Φ(−lead)): the scatter is 0,
+    the sampling noise 1, so the slope's standard error is 1/√Sxx = 1/√2 (x = 4, 5, 6) and the interval at the
+    paper's budget is ± t(0.975, 1) · √(1/3 + (log10(3·10^6) − 5)²/2) = ± 12.7062 · 1.19345."""
+    rows = [row("m", 10.0**x, lead, p=float(2 * stats.norm.sf(lead))) for x, lead in ((4, 1.0), (5, 3.0), (6, 5.0))]
+    t = cc.fit_trend(rows, "m", "colorcnn", 1, "mediancut")
+    assert t["residual_sd"] == pytest.approx(0.0, abs=1e-9) and t["point_se"] == pytest.approx(1.0)
+    assert t["slope_se"] == pytest.approx(2**-0.5) and t["slope_se_fit"] == pytest.approx(0.0, abs=1e-9)
+    lo, hi = t["at_paper_ci"]
+    assert (hi - lo) / 2 == pytest.approx(12.7062 * 1.19345, rel=1e-4)
 
 
 def test_fit_trend_by_hand() -> None:
@@ -167,5 +187,7 @@ def test_curve_and_trend_tables_by_hand() -> None:
     assert "| ColorCNN C=2 | 3 | 1 | 100,000 | 3.00 | 50.0 | +3.0 (p=0.001) | +2.0 (p=0.5) |" in table
     assert table[-1] == "- not trained yet: ColorCNN C=2, width 64, 1 epochs"
     trends = curve.trend_table(result).split("\n")
-    assert trends[-2] == ("| ColorCNN C=2 | 1 | MedianCut | 3 | +2.00 ± 0.00 | +6.0 [+6.0, +6.0] at 3e+06 | 1e+06 | "
-                          "3.2e+08 | +2.0 (+2.0) |")
+    # every point at p = 0.001: a standard error of |lead| / 3.2905, median 3 / 3.2905 = 0.912 points, so the
+    # slope's is 0.912 / √2 = 0.64 and the interval at 3e6 images 5.95 ± 12.706 · 0.912 · 1.1935 = [−7.9, +19.8]
+    assert trends[-2] == ("| ColorCNN C=2 | 1 | MedianCut | 3 | +2.00 ± 0.64 | +6.0 [-7.9, +19.8] at 3e+06 | "
+                          "1e+06 | 3.2e+08 | +2.0 (+2.0) |")

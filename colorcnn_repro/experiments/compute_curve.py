@@ -142,10 +142,10 @@ def compute_curve(profile: str = "cpu", until: int | None = None, *, train: bool
                 continue
             rows += curve_rows(label, model, end, main_results(exp, root, device, force=force))
     path, study = result_file(profile, overrides), _study(profile, overrides)
-    if not force and (hit := read_result(path)) is not None and hit["rows"] == rows:
-        return hit
     trends = [fit_trend(rows, label, models[label].method, bits, ref)
               for label, bits in sorted({(r["model"], r["bits"]) for r in rows}) for ref in REFERENCES]
+    if not force and (hit := read_result(path)) is not None and (hit["rows"], hit["trends"]) == (rows, trends):
+        return hit
     body = {"study": "compute_curve", "rows": rows,
             "pending": pending, "trends": trends, "references": list(REFERENCES),
             "paper_images": PAPER_IMAGES, "models": {label: {"method": m.method, "bits": list(m.bits),
@@ -202,6 +202,12 @@ def curve_rows(label: str, model: CurveModel, epochs: int, evaluation: dict) -> 
     return out
 
 
+def point_se(lead: float, p: float) -> float | None:
+    """The standard error (points) of a paired lead from its McNemar p: |lead| / z(p), z the two-sided normal
+    quantile; None where p ≥ 0.5 or the lead is 0 (too close to tell)."""
+    return abs(lead) / float(stats.norm.isf(p / 2)) if p < 0.5 and lead != 0 else None
+
+
 def fit_trend(rows: list[dict], label: str, method: str, bits: int, reference: str,
               bars: tuple[float, ...] = (5.0, 10.0)) -> dict[str, Any]:
     """Least-squares line of the lead over ``reference`` (points) against log10(training images) for one
@@ -209,8 +215,13 @@ def fit_trend(rows: list[dict], label: str, method: str, bits: int, reference: s
     budget (:data:`PAPER_IMAGES`) with a 95 % interval of the fitted mean, the images it takes to reach each
     lead in ``bars`` (None where the slope is not above 0), and the gain of the last cycle beside the gain the
     line predicts over it (a smaller one says the curve is bending). Fewer than three points: the points and the
-    last gain only."""
-    pts = sorted((r["images"], r[f"lead_{reference}"]) for r in rows
+    last gain only.
+
+    Two noise levels stand behind the line, and the larger is used: the scatter about it (``residual_sd``), and
+    the sampling noise of each point (``point_se``: the median of :func:`point_se` over the points, from their
+    McNemar p on the evaluation images). The points share those images and one run, so the scatter alone
+    understates how far a point could move; ``slope_se_fit`` keeps the scatter's own standard error."""
+    pts = sorted((r["images"], r[f"lead_{reference}"], r[f"p_{reference}"]) for r in rows
                  if r["model"] == label and r["bits"] == bits and r["images"])
     out: dict[str, Any] = {"model": label, "bits": bits, "reference": reference, "points": len(pts)}
     if len(pts) >= 2:
@@ -222,14 +233,19 @@ def fit_trend(rows: list[dict], label: str, method: str, bits: int, reference: s
     fit = stats.linregress(x, y)
     n = len(x)
     resid = y - (fit.intercept + fit.slope * x)
-    s = math.sqrt(float(resid @ resid) / (n - 2))
+    scatter = math.sqrt(float(resid @ resid) / (n - 2))
+    ses = [se for _, lead, p in pts if (se := point_se(lead, p)) is not None]
+    noise = float(np.median(ses)) if ses else 0.0
+    s = max(scatter, noise)
+    sxx = float(((x - x.mean()) ** 2).sum())
     t = float(stats.t.ppf(0.975, n - 2))
     x_paper = math.log10(PAPER_IMAGES[method])
-    se_mean = s * math.sqrt(1 / n + (x_paper - x.mean()) ** 2 / float(((x - x.mean()) ** 2).sum()))
+    se_mean = s * math.sqrt(1 / n + (x_paper - x.mean()) ** 2 / sxx)
     at_paper = fit.intercept + fit.slope * x_paper
     out.update(last_gain_predicted=float(fit.slope * (x[-1] - x[-2])),
-               slope=float(fit.slope), slope_se=float(fit.stderr), intercept=float(fit.intercept),
-               residual_sd=s, paper_images=PAPER_IMAGES[method], at_paper=float(at_paper),
+               slope=float(fit.slope), slope_se=max(float(fit.stderr), noise / math.sqrt(sxx)),
+               slope_se_fit=float(fit.stderr), intercept=float(fit.intercept), residual_sd=scatter,
+               point_se=noise, paper_images=PAPER_IMAGES[method], at_paper=float(at_paper),
                at_paper_ci=[float(at_paper - t * se_mean), float(at_paper + t * se_mean)],
                images_for={str(bar): (10 ** ((bar - fit.intercept) / fit.slope) if fit.slope > 0 else None)
                            for bar in bars})

@@ -64,9 +64,12 @@ def trend_table(result: Mapping) -> str:
             f"{t['paper_images']:.2g} | {images(t['images_for']['5.0'])} | {images(t['images_for']['10.0'])} | "
             f"{last} |")
     return ("Lead (points) against log10(training images), least squares over the cycle ends: a straight line in "
-            "log images is a lead that grows by a fixed amount per doubling of the training. The last column is "
-            "the last cycle's gain beside the line's prediction for it; a smaller gain says the curve is "
-            "bending.\n\n" + "\n".join(lines))
+            "log images is a lead that grows by a fixed amount per doubling of the training. Standard errors and "
+            "95 % intervals use the larger of the scatter about the line and each point's own sampling noise "
+            "(from its McNemar p): the points share the evaluation images and one run, so the scatter alone "
+            "would understate them. An interval at the paper's budget extrapolates the line; it cannot see a "
+            "bend that has not started. The last column is the last cycle's gain beside the line's prediction "
+            "for it; a smaller gain says the curve is bending.\n\n" + "\n".join(lines))
 
 
 def curve_figure(result: Mapping) -> Figure:
