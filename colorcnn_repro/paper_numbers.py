@@ -77,11 +77,11 @@ def table4_main_rows() -> dict[str, dict[int, float | None]]:
 
 
 #: Table 5: ColorCNN variants, 3-bit colour space, STL10, AlexNet: accuracy (%), colours per image, bits per pixel.
-TABLE5: dict[str, dict[str, float]] = {m: {**per["3"], "accuracy": percent(per["3"]["accuracy"])}
-                                       for m, per in _T5["methods"].items()}
+TABLE5: dict[str, dict[str, float]] = {m: {**(cell := Scores(_T5).metrics(m, 3)), "accuracy": percent(cell["accuracy"])}
+                                       for m in Scores(_T5).methods}
 #: Sec. 4.4 / Fig. 16: under 0.2 bits per pixel, the 1-bit learned quantizer beats JPEG by this many points.
 #: The text does not say which dataset and classifier Fig. 16 uses.
-JPEG_CLAIMS: dict[str, dict[str, float]] = _CLAIMS["jpeg"]["methods"]
+JPEG_CLAIMS: dict[str, dict[str, float]] = _CLAIMS["jpeg"]["values"]
 #: Sec. 4.3.6: Tiny200, 1 bit, MedianCut accuracy (%) per classifier.
 TINY200_MEDIANCUT_1BIT: dict[str, float] = _CLAIMS["tiny200_mediancut_1bit"]["values"]
 #: Sec. 4.3.2: Style14, 1 bit, ColorCNN+ minus MedianCut (points).
