@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -67,14 +68,14 @@ def _curves(result: Mapping) -> Iterator[tuple[str, dict, list[int], list[Mappin
 
 def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = None, *,
                        baseline: str = "mediancut", starred: Sequence[str] = ("colorcnn+", "colorcnn"),
-                       longer: Sequence[tuple[str, str, Mapping[int, float]]] = (),
+                       longer: Sequence[tuple[str, str, Mapping[int, Mapping[str, Any]]]] = (),
                        ax: Axes | None = None) -> Figure:
     """Fig. 12: accuracy (%) against colour-space size (bits) for every method, the original-image accuracy
     as a dashed line, and at a learned method's point :data:`BETTER` where it is significantly above
     ``baseline`` (paired McNemar p < 0.001, the paper's ★★★) or :data:`WORSE` where it is significantly
     below; the title says so. ``paper``: optional ``{method: {bits: accuracy %}}`` drawn as thin dashed lines
-    (e.g. Table 4's rows). ``longer``: ``(method, label, {bits: accuracy %})`` of longer-trained models evaluated
-    on the same images, drawn as large hollow markers."""
+    (e.g. Table 4's rows). ``longer``: ``(method, label, {bits: metrics})`` of longer-trained models evaluated
+    on the same images (:func:`_draw_longer`)."""
     fig, ax = _figure(ax, (6.4, 4.4))
     scores = Scores(result)
     bits = scores.bits()
@@ -94,11 +95,7 @@ def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = No
         xs = [b for b in bits if row.get(b) is not None]
         ax.plot(xs, [row[b] for b in xs], ls="--", lw=0.9, color=s["color"], marker=s["marker"], mfc="none",
                 alpha=0.7, label=f"paper: {s['label']}")
-    for m, label, points in longer:
-        s = style(m)
-        xs = sorted(points)
-        ax.plot(xs, [points[b] for b in xs], ls="none", marker=s["marker"], ms=9, mfc="none", mew=1.6,
-                color=s["color"], label=label)
+    _draw_longer(ax, longer, lambda bits, metrics: bits)
     original = result.get("original", {}).get("accuracy")
     if original is not None:
         ax.axhline(100 * original, color="grey", ls=":", lw=1, label=f"original images ({100 * original:.1f}%)")
@@ -113,16 +110,30 @@ def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = No
     return fig
 
 
+def _draw_longer(ax: Axes, longer: Sequence[tuple[str, str, Mapping[int, Mapping[str, Any]]]],
+                 x: Callable[[int, Mapping[str, Any]], float]) -> None:
+    """Longer-trained models as large hollow markers in their method's style: accuracy (%) against ``x`` of
+    (bits, metrics)."""
+    for m, label, points in longer:
+        s = style(m)
+        bits = sorted(points)
+        ax.plot([x(b, points[b]) for b in bits], [100 * points[b]["accuracy"] for b in bits], ls="none",
+                marker=s["marker"], ms=9, mfc="none", mew=1.6, color=s["color"], label=label)
+
+
 def accuracy_vs_bpp(result: Mapping, *, mark_bytes_per_pixel: float = 0.2, logx: bool = False,
+                    longer: Sequence[tuple[str, str, Mapping[int, Mapping[str, Any]]]] = (),
                     ax: Axes | None = None) -> Figure:
     """Fig. 16: accuracy (%) against the mean real bitrate (bits per pixel of the indexed PNG) for every
     method, bits rising along each line; JPEG at each quality as the dotted reference curve; a vertical line
     at the paper's "0.2 bpp", which the authors' code measures in bytes per pixel (``mark_bytes_per_pixel``
-    × 8 bits), labelled in the paper's unit. The legend sits beside the axes, off the data."""
+    × 8 bits), labelled in the paper's unit. The legend sits beside the axes, off the data. ``longer``: as in
+    :func:`accuracy_vs_colors`, at their own bitrate."""
     fig, ax = _figure(ax, (8.2, 4.4))
     for _m, s, _xs, per in _curves(result):
         ax.plot([metrics["bpp"] for metrics in per], [100 * metrics["accuracy"] for metrics in per],
                 label=s["label"], color=s["color"], marker=s["marker"], lw=1.2)
+    _draw_longer(ax, longer, lambda bits, metrics: metrics["bpp"])
     jpeg = sorted(result.get("jpeg", []), key=lambda j: j["bpp"])
     if jpeg:
         ax.plot([j["bpp"] for j in jpeg], [100 * j["accuracy"] for j in jpeg], ls=":", color="grey", marker=".",

@@ -151,7 +151,7 @@ def test_fit_trend_flat_or_short() -> None:
 def test_curve_rows_from_an_evaluation() -> None:
     evaluation = {
         "config_key": "k", "data": {"count": 4},
-        "methods": {"colorcnn": {"1": {"accuracy": 0.5, "colors_used": 2.0}},
+        "methods": {"colorcnn": {"1": {"accuracy": 0.5, "colors_used": 2.0, "bpp": 1.5}},
                     "mediancut": {"1": {"accuracy": 0.25, "colors_used": 2.0}},
                     "kmeans": {"1": {"accuracy": 0.75, "colors_used": 2.0}}},
         "significance": {"1": {"colorcnn vs mediancut": {"p": 0.01}, "colorcnn vs kmeans": {"p": 0.5}}},
@@ -159,7 +159,8 @@ def test_curve_rows_from_an_evaluation() -> None:
     }
     (r,) = cc.curve_rows("ColorCNN C=2", cc.CurveModel("colorcnn", (1,), 7), 3, evaluation)
     assert r == {"model": "ColorCNN C=2", "method": "colorcnn", "epochs": 3, "bits": 1, "images": 300.0,
-                 "train_seconds": 6.0, "accuracy": 0.5, "colors_used": 2.0, "evaluation_key": "k", "n_images": 4,
+                 "train_seconds": 6.0, "accuracy": 0.5, "colors_used": 2.0, "bpp": 1.5, "evaluation_key": "k",
+                 "n_images": 4,
                  "mediancut": 0.25, "lead_mediancut": 25.0, "p_mediancut": 0.01,
                  "kmeans": 0.75, "lead_kmeans": -25.0, "p_kmeans": 0.5}
 

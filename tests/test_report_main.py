@@ -75,8 +75,8 @@ CURVE = {
                "ColorCNN C=2, width 32": {"method": "colorcnn", "bits": [1], "epochs": 3,
                                           "overrides": {"colorcnn.width": 32}}},
     "rows": [{"model": label, "method": "colorcnn", "epochs": e, "bits": 1, "accuracy": acc, "train_seconds": 1800 * e,
-              "lead_mediancut": 100 * (acc - 0.40), "p_mediancut": 0.004, "lead_kmeans": 100 * (acc - 0.45),
-              "p_kmeans": 0.3}
+              "bpp": 1.25, "lead_mediancut": 100 * (acc - 0.40), "p_mediancut": 0.004,
+              "lead_kmeans": 100 * (acc - 0.45), "p_kmeans": 0.3}
              for label, e, acc in [("ColorCNN C=2", 1, 0.47), ("ColorCNN C=2", 3, 0.50),
                                    ("ColorCNN C=2, width 32", 3, 0.55)]],
 }
@@ -91,6 +91,10 @@ def test_longest_models_are_each_own_recipe_runs_last_cycle_end() -> None:
     assert "own model (ColorCNN 1 epochs, ColorCNN+ 4)" in md
     assert md.splitlines()[-1] == "| ColorCNN C=2 | 1 | 3 | 1.50 | 50.0 | — | +10.0 (p=0.004) | +5.0 (p=0.3) |"
     assert len(md.splitlines()) == 5
-    assert main.longest_points(CURVE) == [("colorcnn", "ColorCNN C=2, 3 epochs", {1: 50.0})]
+    [(method, label, points)] = main.longest_points(CURVE)
+    assert (method, label, list(points), points[1]["accuracy"]) == ("colorcnn", "ColorCNN C=2, 3 epochs", [1], 0.50)
     assert main.longest_table(result, None).startswith("No compute curve")
     assert main.accuracy_figure(resolve("smoke"), RESULT, CURVE).axes
+    fig = main.bitrate_figure(RESULT, CURVE)
+    assert [line.get_label() for line in fig.axes[0].lines][2] == "ColorCNN C=2, 3 epochs"
+    assert fig.axes[0].lines[2].get_xydata().tolist() == [[1.25, 50.0]]

@@ -184,7 +184,7 @@ class _Study:
 
 def curve_rows(label: str, model: CurveModel, epochs: int, evaluation: dict) -> list[dict[str, Any]]:
     """One record per bit size of an evaluated cycle end: accuracy, each reference's, the leads (points) and
-    their McNemar p, colours used, and the training images and seconds behind the model."""
+    their McNemar p, colours used, bits per pixel, and the training images and seconds behind the model."""
     out = []
     for b in model.bits:
         training = evaluation.get("training", {}).get(model.method, {}).get(str(2**b), {})
@@ -193,6 +193,7 @@ def curve_rows(label: str, model: CurveModel, epochs: int, evaluation: dict) -> 
         row = {"model": label, "method": model.method, "epochs": epochs, "bits": b,
                "images": training.get("images"), "train_seconds": training.get("seconds"),
                "accuracy": per[model.method]["accuracy"], "colors_used": per[model.method]["colors_used"],
+               "bpp": per[model.method]["bpp"],
                "evaluation_key": evaluation["config_key"], "n_images": evaluation["data"]["count"]}
         for ref in REFERENCES:
             row[ref] = per[ref]["accuracy"]

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from .. import paper_numbers
 from ..names import METHOD_NAMES
-from ..plots import accuracy_vs_colors, image_grid
+from ..plots import accuracy_vs_bpp, accuracy_vs_colors, image_grid
 from ..profiles import Experiment
 from ..results import Examples, Scores, longest_rows
 
@@ -50,10 +50,17 @@ def accuracy_figure(exp: Experiment, result: Mapping, curve: Mapping | None = No
                               longer=longest_points(curve) if curve else ())
 
 
-def longest_points(curve: Mapping) -> list[tuple[str, str, dict[int, float]]]:
-    """``(method, label, {bits: accuracy %})`` of each run's last cycle end in a compute-curve result."""
-    return [(rows[0]["method"], f"{label}, {rows[0]['epochs']} epochs",
-             {r["bits"]: 100 * r["accuracy"] for r in rows}) for label, rows in longest_rows(curve).items()]
+def bitrate_figure(result: Mapping, curve: Mapping | None = None) -> Figure:
+    """Fig. 16: accuracy against the real bitrate, with the longest-trained learned quantizers of the compute
+    ``curve`` (its result, when there is one) at their own bitrate."""
+    return accuracy_vs_bpp(result, longer=longest_points(curve) if curve else ())
+
+
+def longest_points(curve: Mapping) -> list[tuple[str, str, dict[int, Mapping]]]:
+    """``(method, label, {bits: row})`` of each run's last cycle end in a compute-curve result (a row holds
+    ``accuracy`` and ``bpp`` among others)."""
+    return [(rows[0]["method"], f"{label}, {rows[0]['epochs']} epochs", {r["bits"]: r for r in rows})
+            for label, rows in longest_rows(curve).items()]
 
 
 def longest_table(result: Mapping, curve: Mapping | None) -> str:
