@@ -218,6 +218,15 @@ class Scores:
         return {m: {b: fn(metrics) for b, metrics in per.items()} for m, per in self._methods.items()}
 
 
+def classifier_accuracy(result: Mapping[str, Any]) -> float:
+    """A classifier result's accuracy on original images (``{"metrics": {"accuracy": …}}``); a KeyError says
+    the result is not a classifier's."""
+    try:
+        return float(result["metrics"]["accuracy"])
+    except KeyError:
+        raise KeyError(f"not a classifier result (no metrics.accuracy): {result.get('result_file', '?')}") from None
+
+
 def variant_scores(result: Mapping[str, Any]) -> dict[str, Scores]:
     """The scores of each variant of a study result, by label, in the file's order."""
     return {label: Scores(v) for label, v in result["variants"].items()}

@@ -28,7 +28,7 @@ from ..paths import DataRoot, cache_root
 from ..profiles import Experiment, resolve
 from ..quantizers import LEARNED_METHODS
 from ..quantizers.learned import LearnedQuantizer
-from ..results import read_result, result_path
+from ..results import classifier_accuracy, read_result, result_path
 from ..training.loops import ensure_classifier, frozen_classifier, load_split, train_colorcnn, train_colorcnn_plus
 from ..training.runs import file_lock, model_file
 from ..training.targets import images_digest
@@ -73,7 +73,7 @@ def classifier_accuracies(profile: str, pairs: Sequence[tuple[str, str]], overri
     for d, c in pairs:
         exp = resolve(profile, {**(overrides or {}), "dataset": d, "classifier.classifier": c})
         if train_missing or result_path(exp.results, "classifier", exp.config.classifier).exists():
-            out[d, c] = classifier_stage(exp)["metrics"]["accuracy"]
+            out[d, c] = classifier_accuracy(classifier_stage(exp))
     return out
 
 

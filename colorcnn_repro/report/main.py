@@ -15,7 +15,7 @@ from .. import paper_numbers
 from ..names import METHOD_NAMES
 from ..plots import accuracy_vs_bpp, accuracy_vs_colors, image_grid
 from ..profiles import Experiment
-from ..results import Examples, Scores, longest_rows
+from ..results import Examples, Scores, classifier_accuracy, longest_rows
 
 
 def table1(ours: Mapping[tuple[str, str], float]) -> str:
@@ -29,7 +29,7 @@ def classifier_vs_paper(exp: Experiment, result: Mapping) -> str:
     """One line: this classifier's accuracy on original images against the paper's Table 1."""
     clf = exp.config.classifier
     key = (clf.data.dataset, clf.classifier)
-    mine, data = 100 * result["metrics"]["accuracy"], result["data"]
+    mine, data = 100 * classifier_accuracy(result), result["data"]
     text = f"{key[0]} / {key[1]}: ours {mine:.1f}% ({exp.profile} profile, {data['count']} {data['split']} images)"
     if key not in paper_numbers.TABLE1:
         return text + "; not in Table 1."

@@ -92,6 +92,7 @@ from ..paper_numbers import (
 from ..paths import REPO_ROOT, results_root
 from ..quantizers.classical import LEARNED_METHODS
 from ..quantizers.classical import METHODS as CLASSICAL_METHODS
+from ..results import classifier_accuracy
 from . import ExpectedPath
 
 HOLDS, FAILS, UNMEASURABLE = "holds", "does not hold", "not measurable here"
@@ -880,7 +881,7 @@ def numbers_table1(classifiers: dict[tuple[str, str], Found]) -> list[Entry]:
         split = data.get("split")
         note = f" (ours on the {split} split, the paper's on the test set)" if split not in (None, "test") else ""
         out.append(number_row(item, "Sec. 4.1, Table 1", paper, paper_setup,
-                              setup_name(ds, clf, data.get("num_classes")), 100 * found.data["metrics"]["accuracy"],
+                              setup_name(ds, clf, data.get("num_classes")), 100 * classifier_accuracy(found.data),
                               data.get("count"), found.name, "", note=note))
     return out
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..paths import REPO_ROOT, results_root, zoo_root
 from ..profiles import get_config
-from ..results import repo_relative, result_path
+from ..results import classifier_accuracy, repo_relative, result_path
 from ..training.runs import SECTIONS, slug
 from .pretrained import NAMES, current_profile, dict_key, settings
 
@@ -104,7 +104,7 @@ def _metrics(stage: str, key: str, profile: str | None, dataset: str, classifier
         return None, None, {}
     if stage == "classifier":
         path = next(results_root(profile).glob(f"classifier-*-{key}.json"), None)
-        return path, _read(path).get("metrics", {}).get("accuracy"), {}
+        return path, (classifier_accuracy(_read(path)) if path is not None else None), {}
     main = result_path(results_root(profile), "evaluation",
                        get_config("evaluate", profile, {"dataset": dataset, "classifier.classifier": classifier}))
     for path in (recorded, main):
