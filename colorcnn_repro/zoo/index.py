@@ -15,7 +15,7 @@ from typing import Any
 
 from ..paths import REPO_ROOT, results_root, zoo_root
 from ..profiles import get_config
-from ..results import classifier_accuracy, repo_relative, result_path
+from ..results import Scores, classifier_accuracy, repo_relative, result_path
 from ..training.runs import SECTIONS, slug
 from .pretrained import NAMES, current_profile, dict_key, settings
 
@@ -123,12 +123,12 @@ def _accuracy_by_bits(evaluation: dict[str, Any], stage: str, key: str) -> dict[
     did not evaluate that model)."""
     if not evaluation:
         return {}
-    cfg, scores = evaluation["config"], evaluation.get("methods", {}).get(stage, {})
+    cfg, scores = evaluation["config"], Scores(evaluation)
     section = cfg[SECTIONS[stage]]
     out = {}
     for bits in cfg["bits"]:
         trained = {**section, "colors": 2**bits} if stage == "colorcnn" else section
-        accuracy = scores.get(str(bits), {}).get("accuracy")
-        if accuracy is not None and dict_key(trained) == key:
-            out[bits] = accuracy
+        metrics = scores.find(stage, bits)
+        if metrics is not None and "accuracy" in metrics and dict_key(trained) == key:
+            out[bits] = metrics["accuracy"]
     return out
