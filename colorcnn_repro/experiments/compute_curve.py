@@ -162,9 +162,9 @@ def publish_longest(profile: str = "cpu", overrides: dict[str, Any] | None = Non
     (:func:`~colorcnn_repro.results.longest_rows` of the curve's JSON) into the zoo, tagged ``<epochs>-epochs``
     beside the profile's model, with the main chain's evaluation of it; the zoo files written. The weights come
     from the run's cycle-end model under ``runs/``."""
-    curve = read_result(result_file(profile, overrides))
-    if curve is None:
-        raise FileNotFoundError(f"no compute curve at {result_file(profile, overrides)}: run `colorcnn curve` first")
+    path = result_file(profile, overrides)
+    if (curve := read_result(path)) is None:
+        raise FileNotFoundError(f"no compute curve at {path}: run `colorcnn curve` first")
     models, out = curve_models(profile), []
     for label, rows in longest_rows(curve).items():
         model, end = models[label], rows[0]["epochs"]
