@@ -477,13 +477,14 @@ def build_parser() -> argparse.ArgumentParser:
                                 "length (trains only with --train)", cmd_curve)
     p.add_argument("--train", action="store_true",
                    help="first train the runs to --until, resuming each from runs/ or its archived state in "
-                        "checkpoints/ (hours at the cpu profile)")
+                        "checkpoints/<profile>/ (hours at the cpu profile)")
     p.add_argument("--until", type=int, metavar="EPOCHS", help="the last cycle end to train and show (default: all)")
     p.add_argument("--model", action="append", metavar="LABEL",
                    help="train only this run of the curve, e.g. 'ColorCNN C=2'; repeatable (default: every run)")
     p.add_argument("--publish", action="store_true",
                    help="then put each run's longest evaluated model into the zoo, tagged <epochs>-epochs "
-                        "(from its cycle-end model under runs/)")
+                        "(from its cycle-end model under runs/), removing the run's shorter ones there and, once "
+                        "the run is complete, its archived state")
 
     p = sub.add_parser("reproduce", help="run every notebooks/NN_*.ipynb in order with papermill")
     p.add_argument("--profile", choices=PROFILES, default="cpu",

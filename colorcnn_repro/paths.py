@@ -39,10 +39,11 @@ def runs_root() -> Path:
     return _env_path("COLORCNN_RUNS", REPO_ROOT / "runs")
 
 
-def checkpoints_root() -> Path:
-    """Resumable states of runs longer than a session, kept at each cycle end and tracked by git:
-    ``$COLORCNN_CHECKPOINTS`` or ``<repo>/checkpoints``."""
-    return _env_path("COLORCNN_CHECKPOINTS", REPO_ROOT / "checkpoints")
+def checkpoints_root(profile: str) -> Path:
+    """Resumable states of a profile's runs longer than a session, kept at each cycle end:
+    ``$COLORCNN_CHECKPOINTS/<profile>``, default ``<repo>/checkpoints/<profile>`` (git tracks every profile's but
+    ``smoke``'s, which CI and the tests write)."""
+    return _env_path("COLORCNN_CHECKPOINTS", REPO_ROOT / "checkpoints") / profile
 
 
 def cache_root() -> Path:

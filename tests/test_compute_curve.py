@@ -14,6 +14,7 @@ from scipy import stats
 from colorcnn_repro.config import OptimConfig
 from colorcnn_repro.experiments import compute_curve as cc
 from colorcnn_repro.models.checkpoint import load_checkpoint
+from colorcnn_repro.paths import checkpoints_root
 from colorcnn_repro.profiles import get_config
 from colorcnn_repro.training import loops, runs
 
@@ -84,21 +85,54 @@ def test_run_resumed_from_its_archive_equals_the_uninterrupted_run(tiny_colorcnn
     one_epoch = weights(loops.train_colorcnn(dataclasses.replace(cfg, epochs=1), device="cpu") / "model.pt")
 
     monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "session1"))
-    run = loops.train_colorcnn(cfg, device="cpu", until=1, archive=True)
+    run = loops.train_colorcnn(cfg, device="cpu", until=1, archive=checkpoints_root("smoke"))
     assert not (run / "model.pt").exists()
-    archived = runs.archived_checkpoint(run)
-    assert archived == tmp_path / "checkpoints" / f"{run.name}.pt" and load_checkpoint(archived)["epoch"] == 1
+    archived = runs.archived_checkpoint(run, checkpoints_root("smoke"))
+    assert archived == tmp_path / "checkpoints" / "smoke" / f"{run.name}.pt" and load_checkpoint(archived)["epoch"] == 1
     snapshot = runs.model_file("colorcnn", dataclasses.replace(cfg, epochs=1))
     assert_same(weights(snapshot), one_epoch)
     assert [h["epoch"] for h in load_checkpoint(snapshot)["history"]] == [1]
 
     shutil.rmtree(tmp_path / "session1")
     monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "session2"))
-    resumed = loops.train_colorcnn(cfg, device="cpu", archive=True)
+    resumed = loops.train_colorcnn(cfg, device="cpu", archive=checkpoints_root("smoke"))
     assert_same(weights(resumed / "model.pt"), whole)
     assert load_checkpoint(archived)["epoch"] == 3
     history = load_checkpoint(resumed / "model.pt")["history"]
     assert [h["epoch"] for h in history] == [1, 2, 3] and all(h["images"] == 64 for h in history)
+
+
+def test_publish_longest_ships_the_last_cycle_end_and_removes_what_it_supersedes(monkeypatch, tmp_path) -> None:
+    """Smoke curve (both runs end at 3 epochs). After one cycle the 1-epoch models ship and the archives stay;
+    after ColorCNN C=2's last cycle its 3-epoch model replaces its 1-epoch one and its archive goes, while
+    ColorCNN+ (still at 1 epoch) keeps both."""
+    from colorcnn_repro.results import write_result
+
+    monkeypatch.setenv("COLORCNN_ZOO", str(tmp_path / "zoo"))
+    models = cc.curve_models("smoke")
+    archives = {}
+    for label, model in models.items():
+        whole = cc.run_config("smoke", model)
+        archives[label] = runs.archived_checkpoint(runs.run_dir(model.method, whole), checkpoints_root("smoke"))
+        archives[label].parent.mkdir(parents=True, exist_ok=True)
+        archives[label].write_bytes(b"state")
+        for end in (1, 3):
+            trained = runs.run_dir(model.method, cc.run_config("smoke", model, end)) / "model.pt"
+            trained.parent.mkdir(parents=True, exist_ok=True)
+            trained.write_bytes(f"{label} {end}".encode())
+
+    def publish_at(ends: dict[str, int]) -> list[str]:
+        rows = [{"model": label, "epochs": e} for label, last in ends.items() for e in range(1, last + 1, 2)]
+        write_result(cc.result_file("smoke"), {"models": {label: {"overrides": []} for label in models},
+                                               "rows": rows})
+        return [p.read_bytes().decode() for p in cc.publish_longest("smoke")]
+
+    assert publish_at({"ColorCNN C=2": 1, "ColorCNN+": 1}) == ["ColorCNN C=2 1", "ColorCNN+ 1"]
+    assert all(a.exists() for a in archives.values())
+    assert publish_at({"ColorCNN C=2": 3, "ColorCNN+": 1}) == ["ColorCNN C=2 3", "ColorCNN+ 1"]
+    zoo = sorted(p.read_bytes().decode() for p in (tmp_path / "zoo").glob("*.pt"))
+    assert zoo == ["ColorCNN C=2 3", "ColorCNN+ 1"] and len(list((tmp_path / "zoo").glob("*.json"))) == 2
+    assert not archives["ColorCNN C=2"].exists() and archives["ColorCNN+"].exists()
 
 
 def row(model: str, images: float, lead: float, bits: int = 1, p: float = 1.0) -> dict:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from colorcnn_repro import results
+from colorcnn_repro.paths import REPO_ROOT
 from colorcnn_repro.profiles import get_config
 from colorcnn_repro.quantized import Quantized
 
@@ -129,3 +132,16 @@ def test_longest_rows_are_the_last_cycle_end_of_each_own_recipe_run() -> None:
     curve = {"models": {"A": {"overrides": {}}, "B": {"overrides": {}}, "wide": {"overrides": {"colorcnn.width": 32}}},
              "rows": rows}
     assert results.longest_rows(curve) == {"A": rows[1:3], "B": [rows[3]]}
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (REPO_ROOT / ".git").exists(), reason="not a git checkout")
+def test_git_ignores_what_the_smoke_profile_writes_and_tracks_the_cpu_profile() -> None:
+    """CI and the tests write smoke results, figures and run archives into the working copy: none is committable;
+    the cpu profile's are."""
+    folders = ("results", "figures", "checkpoints")
+
+    def ignored(profile: str) -> list[bool]:
+        return [subprocess.run(["git", "check-ignore", "-q", f"{folder}/{profile}/x.json"], cwd=REPO_ROOT,
+                               check=False).returncode == 0 for folder in folders]
+
+    assert ignored("smoke") == [True] * 3 and ignored("cpu") == [False] * 3

@@ -6,8 +6,9 @@ double (:data:`CURVE_SCHEDULE`: cycles end after 1, 3, 7, 15, 31 epochs). The st
 of the same config trained for that many epochs (:func:`~colorcnn_repro.training.runs.cycle_ends`), saved as
 such, and evaluated by the main experiment's evaluation stage beside MedianCut and k-means on the same images
 (McNemar p). :func:`train_curve` trains in rounds, every model to the next cycle end before any goes further,
-and archives each run's state at each cycle end under ``checkpoints/`` (tracked by git), so that a run longer
-than a session continues exactly in the next one (``colorcnn curve --until 15``). :func:`compute_curve` gathers
+and archives each run's state at each cycle end under ``checkpoints/<profile>/`` (tracked by git but for
+``smoke``), so that a run longer than a session continues exactly in the next one (``colorcnn curve --until
+15``); :func:`publish_longest` ships the longest models and removes what they supersede. :func:`compute_curve` gathers
 every cycle end that is trained or already evaluated into one JSON, with a trend per model and bit size
 (:func:`fit_trend`): the lead against log10(training images), its uncertainty, what it predicts at the paper's
 budget and what budget would reach a given lead.
@@ -24,11 +25,11 @@ import numpy as np
 from scipy import stats
 
 from ..config import SECTIONS, ColorCNNConfig, QuantizerConfig
-from ..paths import DataRoot
+from ..paths import DataRoot, checkpoints_root
 from ..profiles import get_config, resolve
 from ..results import Scores, longest_rows, read_result, result_path
 from ..training.loops import train_colorcnn, train_colorcnn_plus
-from ..training.runs import cycle_ends, model_file
+from ..training.runs import archived_checkpoint, cycle_ends, model_file, run_dir, zoo_path
 from ..zoo import publish
 from .pipeline import main_results, write_result
 
@@ -105,7 +106,7 @@ def train_curve(profile: str = "cpu", until: int | None = None, labels: list[str
     """Train the curve's runs (``labels``, default all) to the cycle end ``until`` (default: their last), in
     rounds: every run reaches a cycle end before any goes further, so the curve grows evenly and each round's
     models can be evaluated and committed. Runs resume from ``runs/`` or from their archived state
-    (``checkpoints/``); a cycle end whose model exists is skipped."""
+    (``checkpoints/<profile>/``); a cycle end whose model exists is skipped."""
     models = curve_models(profile)
     chosen = {label: models[label] for label in (labels or models)}
     ends = sorted({e for m in chosen.values() for e in curve_ends(profile, m, overrides)
@@ -117,7 +118,7 @@ def train_curve(profile: str = "cpu", until: int | None = None, labels: list[str
             cfg = run_config(profile, model, overrides=overrides)
             if model_file(model.method, replace(cfg, epochs=end)) is None:
                 train: Callable[..., Path] = train_colorcnn if model.method == "colorcnn" else train_colorcnn_plus
-                train(cfg, root, device, until=end, archive=True)
+                train(cfg, root, device, until=end, archive=checkpoints_root(profile))
 
 
 def compute_curve(profile: str = "cpu", until: int | None = None, *, train: bool = False,
@@ -161,7 +162,8 @@ def publish_longest(profile: str = "cpu", overrides: dict[str, Any] | None = Non
     """Put each run of the profile's own recipe at its last evaluated cycle end
     (:func:`~colorcnn_repro.results.longest_rows` of the curve's JSON) into the zoo, tagged ``<epochs>-epochs``
     beside the profile's model, with the main chain's evaluation of it; the zoo files written. The weights come
-    from the run's cycle-end model under ``runs/``."""
+    from the run's cycle-end model under ``runs/``. What it supersedes goes: the run's shorter cycle ends in the
+    zoo and, once the run has reached its last cycle end, its archived state (``checkpoints/<profile>/``)."""
     path = result_file(profile, overrides)
     if (curve := read_result(path)) is None:
         raise FileNotFoundError(f"no compute curve at {path}: run `colorcnn curve` first")
@@ -171,6 +173,14 @@ def publish_longest(profile: str = "cpu", overrides: dict[str, Any] | None = Non
         exp = resolve(profile, {**(overrides or {}), **row_overrides(model, end)})
         out.append(publish(model.method, run_config(profile, model, end, overrides),
                            result_path(exp.results, "evaluation", exp.config), f"{end}-epochs", profile))
+        for shorter in curve_ends(profile, model, overrides):
+            if shorter < end:
+                weights = zoo_path(model.method, run_config(profile, model, shorter, overrides))
+                for superseded in (weights, weights.with_suffix(".json")):
+                    superseded.unlink(missing_ok=True)
+        whole = run_config(profile, model, overrides=overrides)
+        if end == whole.epochs:
+            archived_checkpoint(run_dir(model.method, whole), checkpoints_root(profile)).unlink(missing_ok=True)
     return out
 
 

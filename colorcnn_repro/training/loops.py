@@ -228,8 +228,9 @@ def quantizer_optimizer(model: nn.Module, cfg: QuantizerConfig,
 def fit_quantizer(stage: str, cfg: QuantizerConfig, run: Path, model: ColorCNN | ColorCNNPlus,
                   opt: torch.optim.Optimizer, sched: torch.optim.lr_scheduler.LRScheduler,
                   epoch_fn: Callable[[int, torch.Generator], dict], desc: str, until: int | None,
-                  archive: bool) -> None:
-    """Train a quantizer for ``cfg.epochs`` (or until ``until``, see :func:`~.runs.fit`) and save its
+                  archive: Path | None) -> None:
+    """Train a quantizer for ``cfg.epochs`` (or until ``until``; ``archive``, a folder for its cycle-end states:
+    see :func:`~.runs.fit`) and save its
     ``model.pt`` with its training history once finished. At each cycle end before the last the model is also
     saved as the trained model of the same config for that many epochs (exact for warm restarts,
     :func:`~.runs.cycle_ends`), so every cycle of a long run can be evaluated like any other model."""
@@ -260,7 +261,7 @@ def colorcnn_terms(model: ColorCNN | nn.Module, clf: NormalizedClassifier, cfg: 
 
 
 def train_colorcnn(cfg: ColorCNNConfig, root: DataRoot = None, device: str | None = None, *,
-                   until: int | None = None, archive: bool = False) -> Path:
+                   until: int | None = None, archive: Path | None = None) -> Path:
     """Train one ColorCNN for ``cfg.colors`` (Sec. 3.3, 4.1) against the frozen classifier; ``until`` and
     ``archive``: see :func:`fit_quantizer`."""
     with training_run("colorcnn", cfg, device) as (run, dev, done):
@@ -317,7 +318,7 @@ def colorcnn_plus_terms(model: ColorCNNPlus | nn.Module, clf: NormalizedClassifi
 
 
 def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root: DataRoot = None, device: str | None = None, *,
-                        until: int | None = None, archive: bool = False) -> Path:
+                        until: int | None = None, archive: Path | None = None) -> Path:
     """Train ColorCNN+ (Sec. 3.4–3.6, 4.1): one model for every C, MedianCut imitation via L_RP; ``until`` and
     ``archive``: see :func:`fit_quantizer`."""
     with training_run("colorcnn+", cfg, device) as (run, dev, done):

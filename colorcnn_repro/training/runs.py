@@ -25,7 +25,7 @@ from .. import parallel, progress
 from ..config import SECTIONS, TRAINABLE_COLORS, OptimConfig, QuantizerConfig, StageConfig, config_dict, config_key
 from ..files import atomic_write, atomic_write_json
 from ..models.checkpoint import load_checkpoint, resume_training, save_checkpoint, training_checkpoint
-from ..paths import cache_root, checkpoints_root, runs_root, zoo_root
+from ..paths import cache_root, runs_root, zoo_root
 from ..profiles import PROFILES, get_config
 
 
@@ -189,9 +189,9 @@ def cycle_ends(optim: OptimConfig, epochs: int) -> list[int]:
     return ends
 
 
-def archived_checkpoint(run: Path) -> Path:
-    """Where a long run's training state is archived at each cycle end: ``<checkpoints>/<run name>.pt``."""
-    return checkpoints_root() / f"{run.name}.pt"
+def archived_checkpoint(run: Path, folder: Path) -> Path:
+    """Where a long run's training state is archived in ``folder`` at each cycle end: ``<folder>/<run name>.pt``."""
+    return folder / f"{run.name}.pt"
 
 
 def extend_run(stage: str, shorter: QuantizerConfig, cfg: QuantizerConfig) -> bool:
@@ -295,19 +295,20 @@ def run_epoch(n: int, batch_size: int, generator: torch.Generator, step: Callabl
 def fit(run: Path, modules: dict[str, Any], epochs: int, seed: int,
         epoch_fn: Callable[[int, torch.Generator], dict[str, float]], desc: str, *, until: int | None = None,
         ends: Collection[int] = (), at_cycle_end: Callable[[int, list[dict]], None] | None = None,
-        archive: bool = False) -> list[dict]:
+        archive: Path | None = None) -> list[dict]:
     """Train for ``epochs`` (or stop after ``until`` of them), resuming from ``run/checkpoint.pt``; ``modules``
     maps names to objects with state_dict/load_state_dict (model, optimizer, scheduler). Checkpoints
     atomically after every epoch (rank 0 under torchrun; every rank resumes from that file, so several machines
     need a shared ``runs/``). After each epoch in ``ends`` (cycle ends), ``at_cycle_end(epoch, history)`` runs
-    and, with ``archive``, the checkpoint is also copied to :func:`archived_checkpoint` (tracked by git), which
-    a run without a checkpoint of its own resumes from: a run longer than a session goes on in the next one.
+    and, given an ``archive`` folder, the checkpoint is also copied there (:func:`archived_checkpoint`; git tracks
+    it), which a run without a checkpoint of its own resumes from: a run longer than a session goes on in the next
+    one.
     The checkpoint holds the modules, the history and the epoch; the random state needs no saving, as every
     epoch reseeds from (seed, epoch) (:func:`epoch_generator`)."""
     ckpt_path = run / "checkpoint.pt"
     history: list[dict] = []
     start = 0
-    source = ckpt_path if ckpt_path.exists() or not archive else archived_checkpoint(run)
+    source = ckpt_path if ckpt_path.exists() or archive is None else archived_checkpoint(run, archive)
     if parallel.agree(source.exists()):
         history, start = resume_training(load_checkpoint(source), modules)
     for epoch in range(start, min(epochs, until or epochs)):
@@ -321,8 +322,8 @@ def fit(run: Path, modules: dict[str, Any], epochs: int, seed: int,
             if epoch + 1 in ends:
                 if at_cycle_end is not None:
                     at_cycle_end(epoch + 1, history)
-                if archive:
-                    target = archived_checkpoint(run)
+                if archive is not None:
+                    target = archived_checkpoint(run, archive)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     atomic_write(target, lambda tmp: shutil.copyfile(ckpt_path, tmp))
         parallel.barrier()
