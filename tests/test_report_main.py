@@ -98,3 +98,31 @@ def test_longest_models_are_each_own_recipe_runs_last_cycle_end() -> None:
     fig = main.bitrate_figure(RESULT, CURVE)
     assert [line.get_label() for line in fig.axes[0].lines][2] == "ColorCNN C=2, 3 epochs"
     assert fig.axes[0].lines[2].get_xydata().tolist() == [[1.25, 50.0]]
+
+
+def test_longest_examples_set_each_longest_run_beside_mediancut_and_the_main_model(monkeypatch, tmp_path) -> None:
+    """CURVE's longest own-recipe run is ColorCNN C=2 at 3 epochs, evaluated at 1 bit: at 1 bit the columns are
+    MedianCut, the main experiment's ColorCNN (smoke: 1 epoch) and that run; at 2 bits MedianCut alone. Stand-ins
+    (k-means for the main model, OCTree for the run) show which quantizer fills which column."""
+    from colorcnn_repro.data import ImageArrays
+    from colorcnn_repro.experiments import examples as ex
+    from colorcnn_repro.quantizers import ClassicalQuantizer
+
+    images = np.random.default_rng(1).integers(0, 256, (3, 8, 8, 3), dtype=np.uint8)
+    data = ImageArrays(images, np.zeros(3, np.int64), ["cat"], "tiny", "val")
+    loaded = []
+    monkeypatch.setattr(ex, "load_split", lambda *args: data)
+    monkeypatch.setattr(ex, "trained_quantizers", lambda cfg, methods, root, device: {
+        m: ClassicalQuantizer("kmeans") for m in methods})
+    monkeypatch.setattr(ex, "trained_model_file", lambda method, cfg: loaded.append((method, cfg.epochs, cfg.colors)))
+    monkeypatch.setattr(ex.LearnedQuantizer, "from_checkpoint", lambda *args: ClassicalQuantizer("octree"))
+    curve = {**CURVE, "result_file": str(tmp_path / "compute_curve-cifar10-alexnet-0123456789.json")}
+    out = ex.longest_examples(resolve("smoke"), curve, 2, [1, 2])
+    assert list(out.quantized) == ["MedianCut\n1 bit", "ColorCNN\n1 epoch, 1 bit", "ColorCNN C=2\n3 epochs, 1 bit",
+                                   "MedianCut\n2 bit"]
+    assert loaded == [("colorcnn", 3, 2)] and out.params["models"] == {"ColorCNN C=2": 3} and len(out.names) == 2
+    octree = ClassicalQuantizer("octree").quantize(images[1], 2)
+    assert np.array_equal(out.quantized["ColorCNN C=2\n3 epochs, 1 bit"][1].to_rgb(), octree.to_rgb())
+    fig = main.longest_comparison(out, title="t")
+    assert len([ax for ax in fig.axes if ax.images]) == 2 * 5
+    assert [ax.get_title() for ax in fig.axes[:5]] == ["original", *out.quantized]

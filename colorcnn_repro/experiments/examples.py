@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -17,9 +18,10 @@ from ..profiles import Experiment, get_config
 from ..quantized import Quantized
 from ..quantizers import LEARNED_METHODS, Quantizer, quantizers_for
 from ..quantizers.learned import LearnedQuantizer
-from ..results import Examples, examples_path, read_examples, write_examples
+from ..results import Examples, examples_path, longest_rows, read_examples, write_examples
 from ..training.loops import load_split
-from ..training.runs import TrainingForbidden
+from ..training.runs import TrainingForbidden, trained_model_file
+from .compute_curve import curve_models, run_config
 from .pipeline import trained_quantizers
 
 
@@ -66,6 +68,40 @@ def main_examples(exp: Experiment, result: Mapping, n: int, methods: Sequence[st
     quantizers = trained_quantizers(cfg, learned, root, device)
     quantized = {f"{m} {b}": _quantized(images, m, b, quantizers) for m in methods for b in bits}
     return write_examples(path, images, names, quantized, soft_and_hard(images, quantizers, 2**soft_bits), params)
+
+
+def longest_examples(exp: Experiment, curve: Mapping, n: int, bits: Sequence[int],
+                     overrides: dict[str, Any] | None = None, root: DataRoot = None, device: str | None = None,
+                     force: bool = False) -> Examples:
+    """The first ``n`` evaluation images of the main experiment at each of ``bits``: MedianCut, and each learned
+    method's main-experiment model beside the compute ``curve``'s longest-trained run of it at those bits (its
+    last cycle end, the zoo's ``…/<epochs>-epochs``; ``overrides``: the curve's). Curves are named for display
+    (``"ColorCNN C=2\\n31 epochs, 1 bit"``); kept beside the curve's JSON."""
+    cfg = exp.config
+    longest = longest_rows(curve)
+    params = {"n": n, "bits": list(bits), "models": {label: rows[0]["epochs"] for label, rows in longest.items()}}
+    path = examples_path(curve["result_file"])
+    if not force and (hit := read_examples(path)) is not None and hit.params == params:
+        return hit
+    images, names = first_images(load_split(cfg.classifier.data, cfg.split, root, cfg.limit), n)
+    own = trained_quantizers(cfg, tuple(m for m in LEARNED_METHODS if m in cfg.methods), root, device)
+    models, quantized = curve_models(exp.profile), {}
+    own_epochs = {"colorcnn": cfg.colorcnn.epochs, "colorcnn+": cfg.colorcnn_plus.epochs}
+    for b in bits:
+        quantized[f"{METHOD_NAMES['mediancut']}\n{b} bit"] = _quantized(images, "mediancut", b, {})
+        for label, row in ((label, r) for label, rows in longest.items() for r in rows if r["bits"] == b):
+            method, epochs = row["method"], row["epochs"]
+            if method in own:
+                name = f"{METHOD_NAMES[method]}\n{_epochs(own_epochs[method])}, {b} bit"
+                quantized[name] = _quantized(images, method, b, own)
+            weights = trained_model_file(method, run_config(exp.profile, models[label], epochs, overrides))
+            run = LearnedQuantizer.from_checkpoint(weights, method, device)
+            quantized[f"{label}\n{_epochs(epochs)}, {b} bit"] = _quantized(images, method, b, {method: run})
+    return write_examples(path, images, names, quantized, {}, params)
+
+
+def _epochs(n: int) -> str:
+    return f"{n} epoch{'' if n == 1 else 's'}"
 
 
 def study_examples(result: Mapping, picks: dict[str, tuple[str, str]], bits: int, n: int = 4,

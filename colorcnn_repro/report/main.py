@@ -139,13 +139,23 @@ def _colours(n: int) -> str:
 def visual_comparison(examples: Examples, title: str) -> Figure:
     """Figs. 3/11: each image by each method at each bit size (the examples' curves ``"<method> <bits>"``), with
     the colours it used."""
-    curves = examples.quantized
-    rows = {name: [examples.images[i]] + [qs[i].to_rgb() for qs in curves.values()]
-            for i, name in enumerate(examples.names)}
-    captions = {name: [""] + [_colours(qs[i].colors_used()) for qs in curves.values()]
-                for i, name in enumerate(examples.names)}
-    cols = ["original"] + [f"{METHOD_NAMES[m]} {b} bit" for m, b in (c.split() for c in curves)]
-    return image_grid(rows, cols, captions, title=title)
+    return _comparison(examples, [f"{METHOD_NAMES[m]} {b} bit" for m, b in (c.split() for c in examples.quantized)],
+                       title)
+
+
+def longest_comparison(examples: Examples, title: str) -> Figure:
+    """The compute curve's longest-trained models beside MedianCut and the main experiment's models
+    (:func:`~colorcnn_repro.experiments.examples.longest_examples`, whose curves are named for display)."""
+    return _comparison(examples, list(examples.quantized), title)
+
+
+def _comparison(examples: Examples, columns: list[str], title: str) -> Figure:
+    """Each image, then its quantization by each curve of ``examples`` (column ``columns[i]``) with the colours
+    it used."""
+    curves = examples.quantized.values()
+    rows = {name: [examples.images[i]] + [qs[i].to_rgb() for qs in curves] for i, name in enumerate(examples.names)}
+    captions = {name: [""] + [_colours(qs[i].colors_used()) for qs in curves] for i, name in enumerate(examples.names)}
+    return image_grid(rows, ["original", *columns], captions, title=title)
 
 
 def distinct_colours(image: np.ndarray) -> int:
