@@ -135,6 +135,34 @@ def test_publish_longest_ships_the_last_cycle_end_and_removes_what_it_supersedes
     assert not archives["ColorCNN C=2"].exists() and archives["ColorCNN+"].exists()
 
 
+def test_longest_histories_read_each_runs_last_evaluated_model(tmp_path) -> None:
+    """ColorCNN C=2 evaluated after 1 and 3 epochs, ColorCNN+ after 1: the histories of those two models."""
+    models, curve_rows_ = cc.curve_models("smoke"), []
+    for label, end in (("ColorCNN C=2", 3), ("ColorCNN+", 1)):
+        model = models[label]
+        for e in range(1, end + 1, 2):
+            trained = runs.run_dir(model.method, cc.run_config("smoke", model, e)) / "model.pt"
+            trained.parent.mkdir(parents=True, exist_ok=True)
+            torch.save({"history": [{"epoch": i + 1, "task": 1.0 / (i + 1)} for i in range(e)]}, trained)
+            curve_rows_.append({"model": label, "epochs": e})
+    curve = {"profile": "smoke", "models": {label: {"overrides": []} for label in models}, "rows": curve_rows_}
+    assert cc.longest_histories(curve) == {
+        "ColorCNN C=2": [{"epoch": 1, "task": 1.0}, {"epoch": 2, "task": 0.5}, {"epoch": 3, "task": 1 / 3}],
+        "ColorCNN+": [{"epoch": 1, "task": 1.0}]}
+
+
+def test_loss_table_and_figure_by_hand() -> None:
+    """A: task 2.0 → 1.5 after 2 epochs, −25 %; B: task flat at 1.6, L_RP 0.8 → 0.6, −25 %."""
+    from colorcnn_repro.report import curve
+
+    histories = {"A": [{"epoch": 1, "task": 2.0}, {"epoch": 2, "task": 1.5}],
+                 "B": [{"epoch": 1, "task": 1.6, "rp": 0.8}, {"epoch": 3, "task": 1.6, "rp": 0.6}]}
+    assert curve.loss_table(histories).split("\n")[-3:] == ["| A | task | 2.000 | 1.500 (2) | -25 % |",
+                                                           "| B | task | 1.600 | 1.600 (3) | +0 % |",
+                                                           "| B | rp | 0.800 | 0.600 (3) | -25 % |"]
+    assert [ax.get_title() for ax in curve.loss_figure(histories).axes] == list(curve.LOSS_TERMS.values())
+
+
 def row(model: str, images: float, lead: float, bits: int = 1, p: float = 1.0) -> dict:
     return {"model": model, "bits": bits, "images": images, "lead_mediancut": lead, "p_mediancut": p}
 

@@ -25,11 +25,12 @@ import numpy as np
 from scipy import stats
 
 from ..config import SECTIONS, ColorCNNConfig, QuantizerConfig
+from ..models.checkpoint import load_checkpoint
 from ..paths import DataRoot, checkpoints_root
 from ..profiles import get_config, resolve
 from ..results import Scores, longest_rows, read_result, result_path
 from ..training.loops import train_colorcnn, train_colorcnn_plus
-from ..training.runs import archived_checkpoint, cycle_ends, model_file, run_dir, zoo_path
+from ..training.runs import archived_checkpoint, cycle_ends, model_file, run_dir, trained_model_file, zoo_path
 from ..zoo import publish
 from .pipeline import main_results, write_result
 
@@ -182,6 +183,17 @@ def publish_longest(profile: str = "cpu", overrides: dict[str, Any] | None = Non
         if end == whole.epochs:
             archived_checkpoint(run_dir(model.method, whole), checkpoints_root(profile)).unlink(missing_ok=True)
     return out
+
+
+def longest_histories(curve: dict, overrides: dict[str, Any] | None = None) -> dict[str, list[dict]]:
+    """The training history (loss terms and seconds per epoch) of each run of the profile's own recipe up to its
+    last evaluated cycle end (:func:`~colorcnn_repro.results.longest_rows`), read from that model's weights
+    (the zoo's ``…/<epochs>-epochs`` or ``runs/``), by run label."""
+    profile, models = curve["profile"], curve_models(curve["profile"])
+    return {label: load_checkpoint(trained_model_file(models[label].method,
+                                                      run_config(profile, models[label], rows[0]["epochs"],
+                                                                 overrides)))["history"]
+            for label, rows in longest_rows(curve).items()}
 
 
 @dataclass(frozen=True)

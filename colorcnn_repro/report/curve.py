@@ -72,6 +72,42 @@ def trend_table(result: Mapping) -> str:
             "for it; a smaller gain says the curve is bending.\n\n" + "\n".join(lines))
 
 
+#: The loss terms of a run's history shown by :func:`loss_table` and :func:`loss_figure`, with their names:
+#: the classification loss of the frozen classifier on the quantized images (Eq. 1 and 13), and ColorCNN+'s
+#: MedianCut imitation (L_RP, Eq. 10–12).
+LOSS_TERMS = {"task": "task loss (classifier, on quantized images)", "rp": "imitation loss L_RP (ColorCNN+)"}
+
+
+def loss_table(histories: Mapping[str, list[Mapping]]) -> str:
+    """Markdown: each run's training loss terms (:data:`LOSS_TERMS`) at its first and last epoch and the relative
+    change, from :func:`~colorcnn_repro.experiments.compute_curve.longest_histories`."""
+    lines = ["| run | term | epoch 1 | last epoch | change |", "|---|---|---|---|---|"]
+    for label, history in histories.items():
+        first, last = history[0], history[-1]
+        for key in (k for k in LOSS_TERMS if k in first):
+            lines.append(f"| {label} | {key} | {first[key]:.3f} | {last[key]:.3f} ({last['epoch']}) | "
+                         f"{100 * (last[key] / first[key] - 1):+.0f} % |")
+    return ("Training loss terms of each run up to its last evaluated cycle end (mean over the epoch's "
+            "batches; ColorCNN+'s mixes the colour counts it draws during training).\n\n" + "\n".join(lines))
+
+
+def loss_figure(histories: Mapping[str, list[Mapping]]) -> Figure:
+    """Each run's loss terms (:data:`LOSS_TERMS`, one panel each) per epoch."""
+    keys = [k for k in LOSS_TERMS if any(k in h[0] for h in histories.values())]
+    fig, axes = plt.subplots(1, len(keys), figsize=(4.8 * len(keys), 3.4), squeeze=False)
+    for ax, key in zip(axes[0], keys):
+        for i, (label, history) in enumerate(histories.items()):
+            if key in history[0]:
+                ax.plot([h["epoch"] for h in history], [h[key] for h in history], marker=".", color=f"C{i % 10}",
+                        label=label)
+        ax.set_xlabel("epoch")
+        ax.set_title(LOSS_TERMS[key], fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
 def curve_figure(result: Mapping) -> Figure:
     """The lead over each reference (one panel each) against training images on a log axis: one line per model
     and bit size, its fitted trend dotted, the paper's budgets as vertical lines."""
