@@ -151,6 +151,35 @@ def test_longest_histories_read_each_runs_last_evaluated_model(tmp_path) -> None
         "ColorCNN+": [{"epoch": 1, "task": 1.0}]}
 
 
+def test_training_split_evaluates_each_cycle_end_on_as_many_training_images(monkeypatch) -> None:
+    """The curve has ColorCNN C=2 at 1 and 3 epochs on 7 validation images (and a ColorCNN+ row, not asked for):
+    each is evaluated on 7 training images without JPEG; 60 % against MedianCut's 40 % is a lead of +20."""
+    from colorcnn_repro.report import curve as report
+    from colorcnn_repro.results import write_result
+
+    seen = []
+
+    def fake_results(exp, root=None, device=None, force=False) -> dict:
+        cfg = exp.config
+        seen.append((cfg.split, cfg.limit, cfg.jpeg_qualities, cfg.colorcnn.epochs, cfg.colorcnn.colors))
+        scores = {"accuracy": 0.6, "colors_used": 2.0, "bpp": 1.0}
+        return {"config_key": "k", "data": {"count": 7}, "training": {},
+                "methods": {"colorcnn": {"1": scores}, "mediancut": {"1": {**scores, "accuracy": 0.4}},
+                            "kmeans": {"1": {**scores, "accuracy": 0.5}}},
+                "significance": {"1": {"colorcnn vs mediancut": {"p": 0.01}, "colorcnn vs kmeans": {"p": 0.2}}}}
+
+    monkeypatch.setattr(cc, "main_results", fake_results)
+    val = [{"model": label, "epochs": e, "bits": 1, "n_images": 7, "accuracy": 0.5, "lead_mediancut": 5.0,
+            "p_mediancut": 0.3} for label, e in (("ColorCNN C=2", 1), ("ColorCNN C=2", 3), ("ColorCNN+", 1))]
+    curve = write_result(cc.result_file("smoke"), {"profile": "smoke", "rows": val})
+    check = cc.training_split("smoke", labels=("ColorCNN C=2",))
+    assert seen == [("train", 7, (), 1, 2), ("train", 7, (), 3, 2)]
+    assert [(r["epochs"], r["lead_mediancut"], r["lead_kmeans"]) for r in check["rows"]] == [
+        (1, pytest.approx(20.0), pytest.approx(10.0)), (3, pytest.approx(20.0), pytest.approx(10.0))]
+    assert report.training_split_table(check, curve).split("\n")[-1] == (
+        "| ColorCNN C=2 | 3 | 1 | 60.0 | +20.0 (p=0.01) | 50.0 | +5.0 (p=0.3) | +15.0 |")
+
+
 def test_loss_table_and_figure_by_hand() -> None:
     """A: task 2.0 → 1.5 after 2 epochs, −25 %; B: task flat at 1.6, L_RP 0.8 → 0.6, −25 %."""
     from colorcnn_repro.report import curve

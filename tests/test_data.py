@@ -322,3 +322,13 @@ def test_sample_is_the_official_images(tmp_path: Path, cifar10_data: Path) -> No
         np.testing.assert_array_equal(sample["labels"], official["labels"][picked])
         with np.load(write_sample(cifar10_data / "cifar10" / "train.npz", tmp_path / "again.npz")) as again:
             np.testing.assert_array_equal(again["source_indices"], picked)
+
+
+def test_load_split_limit_given_wins_over_limit_train(cifar10_data: Path) -> None:
+    """Training reads ``limit_train`` images; an evaluation of the training split asks for its own number."""
+    from colorcnn_repro.training.loops import load_split
+
+    data = get_config("classifier", "smoke", {"limit_train": 60}).data
+    assert len(load_split(data, "train", cifar10_data)) == 60
+    subset = load_split(data, "train", cifar10_data, 20)
+    assert len(subset) == 20 and np.bincount(subset.labels, minlength=10).tolist() == [2] * 10

@@ -159,6 +159,31 @@ def compute_curve(profile: str = "cpu", until: int | None = None, *, train: bool
     return out
 
 
+def training_split(profile: str = "cpu", labels: tuple[str, ...] = ("ColorCNN C=2", "ColorCNN C=4"),
+                   overrides: dict[str, Any] | None = None, root: DataRoot = None, device: str | None = None,
+                   force: bool = False) -> dict:
+    """The generalisation check of the compute curve (``results/<profile>/compute_curve_training_split-…json``):
+    each evaluated cycle end of the runs ``labels``, evaluated as in the curve but on as many class-balanced
+    images of the training split the run learned from as the curve has validation images (no JPEG reference).
+    Rows as :func:`curve_rows`. A lead that keeps growing there while the validation lead stalls is overfitting,
+    not a lack of steps. Reads the curve's JSON; trains nothing that the curve has not."""
+    path = result_file(profile, overrides)
+    if (curve := read_result(path)) is None:
+        raise FileNotFoundError(f"no compute curve at {path}: run `colorcnn curve` first")
+    models, rows = curve_models(profile), []
+    ends = sorted({(r["model"], r["epochs"], r["n_images"]) for r in curve["rows"] if r["model"] in labels})
+    for label, end, n in ends:
+        split = {"split": "train", "limit": n, "jpeg_qualities": ()}
+        exp = resolve(profile, {**(overrides or {}), **row_overrides(models[label], end), **split})
+        rows += curve_rows(label, models[label], end, main_results(exp, root, device, force=force))
+    out_path = result_path(resolve(profile, overrides).results, "compute_curve_training_split",
+                           _study(profile, overrides))
+    if not force and (hit := read_result(out_path)) is not None and hit["rows"] == rows:
+        return hit
+    return write_result(out_path, profile, _study(profile, overrides),
+                        {"study": "compute_curve_training_split", "rows": rows, "references": list(REFERENCES)})
+
+
 def publish_longest(profile: str = "cpu", overrides: dict[str, Any] | None = None) -> list[Path]:
     """Put each run of the profile's own recipe at its last evaluated cycle end
     (:func:`~colorcnn_repro.results.longest_rows` of the curve's JSON) into the zoo, tagged ``<epochs>-epochs``

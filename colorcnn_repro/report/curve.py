@@ -72,6 +72,25 @@ def trend_table(result: Mapping) -> str:
             "for it; a smaller gain says the curve is bending.\n\n" + "\n".join(lines))
 
 
+def training_split_table(check: Mapping, result: Mapping) -> str:
+    """Markdown: each run's accuracy and lead over MedianCut at each cycle end on training images (``check``,
+    :func:`~colorcnn_repro.experiments.compute_curve.training_split`) beside the same on the validation images
+    (the curve ``result``), and how much larger the training lead is."""
+    val = {(r["model"], r["epochs"], r["bits"]): r for r in result["rows"]}
+    lines = ["| run | epochs | bits | accuracy, training images | lead, training images | accuracy, validation | "
+             "lead, validation | training − validation lead |", "|---" * 8 + "|"]
+    for r in check["rows"]:
+        v = val[(r["model"], r["epochs"], r["bits"])]
+        lines.append(f"| {r['model']} | {r['epochs']} | {r['bits']} | {100 * r['accuracy']:.1f} | "
+                     f"{r['lead_mediancut']:+.1f} (p={r['p_mediancut']:.1g}) | {100 * v['accuracy']:.1f} | "
+                     f"{v['lead_mediancut']:+.1f} (p={v['p_mediancut']:.1g}) | "
+                     f"{r['lead_mediancut'] - v['lead_mediancut']:+.1f} |")
+    n = check["rows"][0]["n_images"] if check["rows"] else "?"
+    return (f"Lead over MedianCut (points, McNemar p) on {n} class-balanced images of the training split each run "
+            f"learned from, beside the curve's validation images ({result['profile']} profile).\n\n"
+            + "\n".join(lines))
+
+
 #: The loss terms of a run's history shown by :func:`loss_table` and :func:`loss_figure`, with their names:
 #: the classification loss of the frozen classifier on the quantized images (Eq. 1 and 13), and ColorCNN+'s
 #: MedianCut imitation (L_RP, Eq. 10–12).

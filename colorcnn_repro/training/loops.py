@@ -52,8 +52,10 @@ from .targets import imitation_targets
 
 
 def load_split(data: DataConfig, split: str, root: DataRoot = None, limit: int | None = None) -> ImageArrays:
-    """A split of ``data``'s dataset; the training split honours ``data.limit_train``."""
-    limit = data.limit_train if split == "train" else limit
+    """A split of ``data``'s dataset: a class-balanced subset of ``limit`` images when given, else the training
+    split honours ``data.limit_train``."""
+    if limit is None and split == "train":
+        limit = data.limit_train
     return load_dataset(data.dataset, split, root, limit=limit, seed=data.seed)
 
 
