@@ -105,6 +105,7 @@ def test_longest_examples_set_each_longest_run_beside_mediancut_and_the_main_mod
     MedianCut, the main experiment's ColorCNN (smoke: 1 epoch) and that run; at 2 bits MedianCut alone. Stand-ins
     (k-means for the main model, OCTree for the run) show which quantizer fills which column."""
     from colorcnn_repro.data import ImageArrays
+    from colorcnn_repro.experiments import compute_curve as cc
     from colorcnn_repro.experiments import examples as ex
     from colorcnn_repro.quantizers import ClassicalQuantizer
 
@@ -114,7 +115,7 @@ def test_longest_examples_set_each_longest_run_beside_mediancut_and_the_main_mod
     monkeypatch.setattr(ex, "load_split", lambda *args: data)
     monkeypatch.setattr(ex, "trained_quantizers", lambda cfg, methods, root, device: {
         m: ClassicalQuantizer("kmeans") for m in methods})
-    monkeypatch.setattr(ex, "trained_model_file", lambda method, cfg: loaded.append((method, cfg.epochs, cfg.colors)))
+    monkeypatch.setattr(cc, "trained_model_file", lambda method, cfg: loaded.append((method, cfg.epochs, cfg.colors)))
     monkeypatch.setattr(ex.LearnedQuantizer, "from_checkpoint", lambda *args: ClassicalQuantizer("octree"))
     curve = {**CURVE, "result_file": str(tmp_path / "compute_curve-cifar10-alexnet-0123456789.json")}
     out = ex.longest_examples(resolve("smoke"), curve, 2, [1, 2])

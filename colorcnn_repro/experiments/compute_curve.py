@@ -16,7 +16,7 @@ budget and what budget would reach a given lead.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -159,6 +159,23 @@ def compute_curve(profile: str = "cpu", until: int | None = None, *, train: bool
     return out
 
 
+def read_curve(profile: str = "cpu", overrides: dict[str, Any] | None = None) -> dict:
+    """The curve's JSON as :func:`compute_curve` wrote it; FileNotFoundError naming where it was looked for."""
+    path = result_file(profile, overrides)
+    if (curve := read_result(path)) is None:
+        raise FileNotFoundError(f"no compute curve at {path}: run `colorcnn curve` first")
+    return curve
+
+
+def longest_weights(curve: Mapping[str, Any], overrides: dict[str, Any] | None = None) -> dict[str, Path]:
+    """The weights of each run of the profile's own recipe at its last evaluated cycle end
+    (:func:`~colorcnn_repro.results.longest_rows`): the zoo's ``…/<epochs>-epochs`` or ``runs/``, by run label."""
+    profile, models = curve["profile"], curve_models(curve["profile"])
+    return {label: trained_model_file(models[label].method,
+                                      run_config(profile, models[label], rows[0]["epochs"], overrides))
+            for label, rows in longest_rows(curve).items()}
+
+
 def training_split(profile: str = "cpu", labels: tuple[str, ...] = ("ColorCNN C=2", "ColorCNN C=4"),
                    overrides: dict[str, Any] | None = None, root: DataRoot = None, device: str | None = None,
                    force: bool = False) -> dict:
@@ -167,9 +184,7 @@ def training_split(profile: str = "cpu", labels: tuple[str, ...] = ("ColorCNN C=
     images of the training split the run learned from as the curve has validation images (no JPEG reference).
     Rows as :func:`curve_rows`. A lead that keeps growing there while the validation lead stalls is overfitting,
     not a lack of steps. Reads the curve's JSON; trains nothing that the curve has not."""
-    path = result_file(profile, overrides)
-    if (curve := read_result(path)) is None:
-        raise FileNotFoundError(f"no compute curve at {path}: run `colorcnn curve` first")
+    curve = read_curve(profile, overrides)
     models, rows = curve_models(profile), []
     ends = sorted({(r["model"], r["epochs"], r["n_images"]) for r in curve["rows"] if r["model"] in labels})
     for label, end, n in ends:
@@ -190,9 +205,7 @@ def publish_longest(profile: str = "cpu", overrides: dict[str, Any] | None = Non
     beside the profile's model, with the main chain's evaluation of it; the zoo files written. The weights come
     from the run's cycle-end model under ``runs/``. What it supersedes goes: the run's shorter cycle ends in the
     zoo and, once the run has reached its last cycle end, its archived state (``checkpoints/<profile>/``)."""
-    path = result_file(profile, overrides)
-    if (curve := read_result(path)) is None:
-        raise FileNotFoundError(f"no compute curve at {path}: run `colorcnn curve` first")
+    curve = read_curve(profile, overrides)
     models, out = curve_models(profile), []
     for label, rows in longest_rows(curve).items():
         model, end = models[label], rows[0]["epochs"]
@@ -210,15 +223,10 @@ def publish_longest(profile: str = "cpu", overrides: dict[str, Any] | None = Non
     return out
 
 
-def longest_histories(curve: dict, overrides: dict[str, Any] | None = None) -> dict[str, list[dict]]:
-    """The training history (loss terms and seconds per epoch) of each run of the profile's own recipe up to its
-    last evaluated cycle end (:func:`~colorcnn_repro.results.longest_rows`), read from that model's weights
-    (the zoo's ``…/<epochs>-epochs`` or ``runs/``), by run label."""
-    profile, models = curve["profile"], curve_models(curve["profile"])
-    return {label: load_checkpoint(trained_model_file(models[label].method,
-                                                      run_config(profile, models[label], rows[0]["epochs"],
-                                                                 overrides)))["history"]
-            for label, rows in longest_rows(curve).items()}
+def longest_histories(curve: Mapping[str, Any], overrides: dict[str, Any] | None = None) -> dict[str, list[dict]]:
+    """The training history (loss terms and seconds per epoch) kept in each :func:`longest_weights`, by run
+    label."""
+    return {label: load_checkpoint(path)["history"] for label, path in longest_weights(curve, overrides).items()}
 
 
 @dataclass(frozen=True)

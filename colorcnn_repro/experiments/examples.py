@@ -20,8 +20,8 @@ from ..quantizers import LEARNED_METHODS, Quantizer, quantizers_for
 from ..quantizers.learned import LearnedQuantizer
 from ..results import Examples, examples_path, longest_rows, read_examples, write_examples
 from ..training.loops import load_split
-from ..training.runs import TrainingForbidden, trained_model_file
-from .compute_curve import curve_models, run_config
+from ..training.runs import TrainingForbidden
+from .compute_curve import longest_weights
 from .pipeline import trained_quantizers
 
 
@@ -85,7 +85,7 @@ def longest_examples(exp: Experiment, curve: Mapping, n: int, bits: Sequence[int
         return hit
     images, names = first_images(load_split(cfg.classifier.data, cfg.split, root, cfg.limit), n)
     own = trained_quantizers(cfg, tuple(m for m in LEARNED_METHODS if m in cfg.methods), root, device)
-    models, quantized = curve_models(exp.profile), {}
+    weights, quantized = longest_weights(curve, overrides), {}
     own_epochs = {"colorcnn": cfg.colorcnn.epochs, "colorcnn+": cfg.colorcnn_plus.epochs}
     for b in bits:
         quantized[f"{METHOD_NAMES['mediancut']}\n{b} bit"] = _quantized(images, "mediancut", b, {})
@@ -94,8 +94,7 @@ def longest_examples(exp: Experiment, curve: Mapping, n: int, bits: Sequence[int
             if method in own:
                 name = f"{METHOD_NAMES[method]}\n{_epochs(own_epochs[method])}, {b} bit"
                 quantized[name] = _quantized(images, method, b, own)
-            weights = trained_model_file(method, run_config(exp.profile, models[label], epochs, overrides))
-            run = LearnedQuantizer.from_checkpoint(weights, method, device)
+            run = LearnedQuantizer.from_checkpoint(weights[label], method, device)
             quantized[f"{label}\n{_epochs(epochs)}, {b} bit"] = _quantized(images, method, b, {method: run})
     return write_examples(path, images, names, quantized, {}, params)
 
