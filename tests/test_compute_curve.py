@@ -180,6 +180,9 @@ def test_training_split_evaluates_each_cycle_end_on_as_many_training_images(monk
         "| ColorCNN C=2 | 3 | 1 | 60.0 | +20.0 (p=0.01) | 50.0 | +5.0 (p=0.3) | +15.0 |")
 
 
+CURVE_RESULT = {"profile": "smoke", "config": {"classifier": {"data": {"dataset": "cifar10"}, "classifier": "alexnet"}}}
+
+
 def test_loss_table_and_figure_by_hand() -> None:
     """A: task 2.0 → 1.5 after 2 epochs, −25 %; B: task flat at 1.6, L_RP 0.8 → 0.6, −25 %."""
     from colorcnn_repro.report import curve
@@ -189,7 +192,7 @@ def test_loss_table_and_figure_by_hand() -> None:
     assert curve.loss_table(histories).split("\n")[-3:] == ["| A | task | 2.000 | 1.500 (2) | -25 % |",
                                                            "| B | task | 1.600 | 1.600 (3) | +0 % |",
                                                            "| B | rp | 0.800 | 0.600 (3) | -25 % |"]
-    assert [ax.get_title() for ax in curve.loss_figure(histories).axes] == list(curve.LOSS_TERMS.values())
+    assert [ax.get_title() for ax in curve.loss_figure(histories, CURVE_RESULT).axes] == list(curve.LOSS_TERMS.values())
 
 
 def row(model: str, images: float, lead: float, bits: int = 1, p: float = 1.0) -> dict:

@@ -110,8 +110,9 @@ def loss_table(histories: Mapping[str, list[Mapping]]) -> str:
             "batches; ColorCNN+'s mixes the colour counts it draws during training).\n\n" + "\n".join(lines))
 
 
-def loss_figure(histories: Mapping[str, list[Mapping]]) -> Figure:
-    """Each run's loss terms (:data:`LOSS_TERMS`, one panel each) per epoch."""
+def loss_figure(histories: Mapping[str, list[Mapping]], result: Mapping) -> Figure:
+    """Each run's loss terms (:data:`LOSS_TERMS`, one panel each) per epoch; the curve ``result`` names the
+    profile and the data."""
     keys = [k for k in LOSS_TERMS if any(k in h[0] for h in histories.values())]
     fig, axes = plt.subplots(1, len(keys), figsize=(4.8 * len(keys), 3.4), squeeze=False)
     for ax, key in zip(axes[0], keys):
@@ -123,6 +124,9 @@ def loss_figure(histories: Mapping[str, list[Mapping]]) -> Figure:
         ax.set_title(LOSS_TERMS[key], fontsize=9)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
+    clf = result["config"]["classifier"]
+    fig.suptitle(f"Training loss per epoch · {result['profile']} profile, {clf['data']['dataset']} training split, "
+                 f"{clf['classifier']} classifier", fontsize=9)
     fig.tight_layout()
     return fig
 
