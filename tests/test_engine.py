@@ -300,6 +300,20 @@ def test_jpeg_curve_is_computed_once_per_classifier_and_images(monkeypatch, tmp_
 
 # ---------------------------------------------------------------- imitation targets
 
+def test_history_time_sums_seconds_or_derives_them_from_throughput() -> None:
+    """Two epochs of 100 images in 4 s and 6 s: 200 images, 10 s. Throughput only (an older classifier history),
+    500 images per epoch at 100 and 250 images/s: 5 + 2 = 7 s, marked as derived; without the epoch size, or
+    without a history, no record."""
+    from colorcnn_repro.experiments.pipeline import history_time
+
+    timed = [{"images": 100.0, "seconds": 4.0}, {"images": 100.0, "seconds": 6.0}]
+    assert history_time(timed) == {"epochs": 2, "images": 200.0, "seconds": 10.0}
+    rates = [{"images_per_s": 100.0}, {"images_per_s": 250.0}]
+    assert history_time(rates, 500) == {"epochs": 2, "images": 1000.0, "seconds": 7.0,
+                                        "seconds_from": "images_per_s"}
+    assert history_time(rates) is None and history_time(None) is None and history_time([]) is None
+
+
 def test_imitation_targets_cached_and_equal_to_batched_mediancut(monkeypatch, tmp_path) -> None:
     images = np.random.default_rng(0).integers(0, 256, (5, 8, 8, 3), dtype=np.uint8)
     calls = []

@@ -127,3 +127,24 @@ def test_longest_examples_set_each_longest_run_beside_mediancut_and_the_main_mod
     fig = main.longest_comparison(out, title="t")
     assert len([ax for ax in fig.axes if ax.images]) == 2 * 5
     assert [ax.get_title() for ax in fig.axes[:5]] == ["original", *out.quantized]
+
+
+def test_timings_table_by_hand() -> None:
+    """Classifier 600 s (derived from images/s), ColorCNN C=2 120 s and C=4 not recorded, ColorCNN+ 900 s
+    (repeated per C, counted once), evaluation 180 s: 1800 s of 4 recorded stages = 0.50 h."""
+    plus = {"epochs": 3, "images": 300.0, "seconds": 900.0}
+    result = {"profile": "cpu", "device": "cpu", "seconds": 180.0,
+              "config": {"classifier": {"classifier": "alexnet"}, "methods": ["mediancut", "colorcnn", "colorcnn+"],
+                         "bits": [1, 2]},
+              "training": {"classifier": {"all": {"epochs": 2, "images": 2000.0, "seconds": 600.0,
+                                                  "seconds_from": "images_per_s"}},
+                           "colorcnn": {"2": {"epochs": 1, "images": 1000.0, "seconds": 120.0}},
+                           "colorcnn+": {"2": plus, "4": plus}}}
+    md = main.timings_table(result)
+    assert "Total: **0.50 h** (the 4 recorded stages; 1 not recorded)" in md
+    assert md.splitlines()[-5:] == [
+        "| classifier (alexnet) training | 2 | 2,000 | 600.0 (from images/s) |",
+        "| ColorCNN, C = 2 | 1 | 1,000 | 120.0 |",
+        "| ColorCNN, C = 4 |  |  | not recorded |",
+        "| ColorCNN+ (every C) | 3 | 300 | 900.0 |",
+        "| evaluation (every method and bit size, JPEG curve) |  |  | 180.0 |"]

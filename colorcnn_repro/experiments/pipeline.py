@@ -123,18 +123,42 @@ def trained_quantizers(cfg: ExperimentConfig, methods: tuple[str, ...], root: Da
             for m, per in learned_configs(cfg, methods).items()}
 
 
-def training_record(cfg: ExperimentConfig, methods: tuple[str, ...]) -> dict[str, dict[str, dict[str, float]]]:
+def history_time(history: Sequence[Mapping] | None, images_per_epoch: int | None = None) -> dict[str, float] | None:
+    """``{epochs, images, seconds}`` summed over a training history: each epoch's recorded ``seconds``, or, for
+    epochs recorded with their throughput alone (a classifier trained before the pipeline kept seconds),
+    ``images_per_epoch / images_per_s``, with ``"seconds_from": "images_per_s"``. None when a history is
+    missing or records neither."""
+    if not history:
+        return None
+    if all("seconds" in h and "images" in h for h in history):
+        return {"epochs": len(history), "images": sum(h["images"] for h in history),
+                "seconds": sum(h["seconds"] for h in history)}
+    if images_per_epoch is not None and all("images_per_s" in h for h in history):
+        return {"epochs": len(history), "images": float(images_per_epoch * len(history)),
+                "seconds": sum(images_per_epoch / h["images_per_s"] for h in history), "seconds_from": "images_per_s"}
+    return None
+
+
+def training_record(cfg: ExperimentConfig, methods: tuple[str, ...], root: DataRoot = None
+                    ) -> dict[str, dict[str, dict[str, float]]]:
     """{method: {C: {epochs, images, seconds}}}: the training behind each learned model, summed over its
-    history (models saved without a history, such as older zoo entries, are left out)."""
+    history, and ``{"classifier": {"all": ...}}`` for the classifier (a classifier history that kept throughput
+    but not seconds is timed from its training split's size, read from ``root``; see :func:`history_time`).
+    Models saved without a history, such as older zoo entries, are left out."""
     out: dict[str, dict[str, dict[str, float]]] = {}
+    path = model_file("classifier", cfg.classifier)
+    history = load_checkpoint(path).get("history") if path is not None else None
+    if history and not all("seconds" in h for h in history):
+        classifier = history_time(history, len(load_split(cfg.classifier.data, "train", root)))
+    else:
+        classifier = history_time(history)
+    if classifier:
+        out["classifier"] = {"all": classifier}
     for m, per in learned_configs(cfg, methods).items():
         for c, sub in per.items():
             path = model_file(m, sub)
-            history = load_checkpoint(path).get("history") if path is not None else None
-            if history and all("seconds" in h for h in history):
-                out.setdefault(m, {})[str(c)] = {"epochs": len(history),
-                                                 "images": sum(h["images"] for h in history),
-                                                 "seconds": sum(h["seconds"] for h in history)}
+            if path is not None and (t := history_time(load_checkpoint(path).get("history"))):
+                out.setdefault(m, {})[str(c)] = t
     return out
 
 
@@ -167,7 +191,7 @@ def _evaluate(profile: str, cfg: ExperimentConfig, path: Path, root, device, npz
     start = time.perf_counter()
     body = {"data": data.describe(), **evaluate_grid(clf, data, cfg.methods, cfg.bits, quantizers, cfg.batch_size),
             "jpeg": jpeg_curve(cfg, clf, data)}
-    body.update(training=training_record(cfg, learned), seconds=time.perf_counter() - start)
+    body.update(training=training_record(cfg, learned, root), seconds=time.perf_counter() - start)
     return write_result(path, profile, cfg, body)
 
 

@@ -89,6 +89,38 @@ def longest_table(result: Mapping, curve: Mapping | None) -> str:
             "(`colorcnn zoo` lists the tags).\n\n" + "\n".join(lines))
 
 
+def timings_table(result: Mapping) -> str:
+    """Markdown: the time of each stage of the main chain as the pipeline recorded it in the evaluation
+    ``result`` (its ``training`` record, summed from each model's per-epoch history, and its own ``seconds``),
+    with the chain's total in hours. A stage without a record (a model saved before the pipeline kept its
+    history) says so, and the total then counts the recorded stages only."""
+    cfg, training = result["config"], result.get("training") or {}
+    stages: list[tuple[str, Mapping | None]] = [
+        (f"classifier ({cfg['classifier']['classifier']}) training", training.get("classifier", {}).get("all"))]
+    if "colorcnn" in cfg["methods"]:
+        stages += [(f"ColorCNN, C = {2**b}", training.get("colorcnn", {}).get(str(2**b))) for b in cfg["bits"]]
+    if "colorcnn+" in cfg["methods"]:  # one model serves every C: its record repeats per C
+        stages.append(("ColorCNN+ (every C)", next(iter(training.get("colorcnn+", {}).values()), None)))
+    seconds = result.get("seconds")
+    stages.append(("evaluation (every method and bit size, JPEG curve)",
+                   None if seconds is None else {"seconds": seconds}))
+    lines = ["| stage | epochs | images | seconds |", "|---|---|---|---|"]
+    for name, t in stages:
+        if t is None:
+            cells = ["", "", "not recorded"]
+        else:
+            note = " (from images/s)" if t.get("seconds_from") == "images_per_s" else ""
+            cells = [f"{t['epochs']}" if "epochs" in t else "", f"{t['images']:,.0f}" if "images" in t else "",
+                     f"{t['seconds']:.1f}{note}"]
+        lines.append("| " + " | ".join([name, *cells]) + " |")
+    known = [t["seconds"] for _, t in stages if t is not None]
+    missing = len(stages) - len(known)
+    total = (f"Total: **{sum(known) / 3600:.2f} h**" + (f" (the {len(known)} recorded stages; {missing} not recorded)"
+                                                        if missing else ""))
+    return (f"Time of each stage of the main chain ({result['profile']} profile, {result['device']}), as the "
+            "pipeline recorded it in the evaluation's results. " + total + ".\n\n" + "\n".join(lines))
+
+
 def accuracy_table(exp: Experiment, result: Mapping) -> str:
     """Markdown: accuracy per method and bit size with McNemar p against MedianCut, beside the paper's Table 4
     rows (MedianCut, ColorCNN, ColorCNN+ λ=3), saying when those are another dataset and classifier."""
