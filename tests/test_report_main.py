@@ -134,14 +134,16 @@ def test_timings_table_by_hand() -> None:
     (repeated per C, counted once), evaluation 180 s: 1800 s of 4 recorded stages = 0.50 h."""
     plus = {"epochs": 3, "images": 300.0, "seconds": 900.0}
     result = {"profile": "cpu", "device": "cpu", "seconds": 180.0,
-              "config": {"classifier": {"classifier": "alexnet"}, "methods": ["mediancut", "colorcnn", "colorcnn+"],
-                         "bits": [1, 2]},
+              "config": {"classifier": {"classifier": "alexnet"}},
+              "methods": {m: {"1": {"accuracy": 0.5}, "2": {"accuracy": 0.6}}
+                          for m in ("mediancut", "colorcnn", "colorcnn+")},
               "training": {"classifier": {"all": {"epochs": 2, "images": 2000.0, "seconds": 600.0,
                                                   "seconds_from": "images_per_s"}},
                            "colorcnn": {"2": {"epochs": 1, "images": 1000.0, "seconds": 120.0}},
                            "colorcnn+": {"2": plus, "4": plus}}}
     md = main.timings_table(result)
     assert "Total: **0.50 h** (the 4 recorded stages; 1 not recorded)" in md
+    assert "No stage's time is recorded" in main.timings_table({**result, "training": {}, "seconds": None})
     assert md.splitlines()[-5:] == [
         "| classifier (alexnet) training | 2 | 2,000 | 600.0 (from images/s) |",
         "| ColorCNN, C = 2 | 1 | 1,000 | 120.0 |",

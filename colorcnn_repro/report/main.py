@@ -94,12 +94,14 @@ def timings_table(result: Mapping) -> str:
     ``result`` (its ``training`` record, summed from each model's per-epoch history, and its own ``seconds``),
     with the chain's total in hours. A stage without a record (a model saved before the pipeline kept its
     history) says so, and the total then counts the recorded stages only."""
-    cfg, training = result["config"], result.get("training") or {}
+    scores, training = Scores(result), result.get("training") or {}
     stages: list[tuple[str, Mapping | None]] = [
-        (f"classifier ({cfg['classifier']['classifier']}) training", training.get("classifier", {}).get("all"))]
-    if "colorcnn" in cfg["methods"]:
-        stages += [(f"ColorCNN, C = {2**b}", training.get("colorcnn", {}).get(str(2**b))) for b in cfg["bits"]]
-    if "colorcnn+" in cfg["methods"]:  # one model serves every C: its record repeats per C
+        (f"classifier ({result['config']['classifier']['classifier']}) training",
+         training.get("classifier", {}).get("all"))]
+    if "colorcnn" in scores:
+        stages += [(f"ColorCNN, C = {2**b}", training.get("colorcnn", {}).get(str(2**b)))
+                   for b in scores.bits("colorcnn")]
+    if "colorcnn+" in scores:  # one model serves every C: its record repeats per C
         stages.append(("ColorCNN+ (every C)", next(iter(training.get("colorcnn+", {}).values()), None)))
     seconds = result.get("seconds")
     stages.append(("evaluation (every method and bit size, JPEG curve)",
@@ -114,10 +116,13 @@ def timings_table(result: Mapping) -> str:
                      f"{t['seconds']:.1f}{note}"]
         lines.append("| " + " | ".join([name, *cells]) + " |")
     known = [t["seconds"] for _, t in stages if t is not None]
-    missing = len(stages) - len(known)
-    total = (f"Total: **{sum(known) / 3600:.2f} h**" + (f" (the {len(known)} recorded stages; {missing} not recorded)"
-                                                        if missing else ""))
-    return (f"Time of each stage of the main chain ({result['profile']} profile, {result['device']}), as the "
+    if not known:
+        total = "No stage's time is recorded (its models were saved before the pipeline kept their histories)"
+    else:
+        missing = len(stages) - len(known)
+        total = f"Total: **{sum(known) / 3600:.2f} h**" + (
+            f" (the {len(known)} recorded stages; {missing} not recorded)" if missing else "")
+    return (f"Time of each stage of the main chain ({result['profile']} profile, on {result['device']}), as the "
             "pipeline recorded it in the evaluation's results. " + total + ".\n\n" + "\n".join(lines))
 
 
