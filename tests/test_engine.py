@@ -314,6 +314,18 @@ def test_history_time_sums_seconds_or_derives_them_from_throughput() -> None:
     assert history_time(rates) is None and history_time(None) is None and history_time([]) is None
 
 
+def test_result_files_name_the_machine(monkeypatch, tmp_path) -> None:
+    """Every result file records the CPU kernel level and the cores it was computed with (speeds differ 2–10×
+    between machines of one kind), as ``machine``."""
+    from colorcnn_repro.experiments import pipeline
+
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX2")
+    monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    out = pipeline.write_result(tmp_path / "r.json", "smoke", get_config("classifier", "smoke"), {"seconds": 1.0})
+    assert out["machine"] == {"cpu_capability": "AVX2", "cores": 2}
+    assert json.loads((tmp_path / "r.json").read_text())["machine"] == out["machine"]
+
+
 def test_imitation_targets_cached_and_equal_to_batched_mediancut(monkeypatch, tmp_path) -> None:
     images = np.random.default_rng(0).integers(0, 256, (5, 8, 8, 3), dtype=np.uint8)
     calls = []

@@ -133,7 +133,7 @@ def test_timings_table_by_hand() -> None:
     """Classifier 600 s (derived from images/s), ColorCNN C=2 120 s and C=4 not recorded, ColorCNN+ 900 s
     (repeated per C, counted once), evaluation 180 s: 1800 s of 4 recorded stages = 0.50 h."""
     plus = {"epochs": 3, "images": 300.0, "seconds": 900.0}
-    result = {"profile": "cpu", "device": "cpu", "seconds": 180.0,
+    result = {"profile": "cpu", "device": "cpu", "machine": {"cpu_capability": "AVX2", "cores": 2}, "seconds": 180.0,
               "config": {"classifier": {"classifier": "alexnet"}},
               "methods": {m: {"1": {"accuracy": 0.5}, "2": {"accuracy": 0.6}}
                           for m in ("mediancut", "colorcnn", "colorcnn+")},
@@ -143,6 +143,7 @@ def test_timings_table_by_hand() -> None:
                            "colorcnn+": {"2": plus, "4": plus}}}
     md = main.timings_table(result)
     assert "Total: **0.50 h** (the 4 recorded stages; 1 not recorded)" in md
+    assert "(cpu profile; evaluated on cpu, AVX2, 2 cores)" in md
     assert "No stage's time is recorded" in main.timings_table({**result, "training": {}, "seconds": None})
     assert md.splitlines()[-5:] == [
         "| classifier (alexnet) training | 2 | 2,000 | 600.0 (from images/s) |",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -39,11 +40,19 @@ def versions() -> dict[str, str]:
             "Pillow": PIL.__version__, "numpy": np.__version__, "python": platform.python_version()}
 
 
+def machine() -> dict[str, str | int | None]:
+    """The processor a result was computed on: torch's CPU kernel level (AVX2, AVX512, …; machines of one kind
+    differ 2–10× in speed by it) and the cores this process may use."""
+    return {"cpu_capability": torch.backends.cpu.get_cpu_capability(), "cores": len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity") else os.cpu_count()}
+
+
 def write_result(path: Path, profile: str, cfg: Any, body: dict[str, Any]) -> dict:
-    """The result JSON of a stage with its config, versions and device, written atomically (by rank 0 alone
-    under torchrun)."""
+    """The result JSON of a stage with its config, versions, device and machine, written atomically (by rank 0
+    alone under torchrun)."""
     return results.write_result(path, {"profile": profile, "config": config_dict(cfg), "config_key": config_key(cfg),
-                                       "versions": versions(), "device": str(parallel.pick_device()), **body},
+                                       "versions": versions(), "device": str(parallel.pick_device()),
+                                       "machine": machine(), **body},
                                 write=parallel.is_main())
 
 

@@ -122,8 +122,12 @@ def timings_table(result: Mapping) -> str:
         missing = len(stages) - len(known)
         total = f"Total: **{sum(known) / 3600:.2f} h**" + (
             f" (the {len(known)} recorded stages; {missing} not recorded)" if missing else "")
-    return (f"Time of each stage of the main chain ({result['profile']} profile, on {result['device']}), as the "
-            "pipeline recorded it in the evaluation's results. " + total + ".\n\n" + "\n".join(lines))
+    where = result["device"]
+    if m := result.get("machine"):
+        where += f", {m['cpu_capability']}, {m['cores']} cores"
+    return (f"Time of each stage of the main chain ({result['profile']} profile; evaluated on {where}), as the "
+            "pipeline recorded it in the evaluation's results: each model's time is the one its training recorded, "
+            "on the machine that trained it. " + total + ".\n\n" + "\n".join(lines))
 
 
 def accuracy_table(exp: Experiment, result: Mapping) -> str:
