@@ -314,6 +314,30 @@ def test_history_time_sums_seconds_or_derives_them_from_throughput() -> None:
     assert history_time(rates) is None and history_time(None) is None and history_time([]) is None
 
 
+def test_training_record_times_each_model_once(monkeypatch) -> None:
+    """Classifier: 2 epochs of 10 s; ColorCNN C=2: 1 epoch of 5 s, C=4: saved without a history (left out);
+    ColorCNN+: one file of 3 epochs of 7 s = 21 s, read once though it serves both C."""
+    from colorcnn_repro.experiments import pipeline
+
+    def epochs(n: int, s: float) -> list[dict]:
+        return [{"images": 100.0, "seconds": s}] * n
+
+    files = {"classifier": epochs(2, 10.0), "colorcnn-2": epochs(1, 5.0), "colorcnn-4": None,
+             "colorcnn+": epochs(3, 7.0)}
+    reads: list[str] = []
+    monkeypatch.setattr(pipeline, "model_file", lambda m, sub: Path(
+        m if m in ("classifier", "colorcnn+") else f"{m}-{sub.colors}"))
+    monkeypatch.setattr(pipeline, "load_checkpoint", lambda path: reads.append(str(path)) or {
+        "history": files[str(path)]})
+    cfg = dataclasses.replace(get_config("evaluate", "smoke"), bits=(1, 2))
+    assert pipeline.training_record(cfg, ("mediancut", "colorcnn", "colorcnn+")) == {
+        "classifier": {"all": {"epochs": 2, "images": 200.0, "seconds": 20.0}},
+        "colorcnn": {"2": {"epochs": 1, "images": 100.0, "seconds": 5.0}},
+        "colorcnn+": {"2": {"epochs": 3, "images": 300.0, "seconds": 21.0},
+                      "4": {"epochs": 3, "images": 300.0, "seconds": 21.0}}}
+    assert sorted(reads) == ["classifier", "colorcnn+", "colorcnn-2", "colorcnn-4"]
+
+
 def test_result_files_name_the_machine(monkeypatch, tmp_path) -> None:
     """Every result file records the CPU kernel level and the cores it was computed with (speeds differ 2–10×
     between machines of one kind), as ``machine``."""

@@ -163,10 +163,13 @@ def training_record(cfg: ExperimentConfig, methods: tuple[str, ...], root: DataR
         classifier = history_time(history)
     if classifier:
         out["classifier"] = {"all": classifier}
+    timed: dict[Path, dict[str, float] | None] = {}  # ColorCNN+ serves every C from one file: read it once
     for m, per in learned_configs(cfg, methods).items():
         for c, sub in per.items():
             path = model_file(m, sub)
-            if path is not None and (t := history_time(load_checkpoint(path).get("history"))):
+            if path is not None and path not in timed:
+                timed[path] = history_time(load_checkpoint(path).get("history"))
+            if path is not None and (t := timed[path]):
                 out.setdefault(m, {})[str(c)] = t
     return out
 
