@@ -1,11 +1,15 @@
 """Tables and figures of the main experiment (notebooks 01–04), on hand-made results and tiny images."""
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import matplotlib
 import numpy as np
 
 matplotlib.use("Agg")
 
+from colorcnn_repro.paths import REPO_ROOT  # noqa: E402
 from colorcnn_repro.profiles import resolve  # noqa: E402
 from colorcnn_repro.quantized import Quantized  # noqa: E402
 from colorcnn_repro.report import main  # noqa: E402
@@ -151,3 +155,31 @@ def test_timings_table_by_hand() -> None:
         "| ColorCNN, C = 4 |  |  | not recorded |",
         "| ColorCNN+ (every C) | 3 | 300 | 900.0 |",
         "| evaluation (every method and bit size, JPEG curve) |  |  | 180.0 |"]
+
+
+def test_chain_timings_falls_back_to_a_committed_retrain(tmp_path) -> None:
+    """An evaluation without a training record shows the retrain's record under ``retrain/`` (ColorCNN+ 900 s +
+    evaluation 180 s = 0.30 h), saying so; one with a record, or with no retrain beside it, shows its own."""
+    from colorcnn_repro.results import result_path
+
+    exp = dataclasses.replace(resolve("smoke"), results=tmp_path)
+    old = {"profile": "smoke", "device": "cpu", "seconds": 100.0, "config": {"classifier": {"classifier": "alexnet"}},
+           "methods": {"colorcnn+": {"1": {"accuracy": 0.5}}}}
+    assert "Total: **0.03 h**" in main.chain_timings(exp, old)
+    retrain = {**old, "seconds": 180.0, "training": {"colorcnn+": {"2": {"epochs": 1, "images": 9.0, "seconds": 900.0}}}}
+    path = result_path(tmp_path / main.RETRAIN_FOLDER, "evaluation", exp.config)
+    path.parent.mkdir()
+    path.write_text(json.dumps(retrain))
+    md = main.chain_timings(exp, old)
+    assert md.startswith("This evaluation's models were trained before") and "Total: **0.30 h** (the 2 recorded" in md
+    assert main.chain_timings(exp, {**old, "training": {}}) == main.timings_table({**old, "training": {}})
+
+
+def test_performance_page_shows_the_pipelines_own_chain_timings() -> None:
+    """docs/performance.md's main-chain table is :func:`main.timings_table` of the committed retrain's evaluation
+    (``results/cpu/retrain/``), every stage recorded: no timing typed by hand."""
+    files = sorted((REPO_ROOT / "results" / "cpu" / "retrain").glob("evaluation-*.json"))
+    assert len(files) == 1
+    table = main.timings_table(json.loads(files[0].read_text()))
+    assert "not recorded" not in table
+    assert table in (REPO_ROOT / "docs" / "performance.md").read_text()

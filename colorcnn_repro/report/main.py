@@ -15,7 +15,7 @@ from .. import paper_numbers
 from ..names import METHOD_NAMES
 from ..plots import accuracy_vs_bpp, accuracy_vs_colors, image_grid
 from ..profiles import Experiment
-from ..results import Examples, Scores, classifier_accuracy, longest_rows
+from ..results import Examples, Scores, classifier_accuracy, longest_rows, read_result, result_path
 
 
 def table1(ours: Mapping[tuple[str, str], float]) -> str:
@@ -128,6 +128,24 @@ def timings_table(result: Mapping) -> str:
     return (f"Time of each stage of the main chain ({result['profile']} profile; evaluated on {where}), as the "
             "pipeline recorded it in the evaluation's results: each model's time is the one its training recorded, "
             "on the machine that trained it. " + total + ".\n\n" + "\n".join(lines))
+
+
+#: Where a committed full retrain of a profile's main chain keeps its results (``colorcnn reproduce --retrain``),
+#: under ``results/<profile>/``.
+RETRAIN_FOLDER = "retrain"
+
+
+def chain_timings(exp: Experiment, result: Mapping) -> str:
+    """:func:`timings_table` of the evaluation ``result``, or, when ``result`` predates the pipeline's training
+    record and a full retrain of the same config is committed under ``results/<profile>/retrain/``, of that
+    retrain's evaluation, saying so."""
+    retrain = None if "training" in result else read_result(
+        result_path(exp.results / RETRAIN_FOLDER, "evaluation", exp.config))
+    if retrain is None:
+        return timings_table(result)
+    return (f"This evaluation's models were trained before the pipeline recorded their time; a full retrain of the "
+            f"same config (`colorcnn reproduce --retrain`, `results/{exp.profile}/{RETRAIN_FOLDER}/`) recorded "
+            "every stage. " + timings_table(retrain))
 
 
 def accuracy_table(exp: Experiment, result: Mapping) -> str:
