@@ -166,7 +166,8 @@ def test_chain_timings_falls_back_to_a_committed_retrain(tmp_path) -> None:
     old = {"profile": "smoke", "device": "cpu", "seconds": 100.0, "config": {"classifier": {"classifier": "alexnet"}},
            "methods": {"colorcnn+": {"1": {"accuracy": 0.5}}}}
     assert "Total: **0.03 h**" in main.chain_timings(exp, old)
-    retrain = {**old, "seconds": 180.0, "training": {"colorcnn+": {"2": {"epochs": 1, "images": 9.0, "seconds": 900.0}}}}
+    plus = {"epochs": 1, "images": 9.0, "seconds": 900.0}
+    retrain = {**old, "seconds": 180.0, "training": {"colorcnn+": {"2": plus}}}
     path = result_path(tmp_path / main.RETRAIN_FOLDER, "evaluation", exp.config)
     path.parent.mkdir()
     path.write_text(json.dumps(retrain))
