@@ -260,7 +260,7 @@ def cmd_curve(args: argparse.Namespace) -> int:
     if args.publish:
         from .experiments.compute_curve import publish_longest
 
-        for path in publish_longest(args.profile, overrides(args)):
+        for path in publish_longest(args.profile, overrides(args), args.model):
             print(f"published {repo_relative(path)}")
     return 0
 
@@ -482,9 +482,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", action="append", metavar="LABEL",
                    help="train only this run of the curve, e.g. 'ColorCNN C=2'; repeatable (default: every run)")
     p.add_argument("--publish", action="store_true",
-                   help="then put each run's longest evaluated model into the zoo, tagged <epochs>-epochs "
-                        "(from its cycle-end model under runs/), removing the run's shorter ones there and, once "
-                        "the run is complete, its archived state")
+                   help="then put each run's (or each --model's) longest evaluated model into the zoo, tagged "
+                        "<epochs>-epochs and any --set (from its cycle-end model under runs/), removing the run's "
+                        "shorter ones there and, once the run is complete, its archived state")
 
     p = sub.add_parser("reproduce", help="run every notebooks/NN_*.ipynb in order with papermill")
     p.add_argument("--profile", choices=PROFILES, default="cpu",

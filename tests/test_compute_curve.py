@@ -3,6 +3,7 @@ cycle-end models, and the trend fit (hand-computed values)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import shutil
 from pathlib import Path
@@ -133,6 +134,33 @@ def test_publish_longest_ships_the_last_cycle_end_and_removes_what_it_supersedes
     zoo = sorted(p.read_bytes().decode() for p in (tmp_path / "zoo").glob("*.pt"))
     assert zoo == ["ColorCNN C=2 3", "ColorCNN+ 1"] and len(list((tmp_path / "zoo").glob("*.json"))) == 2
     assert not archives["ColorCNN C=2"].exists() and archives["ColorCNN+"].exists()
+
+
+def test_publish_longest_of_a_variants_own_run(monkeypatch, tmp_path) -> None:
+    """A variant (ColorCNN+ with λ = 0) publishes only the run asked for, its tag naming the override; the other
+    run, the profile's recipe again, stays out of the zoo."""
+    from colorcnn_repro.results import write_result
+
+    monkeypatch.setenv("COLORCNN_ZOO", str(tmp_path / "zoo"))
+    variant, models = {"colorcnn_plus.lam": 0}, cc.curve_models("smoke")
+    for label, model in models.items():
+        trained = runs.run_dir(model.method, cc.run_config("smoke", model, 1, variant)) / "model.pt"
+        trained.parent.mkdir(parents=True, exist_ok=True)
+        trained.write_bytes(label.encode())
+    write_result(cc.result_file("smoke", variant), {"models": {label: {"overrides": []} for label in models},
+                                                     "rows": [{"model": label, "epochs": 1} for label in models]})
+    [path] = cc.publish_longest("smoke", variant, ["ColorCNN+"])
+    assert path.read_bytes() == b"ColorCNN+" and [p.name for p in (tmp_path / "zoo").glob("*.pt")] == [path.name]
+    assert json.loads(path.with_suffix(".json").read_text())["label"] == "1-epochs/colorcnn_plus.lam=0"
+
+
+def test_only_runs_keeps_the_runs_asked_for() -> None:
+    curve = {"models": {"A": {}, "B": {}}, "rows": [{"model": "A", "x": 1}, {"model": "B", "x": 2}],
+             "pending": [{"model": "B"}], "trends": [{"model": "A"}], "profile": "cpu"}
+    assert cc.only_runs(curve, ["A"]) == {"models": {"A": {}, "B": {}}, "rows": [{"model": "A", "x": 1}],
+                                          "pending": [], "trends": [{"model": "A"}], "profile": "cpu"}
+    with pytest.raises(ValueError, match="no run 'C' in the compute curve; accepted: A, B"):
+        cc.only_runs(curve, ["C"])
 
 
 def test_longest_histories_read_each_runs_last_evaluated_model(tmp_path) -> None:

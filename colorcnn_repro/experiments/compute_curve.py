@@ -167,6 +167,18 @@ def read_curve(profile: str = "cpu", overrides: dict[str, Any] | None = None) ->
     return curve
 
 
+def only_runs(curve: Mapping[str, Any], labels: list[str]) -> dict[str, Any]:
+    """The curve's JSON restricted to the runs ``labels`` (their rows, pending cycle ends and trends): e.g. a
+    variant's own run, where the other runs are the profile's recipe again. A ValueError names a label that the
+    curve lacks."""
+    if unknown := sorted(set(labels) - set(curve["models"])):
+        raise ValueError(f"no run {', '.join(map(repr, unknown))} in the compute curve; accepted: "
+                         f"{', '.join(curve['models'])}")
+    keep = set(labels)
+    return {**curve, **{key: [r for r in curve[key] if r["model"] in keep]
+                        for key in ("rows", "pending", "trends") if key in curve}}
+
+
 def longest_weights(curve: Mapping[str, Any], overrides: dict[str, Any] | None = None) -> dict[str, Path]:
     """The weights of each run of the profile's own recipe at its last evaluated cycle end
     (:func:`~colorcnn_repro.results.longest_rows`): the zoo's ``…/<epochs>-epochs`` or ``runs/``, by run label."""
@@ -199,19 +211,22 @@ def training_split(profile: str = "cpu", labels: tuple[str, ...] = ("ColorCNN C=
                         {"study": "compute_curve_training_split", "rows": rows, "references": list(REFERENCES)})
 
 
-def publish_longest(profile: str = "cpu", overrides: dict[str, Any] | None = None) -> list[Path]:
-    """Put each run of the profile's own recipe at its last evaluated cycle end
+def publish_longest(profile: str = "cpu", overrides: dict[str, Any] | None = None,
+                    labels: list[str] | None = None) -> list[Path]:
+    """Put each run (``labels``, default all) of the profile's recipe at its last evaluated cycle end
     (:func:`~colorcnn_repro.results.longest_rows` of the curve's JSON) into the zoo, tagged ``<epochs>-epochs``
-    beside the profile's model, with the main chain's evaluation of it; the zoo files written. The weights come
-    from the run's cycle-end model under ``runs/``. What it supersedes goes: the run's shorter cycle ends in the
-    zoo and, once the run has reached its last cycle end, its archived state (``checkpoints/<profile>/``)."""
+    beside the profile's model (a variant's ``overrides`` follow, e.g. ``15-epochs/colorcnn_plus.lam=0``), with
+    the main chain's evaluation of it; the zoo files written. The weights come from the run's cycle-end model
+    under ``runs/``. What it supersedes goes: the run's shorter cycle ends in the zoo and, once the run has reached
+    its last cycle end, its archived state (``checkpoints/<profile>/``)."""
     curve = read_curve(profile, overrides)
     models, out = curve_models(profile), []
-    for label, rows in longest_rows(curve).items():
+    variant = "".join(f"/{key}={value}" for key, value in sorted((overrides or {}).items()))
+    for label, rows in longest_rows(only_runs(curve, labels or list(models))).items():
         model, end = models[label], rows[0]["epochs"]
         exp = resolve(profile, {**(overrides or {}), **row_overrides(model, end)})
         out.append(publish(model.method, run_config(profile, model, end, overrides),
-                           result_path(exp.results, "evaluation", exp.config), f"{end}-epochs", profile))
+                           result_path(exp.results, "evaluation", exp.config), f"{end}-epochs{variant}", profile))
         for shorter in curve_ends(profile, model, overrides):
             if shorter < end:
                 weights = zoo_path(model.method, run_config(profile, model, shorter, overrides))
