@@ -212,14 +212,17 @@ CURVE_RESULT = {"profile": "smoke", "config": {"classifier": {"data": {"dataset"
 
 
 def test_loss_table_and_figure_by_hand() -> None:
-    """A: task 2.0 → 1.5 after 2 epochs, −25 %; B: task flat at 1.6, L_RP 0.8 → 0.6, −25 %."""
+    """A: task 2.0 → 1.5 after 2 epochs, −25 %; B: task flat at 1.6, L_RP 0.8 → 0.6, −25 %; C: L_RP off (λ = 0,
+    0 throughout), no change to state."""
     from colorcnn_repro.report import curve
 
     histories = {"A": [{"epoch": 1, "task": 2.0}, {"epoch": 2, "task": 1.5}],
-                 "B": [{"epoch": 1, "task": 1.6, "rp": 0.8}, {"epoch": 3, "task": 1.6, "rp": 0.6}]}
-    assert curve.loss_table(histories).split("\n")[-3:] == ["| A | task | 2.000 | 1.500 (2) | -25 % |",
+                 "B": [{"epoch": 1, "task": 1.6, "rp": 0.8}, {"epoch": 3, "task": 1.6, "rp": 0.6}],
+                 "C": [{"epoch": 1, "rp": 0.0}, {"epoch": 2, "rp": 0.0}]}
+    assert curve.loss_table(histories).split("\n")[-4:] == ["| A | task | 2.000 | 1.500 (2) | -25 % |",
                                                            "| B | task | 1.600 | 1.600 (3) | +0 % |",
-                                                           "| B | rp | 0.800 | 0.600 (3) | -25 % |"]
+                                                           "| B | rp | 0.800 | 0.600 (3) | -25 % |",
+                                                           "| C | rp | 0.000 | 0.000 (2) | — |"]
     assert [ax.get_title() for ax in curve.loss_figure(histories, CURVE_RESULT).axes] == list(curve.LOSS_TERMS.values())
 
 

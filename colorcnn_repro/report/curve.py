@@ -99,13 +99,14 @@ LOSS_TERMS = {"task": "task loss (classifier, on quantized images)", "rp": "imit
 
 def loss_table(histories: Mapping[str, list[Mapping]]) -> str:
     """Markdown: each run's training loss terms (:data:`LOSS_TERMS`) at its first and last epoch and the relative
-    change, from :func:`~colorcnn_repro.experiments.compute_curve.longest_histories`."""
+    change (— for a term that starts at 0, such as L_RP at λ = 0), from
+    :func:`~colorcnn_repro.experiments.compute_curve.longest_histories`."""
     lines = ["| run | term | epoch 1 | last epoch | change |", "|---|---|---|---|---|"]
     for label, history in histories.items():
         first, last = history[0], history[-1]
         for key in (k for k in LOSS_TERMS if k in first):
-            lines.append(f"| {label} | {key} | {first[key]:.3f} | {last[key]:.3f} ({last['epoch']}) | "
-                         f"{100 * (last[key] / first[key] - 1):+.0f} % |")
+            change = f"{100 * (last[key] / first[key] - 1):+.0f} %" if first[key] else "—"  # a term switched off
+            lines.append(f"| {label} | {key} | {first[key]:.3f} | {last[key]:.3f} ({last['epoch']}) | {change} |")
     return ("Training loss terms of each run up to its last evaluated cycle end (mean over the epoch's "
             "batches; ColorCNN+'s mixes the colour counts it draws during training).\n\n" + "\n".join(lines))
 
