@@ -338,6 +338,24 @@ def test_training_record_times_each_model_once(monkeypatch) -> None:
     assert sorted(reads) == ["classifier", "colorcnn+", "colorcnn-2", "colorcnn-4"]
 
 
+def test_main_results_trains_only_what_neither_runs_nor_the_zoo_holds(monkeypatch) -> None:
+    """Bits 1–2: the zoo holds ColorCNN C=2 and ColorCNN+, so only ColorCNN C=4 is trained before the
+    evaluation (an evaluation of the zoo's models once retrained them from scratch)."""
+    from colorcnn_repro.experiments import pipeline
+
+    exp = dataclasses.replace(pipeline.resolve("smoke"), results=Path("/nonexistent"))
+    exp = dataclasses.replace(exp, config=dataclasses.replace(exp.config, bits=(1, 2)))
+    trained: list[str] = []
+    monkeypatch.setattr(pipeline, "classifier_stage", lambda *a: None)
+    monkeypatch.setattr(pipeline, "evaluation_stage", lambda *a: {"evaluated": True})
+    monkeypatch.setattr(pipeline, "model_file", lambda stage, cfg: (
+        Path("zoo.pt") if stage == "colorcnn+" or cfg.colors == 2 else None))
+    monkeypatch.setattr(pipeline, "train_colorcnn", lambda cfg, *a: trained.append(f"colorcnn C={cfg.colors}"))
+    monkeypatch.setattr(pipeline, "train_colorcnn_plus", lambda cfg, *a: trained.append("colorcnn+"))
+    assert pipeline.main_results(exp) == {"evaluated": True}
+    assert trained == ["colorcnn C=4"]
+
+
 def test_result_files_name_the_machine(monkeypatch, tmp_path) -> None:
     """Every result file records the CPU kernel level and the cores it was computed with (speeds differ 2–10×
     between machines of one kind), as ``machine``."""

@@ -248,12 +248,15 @@ def main_results(exp: Experiment, root: DataRoot = None, device: str | None = No
     """Every stage of the main experiment in order (each skipped when its output exists): the evaluation
     JSON behind Table 1, Fig. 12 and Fig. 16. An existing evaluation JSON is returned as it is (unless
     ``force``), without checking for or retraining the models behind it: a fresh clone reuses committed
-    results although its ``runs/`` folder is empty."""
+    results although its ``runs/`` folder is empty. Only the models that neither ``runs/`` nor the zoo holds
+    are trained."""
     if (hit := read_result(result_path(exp.results, "evaluation", exp.config), force)) is not None:
         return hit
     classifier_stage(exp, root, device)
+    # a model that runs/ or the zoo holds is not trained again (the zoo holds models whose runs are gone)
     if "colorcnn" in exp.config.methods:
-        colorcnn_stage(exp, root, device)
-    if "colorcnn+" in exp.config.methods:
+        colorcnn_stage(exp, root, device, tuple(b for b in exp.config.bits if model_file(
+            "colorcnn", replace(exp.config.colorcnn, colors=2**b)) is None))
+    if "colorcnn+" in exp.config.methods and model_file("colorcnn+", exp.config.colorcnn_plus) is None:
         colorcnn_plus_stage(exp, root, device)
     return evaluation_stage(exp, root, device, force)
