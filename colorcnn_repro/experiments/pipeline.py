@@ -166,10 +166,11 @@ def training_record(cfg: ExperimentConfig, methods: tuple[str, ...], root: DataR
     timed: dict[Path, dict[str, float] | None] = {}  # ColorCNN+ serves every C from one file: read it once
     for m, per in learned_configs(cfg, methods).items():
         for c, sub in per.items():
-            path = model_file(m, sub)
-            if path is not None and path not in timed:
+            if (path := model_file(m, sub)) is None:
+                continue
+            if path not in timed:
                 timed[path] = history_time(load_checkpoint(path).get("history"))
-            if path is not None and (t := timed[path]):
+            if t := timed[path]:
                 out.setdefault(m, {})[str(c)] = t
     return out
 
@@ -254,9 +255,10 @@ def main_results(exp: Experiment, root: DataRoot = None, device: str | None = No
         return hit
     classifier_stage(exp, root, device)
     # a model that runs/ or the zoo holds is not trained again (the zoo holds models whose runs are gone)
-    if "colorcnn" in exp.config.methods:
-        colorcnn_stage(exp, root, device, tuple(b for b in exp.config.bits if model_file(
-            "colorcnn", replace(exp.config.colorcnn, colors=2**b)) is None))
-    if "colorcnn+" in exp.config.methods and model_file("colorcnn+", exp.config.colorcnn_plus) is None:
+    missing = {m: [c for c, sub in per.items() if model_file(m, sub) is None]
+               for m, per in learned_configs(exp.config, exp.config.methods).items()}
+    if missing.get("colorcnn"):
+        colorcnn_stage(exp, root, device, tuple(c.bit_length() - 1 for c in missing["colorcnn"]))
+    if missing.get("colorcnn+"):
         colorcnn_plus_stage(exp, root, device)
     return evaluation_stage(exp, root, device, force)
