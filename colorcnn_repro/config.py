@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -95,11 +96,23 @@ class ColorCNNPlusConfig(QuantizerConfig):
     beta: float = 1.0  # R_conf
     color_norm: float = 1.0
     rp_fraction: float = 0.3  # N = 0.3·H·W
-    rp_scale_by_colors: bool = False  # authors' code: λ·sigmoid(log2 C − 4)
+    rp_schedule: str = "constant"  # how the weight of L_RP depends on C: RP_SCHEDULES
+    entropy_reduction: str = "sum"  # R_info and R_conf over the colour axis: ENTROPY_REDUCTIONS
     task_colors: tuple[int, ...] = TASK_COLORS
     task_every: int = 20  # batches per task; 0 = once per epoch
     post_augment: bool = True  # crop, rotation, erasing, flip after quantization
 
+
+#: How ColorCNN+'s weight on L_RP depends on C (:func:`colorcnn_repro.losses.rp_weight`): ``constant`` λ (the
+#: paper's Eq. 13); ``gate``, 0 at C ≤ 8 and λ above (the authors' code of 2021-06 to 2023-04); ``sigmoid``,
+#: λ·sigmoid(log2 C − 4) (their code since 2023-05).
+RP_SCHEDULES = ("constant", "gate", "sigmoid")
+#: How R_info and R_conf reduce over the colour axis: ``sum`` (the paper's Eq. 14–15) or ``mean`` (the authors'
+#: code, i.e. α and β at 1/C of the paper's).
+ENTROPY_REDUCTIONS = ("sum", "mean")
+
+#: The settings that take one of a few names, checked when set.
+CHOICES = {"rp_schedule": RP_SCHEDULES, "entropy_reduction": ENTROPY_REDUCTIONS, "schedule": SCHEDULES}
 
 #: The colour counts a ColorCNN is trained for (``colorcnn train-colorcnn --colors``): C = 2**bits, 1–8 bits.
 TRAINABLE_COLORS = tuple(2**b for b in range(1, 9))
@@ -148,6 +161,8 @@ def apply_override(cfg: Any, key: str, value: Any) -> Any:
     updates = {}
     if key in names and not dataclasses.is_dataclass(getattr(cfg, key)):
         updates[key] = _coerce(getattr(cfg, key), value, key)
+        if key in CHOICES and updates[key] not in CHOICES[key]:
+            raise ValueError(f"setting {key!r} = {updates[key]!r} is not one of {', '.join(CHOICES[key])}")
         found = True
     for f in fields(cfg):
         sub = getattr(cfg, f.name)
@@ -200,7 +215,34 @@ def config_dict(cfg: Any) -> dict[str, Any]:
     return dataclasses.asdict(cfg)
 
 
+#: Fields that joined a config after runs were keyed by it, each with the entries it stands for in the key
+#: (:func:`keyed_form`): a value every earlier run had keys as those runs did, so no committed key changes.
+#: ``rp_schedule`` replaced the flag ``rp_scale_by_colors`` (true meant ``sigmoid``).
+KEYED_FORMS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "rp_schedule": lambda v: {"rp_scale_by_colors": v == "sigmoid"} if v in ("constant", "sigmoid")
+    else {"rp_schedule": v},
+    "entropy_reduction": lambda v: {} if v == "sum" else {"entropy_reduction": v},
+}
+
+
+def keyed_form(config: dict[str, Any]) -> dict[str, Any]:
+    """A config dict (:func:`config_dict`, or as JSON stores it) as its key hashes it: the fields of
+    :data:`KEYED_FORMS` in their keyed entries, at every level."""
+    out: dict[str, Any] = {}
+    for name, value in config.items():
+        if name in KEYED_FORMS:
+            out.update(KEYED_FORMS[name](value))
+        else:
+            out[name] = keyed_form(value) if isinstance(value, dict) else value
+    return out
+
+
+def dict_key(config: dict[str, Any]) -> str:
+    """:func:`config_key` of the config that ``config`` (a dict, as JSON stores it) was written from."""
+    blob = json.dumps(keyed_form(config), sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:10]
+
+
 def config_key(cfg: Any) -> str:
     """Short stable hash of a config: names run directories and zoo entries."""
-    blob = json.dumps(config_dict(cfg), sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()[:10]
+    return dict_key(config_dict(cfg))

@@ -2,9 +2,12 @@
 :func:`colorcnn_loss` and :func:`colorcnn_plus_loss` return ``{term: value, ..., "total": value}``."""
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
+from .config import ENTROPY_REDUCTIONS, RP_SCHEDULES
 from .models.colorcnn import using_reference_ops
 from .parallel import per_image
 
@@ -24,14 +27,35 @@ def r_color(m: torch.Tensor) -> torch.Tensor:
     return -m.flatten(2).amax(dim=2).mean(dim=1).mean()
 
 
-def r_info(m: torch.Tensor) -> torch.Tensor:
-    """Information entropy regularization (Eq. 14): −H(mean_{u,v} m), averaged over the batch."""
-    return -entropy(m.mean(dim=(2, 3)), dim=1).mean()
+def _over_colors(h: torch.Tensor, colors: int, reduction: str) -> torch.Tensor:
+    """An entropy summed over the colour axis as it is (``sum``), or divided by C (``mean``)."""
+    if reduction not in ENTROPY_REDUCTIONS:
+        raise ValueError(f"unknown entropy reduction {reduction!r}; accepted: {', '.join(ENTROPY_REDUCTIONS)}")
+    return h / colors if reduction == "mean" else h
 
 
-def r_conf(m: torch.Tensor) -> torch.Tensor:
-    """Confidence regularization (Eq. 15): mean over pixels of H(m_{u,v}), averaged over the batch."""
-    return entropy(m, dim=1).mean()
+def r_info(m: torch.Tensor, reduction: str = "sum") -> torch.Tensor:
+    """Information entropy regularization (Eq. 14): −H(mean_{u,v} m), averaged over the batch; ``mean``: the
+    entropy's terms averaged over the C colours instead of summed (the authors' code)."""
+    return -_over_colors(entropy(m.mean(dim=(2, 3)), dim=1), m.shape[1], reduction).mean()
+
+
+def r_conf(m: torch.Tensor, reduction: str = "sum") -> torch.Tensor:
+    """Confidence regularization (Eq. 15): mean over pixels of H(m_{u,v}), averaged over the batch; ``mean`` as
+    in :func:`r_info`."""
+    return _over_colors(entropy(m, dim=1), m.shape[1], reduction).mean()
+
+
+def rp_weight(schedule: str, colors: int) -> float:
+    """The factor on λ·L_RP at C = ``colors`` (Eq. 13 has none: ``constant``, 1). The authors' code: ``gate``,
+    0 at C ≤ 8 and 1 above; ``sigmoid``, sigmoid(log2 C − 4)."""
+    if schedule == "constant":
+        return 1.0
+    if schedule == "gate":
+        return 0.0 if colors <= 8 else 1.0
+    if schedule == "sigmoid":
+        return 1 / (1 + math.exp(-(math.log2(colors) - 4)))
+    raise ValueError(f"unknown L_RP schedule {schedule!r}; accepted: {', '.join(RP_SCHEDULES)}")
 
 
 def sample_pixels(batch: int, pixels: int, fraction: float, device: torch.device,
@@ -133,24 +157,26 @@ def colorcnn_loss(logits: torch.Tensor, labels: torch.Tensor, m: torch.Tensor, *
 
 def colorcnn_plus_loss(logits: torch.Tensor, labels: torch.Tensor, m: torch.Tensor, target_index: torch.Tensor | None,
                        *, lam: float = 3.0, gamma: float = 1.0, alpha: float = 1.0, beta: float = 1.0,
-                       fraction: float = 0.3, rp_weight: float = 1.0, teacher_logits: torch.Tensor | None = None,
-                       multilabel: bool = False, generator: torch.Generator | None = None) -> LossTerms:
-    """ColorCNN+ objective (Eq. 13 with R from Eq. 16). ``rp_weight`` multiplies λ·L_RP (the authors'
-    code scales it by sigmoid(log2 C − 4); the paper uses 1)."""
-    if lam and target_index is None:
+                       fraction: float = 0.3, rp_factor: float = 1.0, entropy_reduction: str = "sum",
+                       teacher_logits: torch.Tensor | None = None, multilabel: bool = False,
+                       generator: torch.Generator | None = None) -> LossTerms:
+    """ColorCNN+ objective (Eq. 13 with R from Eq. 16). ``rp_factor`` multiplies λ·L_RP (:func:`rp_weight`;
+    the paper: 1); where λ·``rp_factor`` is 0, L_RP is not computed and reads 0. ``entropy_reduction``: see
+    :func:`r_info`."""
+    if lam and rp_factor and target_index is None:
         raise ValueError("colorcnn_plus_loss: lam > 0 needs an imitation target (target_index)")
     terms = {
         "task": task_loss(logits, labels, teacher_logits, multilabel),
         "rp": (relationship_preserving_loss(m, target_index, fraction, generator)
-               if lam and target_index is not None else m.new_zeros(())),
+               if lam * rp_factor and target_index is not None else m.new_zeros(())),
         "r_color": r_color(m),
-        "r_info": r_info(m),
-        "r_conf": r_conf(m),
+        "r_info": r_info(m, entropy_reduction),
+        "r_conf": r_conf(m, entropy_reduction),
     }
     reg = terms["r_color"] + alpha * terms["r_info"] + beta * terms["r_conf"]
-    terms["total"] = terms["task"] + lam * rp_weight * terms["rp"] + gamma * reg
+    terms["total"] = terms["task"] + lam * rp_factor * terms["rp"] + gamma * reg
     return terms
 
 
-__all__ = ["LossTerms", "entropy", "r_color", "r_info", "r_conf", "relationship_preserving_loss", "distillation_loss",
-           "task_loss", "colorcnn_loss", "colorcnn_plus_loss"]
+__all__ = ["LossTerms", "entropy", "r_color", "r_info", "r_conf", "rp_weight", "relationship_preserving_loss",
+           "distillation_loss", "task_loss", "colorcnn_loss", "colorcnn_plus_loss"]

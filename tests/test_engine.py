@@ -18,6 +18,7 @@ from colorcnn_repro.config import (
     OptimConfig,
     config_dict,
     config_key,
+    dict_key,
 )
 from colorcnn_repro.evaluation.metrics import average_precision, exact_match, mcnemar_p, mean_average_precision, stars
 from colorcnn_repro.models.checkpoint import load_checkpoint, save_checkpoint
@@ -114,6 +115,21 @@ def test_config_key_golden_values() -> None:
     assert config_key(ClassifierConfig()) == "34db522af3"
     assert config_key(ColorCNNConfig()) == "f743d56285"
     assert config_key(ColorCNNPlusConfig()) == "5ff780b327"
+
+
+def test_config_key_of_a_replaced_field_keeps_earlier_keys() -> None:
+    """``rp_schedule`` replaced the flag ``rp_scale_by_colors``: ``sigmoid`` keys as the flag's true did (the
+    golden value is the key the flag gave before the change), ``constant`` and ``entropy_reduction="sum"`` as
+    the default did; ``gate`` and ``mean`` are new keys. Stored dicts of either form key alike."""
+    plus = ColorCNNPlusConfig()
+    assert config_key(dataclasses.replace(plus, rp_schedule="sigmoid")) == "9d28fbedee"
+    assert config_key(dataclasses.replace(plus, rp_schedule="gate")) not in {"9d28fbedee", "5ff780b327"}
+    assert config_key(dataclasses.replace(plus, entropy_reduction="mean")) != "5ff780b327"
+    stored = config_dict(plus)
+    del stored["rp_schedule"], stored["entropy_reduction"]
+    assert dict_key({**stored, "rp_scale_by_colors": False}) == "5ff780b327"
+    with pytest.raises(ValueError, match="'rp_schedule' = 'step' is not one of constant, gate, sigmoid"):
+        get_config("colorcnn+", "smoke", {"colorcnn_plus.rp_schedule": "step"})
 
 
 def test_config_key_sensitive_to_nested_fields() -> None:

@@ -21,6 +21,7 @@ from colorcnn_repro.losses import (
     r_conf,
     r_info,
     relationship_preserving_loss,
+    rp_weight,
     sample_pixels,
     task_loss,
 )
@@ -75,6 +76,31 @@ def test_r_conf_by_hand() -> None:
     torch.testing.assert_close(r_conf(two_pixel_map()), torch.tensor((h2(0.9) + h2(0.3)) / 2))
     onehot = torch.tensor([[1.0, 0.0], [0.0, 1.0]]).reshape(1, 2, 1, 2)
     torch.testing.assert_close(r_conf(onehot), torch.tensor(0.0))
+
+
+def test_entropy_mean_over_colors_by_hand() -> None:
+    """The authors' code averages the entropies' terms over the C colours (Eq. 14–15 sum them): with C = 2,
+    R_info = −H(0.6, 0.4)/2 and R_conf = (H(0.9, 0.1) + H(0.3, 0.7))/4."""
+    torch.testing.assert_close(r_info(two_pixel_map(), "mean"), torch.tensor(-h2(0.6) / 2))
+    torch.testing.assert_close(r_conf(two_pixel_map(), "mean"), torch.tensor((h2(0.9) + h2(0.3)) / 4))
+    with pytest.raises(ValueError, match="'max'.*sum, mean"):
+        r_info(two_pixel_map(), "max")
+
+
+@pytest.mark.parametrize(("schedule", "weights"), [
+    ("constant", [1, 1, 1, 1, 1, 1]),
+    ("gate", [0, 0, 0, 1, 1, 1]),
+    # sigmoid(log2 C − 4) at log2 C = 1 … 6: 1/(1 + e^3), 1/(1 + e^2), 1/(1 + e), 1/2, 1/(1 + e^−1), 1/(1 + e^−2)
+    ("sigmoid", [0.047426, 0.119203, 0.268941, 0.5, 0.731059, 0.880797]),
+])
+def test_rp_weight_by_hand(schedule: str, weights: list[float]) -> None:
+    """The factor on λ·L_RP at C = 2 … 64 under each schedule (Eq. 13's λ is constant)."""
+    assert [rp_weight(schedule, 2**b) for b in range(1, 7)] == pytest.approx(weights, abs=1e-6)
+
+
+def test_rp_weight_rejects_an_unknown_schedule() -> None:
+    with pytest.raises(ValueError, match="'step'.*constant, gate, sigmoid"):
+        rp_weight("step", 4)
 
 
 # ---------------------------------------------------------------- relationship-preserving loss (Eq. 10–12)
@@ -281,7 +307,7 @@ def test_colorcnn_plus_loss_paper_defaults() -> None:
     """Eq. 13 with Eq. 16: L = CE + λ L_RP + γ (R_color + α R_info + β R_conf), λ = 3, γ = α = β = 1, N = 0.3·H·W."""
     defaults = {k: p.default for k, p in inspect.signature(colorcnn_plus_loss).parameters.items()}
     assert (defaults["lam"], defaults["gamma"], defaults["alpha"], defaults["beta"]) == (3.0, 1.0, 1.0, 1.0)
-    assert defaults["fraction"] == 0.3 and defaults["rp_weight"] == 1.0
+    assert defaults["fraction"] == 0.3 and defaults["rp_factor"] == 1.0 and defaults["entropy_reduction"] == "sum"
     logits, labels, m, target = batch()
     terms = colorcnn_plus_loss(logits, labels, m, target, generator=torch.Generator().manual_seed(0))
     assert set(terms) == {"task", "rp", "r_color", "r_info", "r_conf", "total"}
@@ -297,9 +323,15 @@ def test_colorcnn_plus_loss_paper_defaults() -> None:
 
 def test_colorcnn_plus_loss_weights() -> None:
     logits, labels, m, target = batch(1)
-    t = colorcnn_plus_loss(logits, labels, m, target, lam=2.0, gamma=0.5, alpha=0.25, beta=4.0, rp_weight=0.5)
+    t = colorcnn_plus_loss(logits, labels, m, target, lam=2.0, gamma=0.5, alpha=0.25, beta=4.0, rp_factor=0.5)
     expected = t["task"] + 2.0 * 0.5 * t["rp"] + 0.5 * (t["r_color"] + 0.25 * t["r_info"] + 4.0 * t["r_conf"])
     torch.testing.assert_close(t["total"], expected)
+    gated = colorcnn_plus_loss(logits, labels, m, target, rp_factor=0.0)  # a gate's 0: L_RP is not computed
+    assert gated["rp"].item() == 0.0
+    torch.testing.assert_close(gated["total"], t["task"] + t["r_color"] + t["r_info"] + t["r_conf"])
+    mean = colorcnn_plus_loss(logits, labels, m, target, lam=0.0, entropy_reduction="mean")
+    torch.testing.assert_close(mean["r_info"], r_info(m, "mean"))
+    torch.testing.assert_close(mean["r_conf"], r_conf(m, "mean"))
     no_rp = colorcnn_plus_loss(logits, labels, m, None, lam=0.0)  # no imitation target needed without L_RP
     assert no_rp["rp"].item() == 0.0
     torch.testing.assert_close(no_rp["total"], no_rp["task"] + no_rp["r_color"] + no_rp["r_info"] + no_rp["r_conf"])

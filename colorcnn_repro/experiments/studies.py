@@ -342,7 +342,7 @@ def short_budget_recipe_plan(profile: str = "cpu", overrides: dict | None = None
     ], "colorcnn+")
     chosen = plus_rows["ColorCNN+ + ξ=0.1 (cpu recipe)"]
     for label, change in (("task every batch", {"task_every": 1}),
-                          ("λ·sigmoid(log2 C − 4)", {"rp_scale_by_colors": True}),
+                          ("λ·sigmoid(log2 C − 4)", {"rp_schedule": "sigmoid"}),
                           ("Adam lr 1e-3", {"optim.name": "adam", "optim.lr": 1e-3}),
                           ("SGD lr 0.03", {"optim.lr": 0.03})):
         plus_rows[f"ColorCNN+ cpu recipe, {label}"] = {**chosen, **{plus + k: v for k, v in change.items()}}

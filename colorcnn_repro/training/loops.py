@@ -31,7 +31,7 @@ from ..config import (
     StageConfig,
 )
 from ..data import ImageArrays, load_dataset
-from ..losses import colorcnn_loss, colorcnn_plus_loss, task_loss
+from ..losses import colorcnn_loss, colorcnn_plus_loss, rp_weight, task_loss
 from ..models import ColorCNN, ColorCNNPlus, NormalizedClassifier, build_normalized_classifier, normalization_stats
 from ..models.checkpoint import classifier_checkpoint, load_classifier, quantizer_checkpoint, save_checkpoint
 from ..parallel import autocast, distribute, per_image, pick_device, to_device
@@ -313,10 +313,10 @@ def colorcnn_plus_terms(model: ColorCNNPlus | nn.Module, clf: NormalizedClassifi
     shown = post_quantization_augment(out.image, g) if cfg.post_augment else out.image
     logits = classify_quantized(clf, shown, cfg.xi, cfg.color_norm, g)
     teacher = clf(x) if cfg.kd else None
-    rp_weight = 1 / (1 + math.exp(-(math.log2(colors) - 4))) if cfg.rp_scale_by_colors else 1.0
     return colorcnn_plus_loss(logits, labels, out.prob, target, lam=cfg.lam if target is not None else 0.0,
                               gamma=cfg.gamma, alpha=cfg.alpha, beta=cfg.beta, fraction=cfg.rp_fraction,
-                              rp_weight=rp_weight, teacher_logits=teacher, multilabel=clf.multilabel)
+                              rp_factor=rp_weight(cfg.rp_schedule, colors), entropy_reduction=cfg.entropy_reduction,
+                              teacher_logits=teacher, multilabel=clf.multilabel)
 
 
 def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root: DataRoot = None, device: str | None = None, *,

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..config import dict_key
 from ..paths import REPO_ROOT, results_root, zoo_root
 from ..profiles import get_config
 from ..results import Scores, classifier_accuracy, repo_relative, result_path
 from ..training.runs import SECTIONS, slug
-from .pretrained import NAMES, current_profile, dict_key, settings
+from .pretrained import NAMES, current_profile, settings
 
 
 @dataclass(frozen=True)

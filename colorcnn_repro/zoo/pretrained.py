@@ -3,15 +3,13 @@ its config JSON: :func:`publish` puts a finished run there, :func:`load_pretrain
 trains (a missing model raises :class:`~colorcnn_repro.training.runs.MissingModelError`)."""
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 from torch import nn
 
-from ..config import TRAINABLE_COLORS, QuantizerConfig, StageConfig, config_dict, config_key
+from ..config import TRAINABLE_COLORS, QuantizerConfig, StageConfig, config_dict, config_key, dict_key
 from ..files import atomic_write_json
 from ..models.checkpoint import load_model
 from ..profiles import PROFILES, get_config
@@ -102,12 +100,6 @@ def settings(stage: str, config: dict[str, Any]) -> tuple[str, str, int | None]:
     None): what :func:`pretrained_config` takes besides the profile."""
     clf = config if stage == "classifier" else config["classifier"]
     return clf["data"]["dataset"], clf["classifier"], config["colors"] if stage == "colorcnn" else None
-
-
-def dict_key(config: dict[str, Any]) -> str:
-    """:func:`~colorcnn_repro.config.config_key` of the config that ``config`` (a dict, as JSON stores it) was
-    written from."""
-    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
 
 
 def current_profile(stage: str, config: dict[str, Any]) -> str | None:
