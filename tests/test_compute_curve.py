@@ -317,3 +317,25 @@ def test_curve_and_trend_tables_by_hand() -> None:
     # slope's is 0.912 / √2 = 0.64 and the interval at 3e6 images 5.95 ± 12.706 · 0.912 · 1.1935 = [−7.9, +19.8]
     assert trends[-2] == ("| ColorCNN C=2 | 1 | MedianCut | 3 | +2.00 ± 0.64 | +6.0 [-7.9, +19.8] at 3e+06 | "
                           "1e+06 | 3.2e+08 | +2.0 (+2.0) |")
+
+
+def test_a_cycle_end_whose_model_is_gone_keeps_its_earlier_evaluation(monkeypatch, tmp_path) -> None:
+    """A run now evaluated at 1–2 bits, whose 1-epoch model is gone but was evaluated at 1 bit before, keeps that
+    row (+20 over MedianCut); its 3-epoch cycle end, neither evaluated nor trained, is pending."""
+    from colorcnn_repro.results import write_result
+
+    for env, folder in (("COLORCNN_RESULTS", "results"), ("COLORCNN_RUNS", "runs"), ("COLORCNN_ZOO", "zoo")):
+        monkeypatch.setenv(env, str(tmp_path / folder))
+    model = cc.CurveModel("colorcnn+", (1, 2), 3, earlier_bits=(1,))
+    monkeypatch.setitem(cc.CURVE_MODELS, "smoke", {"P": model})
+    monkeypatch.setattr(cc, "main_results", lambda *a, **k: pytest.fail("nothing is evaluated"))
+    earlier = cc.resolve("smoke", cc.row_overrides(model, 1, (1,)))
+    scores = {"accuracy": 0.6, "colors_used": 2.0, "bpp": 1.0}
+    write_result(cc.result_path(earlier.results, "evaluation", earlier.config), {
+        "config_key": "k", "data": {"count": 5},
+        "methods": {"colorcnn+": {"1": scores}, "mediancut": {"1": {**scores, "accuracy": 0.4}},
+                    "kmeans": {"1": {**scores, "accuracy": 0.6}}},
+        "significance": {"1": {"colorcnn+ vs mediancut": {"p": 0.01}, "colorcnn+ vs kmeans": {"p": 1.0}}}})
+    curve = cc.compute_curve("smoke")
+    assert [(r["epochs"], r["bits"], round(r["lead_mediancut"], 6)) for r in curve["rows"]] == [(1, 1, 20.0)]
+    assert curve["pending"] == [{"model": "P", "epochs": 3}]

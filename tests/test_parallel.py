@@ -24,6 +24,7 @@ from colorcnn_repro.losses import sample_pixels
 from colorcnn_repro.models import ColorCNNPlus, build_normalized_classifier
 from colorcnn_repro.models.checkpoint import load_checkpoint, load_quantizer_net, save_checkpoint
 from colorcnn_repro.profiles import get_config
+from colorcnn_repro.quantizers.interface import ClassicalQuantizer
 from colorcnn_repro.quantizers.learned import LearnedQuantizer
 from colorcnn_repro.training import augment, loops, runs, targets
 
@@ -169,6 +170,22 @@ def test_evaluation_overlap_gives_the_sequential_results() -> None:
     a = evaluate_grid(clf, data, methods, (1, 2), learned, batch_size=5, overlap=False)
     b = evaluate_grid(clf, data, methods, (1, 2), learned, batch_size=5, overlap=True, workers=0)
     assert a == b
+
+
+def test_cached_classical_scores_give_the_computed_results(tmp_path, monkeypatch) -> None:
+    """The first evaluation keeps MedianCut's and OCTree's scores at each size; the second reads them (it would
+    fail if it quantized) and gives the same grid, learned method and McNemar p included."""
+    data = synthetic_train(12, seed=3)
+    torch.manual_seed(0)
+    clf = build_normalized_classifier("alexnet", 10, "cifar10").eval()
+    net = ColorCNNPlus(width=4).eval()
+    learned = {"colorcnn+": LearnedQuantizer.from_nets("colorcnn+", {2: net, 4: net}, batch_size=5)}
+    methods = ("mediancut", "octree", "colorcnn+")
+    first = evaluate_grid(clf, data, methods, (1, 2), learned, batch_size=5, cache=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "mediancut-2.npz", "mediancut-4.npz", "octree-2.npz", "octree-4.npz"]
+    monkeypatch.setattr(ClassicalQuantizer, "quantize_set", lambda *a: pytest.fail("quantized again"))
+    assert evaluate_grid(clf, data, methods, (1, 2), learned, batch_size=5, cache=tmp_path) == first
 
 
 # ---------------------------------------------------------------- file locks

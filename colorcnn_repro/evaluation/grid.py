@@ -7,16 +7,20 @@ learned quantizers and the classifier; on a CPU everything runs in turn, in this
 """
 from __future__ import annotations
 
+import io
 import itertools
+import json
 import os
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from .. import progress
 from ..data import ImageArrays
+from ..files import atomic_write_bytes
 from ..models import NormalizedClassifier
 from ..parallel import to_device
 from ..quantized import QuantizedSet, jpeg_bpp
@@ -55,11 +59,15 @@ def bitrate_stats(qs: QuantizedSet) -> dict[str, float]:
 
 def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[str, ...], bits: tuple[int, ...],
                   learned: Mapping[str, Quantizer] | None = None, batch_size: int = 250,
-                  overlap: bool | None = None, workers: int | None = None) -> dict:
+                  overlap: bool | None = None, workers: int | None = None, cache: Path | None = None) -> dict:
     """Accuracy / colours used / bpp for every method and 2**bits colours, with paired McNemar p-values
     between every two methods at each colour count. ``learned`` gives the learned methods' quantizers. With the
     classifier on a GPU the classical methods run ahead on the CPU worker pool (module docstring);
-    ``overlap`` forces that on or off, ``workers`` sets the pool size (default: every CPU)."""
+    ``overlap`` forces that on or off, ``workers`` sets the pool size (default: every CPU). ``cache``: a folder
+    for this classifier and these images, where each classical method's per-image correctness and metrics at
+    each size are kept (``<method>-<C>.npz``) and read back instead of quantizing again: they depend on neither
+    the learned quantizers nor the other methods, so every evaluation of a compute curve shares them (the cache
+    knows no quantizer's code: delete it after changing one, as the JPEG and imitation-target caches)."""
     quantizers = quantizers_for(methods, learned)
     original_correct, original = score(predict(clf, data.images, batch_size), data)
     results: dict[str, dict[str, dict]] = {m: {} for m in methods}
@@ -68,6 +76,8 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
     pool = None
     if overlap is None:
         overlap = next(clf.parameters()).device.type != "cpu"
+    cached = {(b, m): cache / f"{m}-{2**b}.npz" for b in bits for m in methods
+              if cache is not None and m not in LEARNED_METHODS}
     if overlap:
         pool = ThreadPoolExecutor(1, thread_name_prefix="classical-quantizers")
         workers = (os.cpu_count() or 1) if workers is None else workers
@@ -76,12 +86,16 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
             qs = ClassicalQuantizer(m, workers).quantize_set(data.images, c)
             return qs, bitrate_stats(qs)
 
-        ahead = {(b, m): pool.submit(classical, m, 2**b) for b in bits for m in methods if m not in LEARNED_METHODS}
+        ahead = {(b, m): pool.submit(classical, m, 2**b) for b in bits for m in methods
+                 if m not in LEARNED_METHODS and not ((b, m) in cached and cached[b, m].exists())}
     try:
         for b in bits:
             c = 2**b
             correct: dict[str, np.ndarray] = {}
             for m in progress.bar(methods, desc=f"evaluate {b} bit", leave=False):
+                if (b, m) in cached and cached[b, m].exists():
+                    correct[m], results[m][str(b)] = read_scores(cached[b, m])
+                    continue
                 if (b, m) in ahead:
                     qs, rate = ahead.pop((b, m)).result()
                 else:
@@ -89,6 +103,8 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
                     rate = bitrate_stats(qs)
                 correct[m], metrics = score(predict(clf, qs.rgb(), batch_size), data)
                 results[m][str(b)] = {**metrics, **rate}
+                if (b, m) in cached:
+                    write_scores(cached[b, m], correct[m], results[m][str(b)])
             significance[str(b)] = {
                 f"{a} vs {z}": {"p": mcnemar_p(correct[a], correct[z]),
                                 "stars": stars(mcnemar_p(correct[a], correct[z]))}
@@ -100,6 +116,19 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
                 future.cancel()
             pool.shutdown(wait=True)
     return {"original": original, "methods": results, "significance": significance}
+
+
+def write_scores(path: Path, correct: np.ndarray, metrics: Mapping[str, float]) -> None:
+    """One method's per-image correctness and metrics at one size, kept atomically at ``path`` (.npz)."""
+    buf = io.BytesIO()
+    np.savez(buf, correct=correct, metrics=json.dumps(dict(metrics)))
+    atomic_write_bytes(buf.getvalue(), path)
+
+
+def read_scores(path: Path) -> tuple[np.ndarray, dict[str, float]]:
+    """What :func:`write_scores` kept at ``path``."""
+    with np.load(path) as z:
+        return z["correct"], json.loads(str(z["metrics"]))
 
 
 def evaluate_jpeg(clf: NormalizedClassifier, data: ImageArrays, qualities: tuple[int, ...],

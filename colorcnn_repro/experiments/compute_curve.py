@@ -44,6 +44,9 @@ class CurveModel:
     bits: tuple[int, ...]
     epochs: int
     overrides: tuple[tuple[str, Any], ...] = ()
+    #: The sizes an earlier curve evaluated the run at: a cycle end whose model is gone (the zoo keeps a run's
+    #: longest alone) and that was not evaluated at ``bits`` keeps the rows of that evaluation.
+    earlier_bits: tuple[int, ...] = ()
 
 
 #: The schedule of every curve run, set on the quantizer's optimiser section.
@@ -58,7 +61,7 @@ CURVE_MODELS: dict[str, dict[str, CurveModel]] = {
     "cpu": {
         "ColorCNN C=2": CurveModel("colorcnn", (1,), 31),
         "ColorCNN C=4": CurveModel("colorcnn", (2,), 31),
-        "ColorCNN+": CurveModel("colorcnn+", (1, 2, 6), 31),
+        "ColorCNN+": CurveModel("colorcnn+", (1, 2, 3, 4, 5, 6), 31, earlier_bits=(1, 2, 6)),
         "ColorCNN C=2, width 32": CurveModel("colorcnn", (1,), 7, (("colorcnn.width", 32),)),
         "ColorCNN C=2, width 64": CurveModel("colorcnn", (1,), 3, (("colorcnn.width", 64),)),
     },
@@ -79,11 +82,12 @@ def curve_models(profile: str) -> dict[str, CurveModel]:
     return CURVE_MODELS[profile]
 
 
-def row_overrides(model: CurveModel, epochs: int) -> dict[str, Any]:
-    """The experiment overrides of ``model`` trained for ``epochs``, evaluated with the references."""
+def row_overrides(model: CurveModel, epochs: int, bits: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """The experiment overrides of ``model`` trained for ``epochs``, evaluated with the references at ``bits``
+    (default: the model's)."""
     prefix = SECTIONS[model.method] + "."
     return {**{prefix + k: v for k, v in CURVE_SCHEDULE.items()}, **dict(model.overrides), prefix + "epochs": epochs,
-            "methods": (model.method, *REFERENCES), "bits": model.bits}
+            "methods": (model.method, *REFERENCES), "bits": model.bits if bits is None else bits}
 
 
 def run_config(profile: str, model: CurveModel, epochs: int | None = None,
@@ -140,7 +144,12 @@ def compute_curve(profile: str = "cpu", until: int | None = None, *, train: bool
             exp = resolve(profile, {**(overrides or {}), **row_overrides(model, end)})
             evaluated = result_path(exp.results, "evaluation", exp.config).exists()
             if not (evaluated or model_file(model.method, run_config(profile, model, end, overrides))):
-                pending.append({"model": label, "epochs": end})
+                earlier = resolve(profile, {**(overrides or {}), **row_overrides(model, end, model.earlier_bits)})
+                if model.earlier_bits and (hit := read_result(result_path(earlier.results, "evaluation",
+                                                                          earlier.config))) is not None:
+                    rows += curve_rows(label, model, end, hit)
+                else:
+                    pending.append({"model": label, "epochs": end})
                 continue
             rows += curve_rows(label, model, end, main_results(exp, root, device, force=force))
     path, study = result_file(profile, overrides), _study(profile, overrides)
@@ -253,10 +262,11 @@ class _Study:
 
 
 def curve_rows(label: str, model: CurveModel, epochs: int, evaluation: dict) -> list[dict[str, Any]]:
-    """One record per bit size of an evaluated cycle end: accuracy, each reference's, the leads (points) and
-    their McNemar p, colours used, bits per pixel, and the training images and seconds behind the model."""
+    """One record per bit size of an evaluated cycle end (those of ``model.bits`` that ``evaluation`` holds):
+    accuracy, each reference's, the leads (points) and their McNemar p, colours used, bits per pixel, and the
+    training images and seconds behind the model."""
     out = []
-    for b in model.bits:
+    for b in (b for b in model.bits if Scores(evaluation).find(model.method, b) is not None):
         training = evaluation.get("training", {}).get(model.method, {}).get(str(2**b), {})
         per = {m: Scores(evaluation).metrics(m, b) for m in (model.method, *REFERENCES)}
         sig = evaluation["significance"][str(b)]
