@@ -243,8 +243,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_curve(args: argparse.Namespace) -> int:
-    from .experiments.compute_curve import compute_curve, train_curve
+    from .experiments.compute_curve import check_labels, compute_curve, curve_models, train_curve
 
+    check_labels(curve_models(args.profile), args.model)
     if args.train:
         train_curve(args.profile, args.until, args.model, overrides(args), args.data_root, args.device)
     result = compute_curve(args.profile, args.until, overrides=overrides(args), root=args.data_root,

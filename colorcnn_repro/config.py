@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import types
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -149,25 +151,30 @@ def with_overrides(exp: ExperimentConfig, overrides: dict[str, Any] | None) -> E
     return exp
 
 
-def apply_override(cfg: Any, key: str, value: Any) -> Any:
-    """Set a (dotted) field; an undotted key also reaches nested configs that have that field."""
+def apply_override(cfg: Any, key: str, value: Any, given: str | None = None) -> Any:
+    """Set a (dotted) field; an undotted key also reaches nested configs that have that field. The value is
+    checked against the field's type (and :data:`CHOICES`); errors name the key as ``given``."""
+    given = given or key
     head, _, rest = key.partition(".")
     names = {f.name for f in fields(cfg)}
     if rest:
         if head not in names or not dataclasses.is_dataclass(getattr(cfg, head)):
-            raise ValueError(f"unknown config section {head!r} in {key!r}; sections: {_sections(cfg)}")
-        return replace(cfg, **{head: apply_override(getattr(cfg, head), rest, value)})
+            raise ValueError(f"unknown config section {head!r} in {given!r}; sections: {_sections(cfg)}")
+        return replace(cfg, **{head: apply_override(getattr(cfg, head), rest, value, given)})
     found = False
     updates = {}
     if key in names and not dataclasses.is_dataclass(getattr(cfg, key)):
-        updates[key] = _coerce(getattr(cfg, key), value, key)
+        updates[key] = _coerce(getattr(cfg, key), value, given)
+        hint = typing.get_type_hints(type(cfg))[key]
+        if not _fits(updates[key], hint):
+            raise ValueError(f"setting {given!r} needs {_type_name(hint)}, got {value!r}")
         if key in CHOICES and updates[key] not in CHOICES[key]:
-            raise ValueError(f"setting {key!r} = {updates[key]!r} is not one of {', '.join(CHOICES[key])}")
+            raise ValueError(f"setting {given!r} = {updates[key]!r} is not one of {', '.join(CHOICES[key])}")
         found = True
     for f in fields(cfg):
         sub = getattr(cfg, f.name)
         if dataclasses.is_dataclass(sub) and key in _all_fields(sub):
-            updates[f.name] = apply_override(sub, key, value)
+            updates[f.name] = apply_override(sub, key, value, given)
             found = True
     if not found:
         raise ValueError(f"unknown setting {key!r} for {type(cfg).__name__}; "
@@ -186,6 +193,32 @@ def _all_fields(cfg) -> set[str]:
 
 def _sections(cfg) -> str:
     return ", ".join(f.name for f in fields(cfg) if dataclasses.is_dataclass(getattr(cfg, f.name)))
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    """Whether ``value`` is of the field type ``hint`` (int, float, bool, str, ``X | None``, ``tuple[X, ...]``);
+    an int fits a float, a bool fits neither."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return any(_fits(value, a) for a in args)
+    if typing.get_origin(hint) is tuple:
+        return isinstance(value, tuple) and all(_fits(v, args[0]) for v in value)
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint in (int, float):
+        return isinstance(value, int if hint is int else (int, float)) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def _type_name(hint: Any) -> str:
+    """``int``, ``int or None``, ``a tuple of int``: a field type as an error message says it."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in typing.get_args(hint))
+    if typing.get_origin(hint) is tuple:
+        return f"a tuple of {_type_name(typing.get_args(hint)[0])}"
+    return "None" if hint is type(None) else hint.__name__
 
 
 def _coerce(current: Any, value: Any, key: str) -> Any:

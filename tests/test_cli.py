@@ -307,6 +307,39 @@ def test_evaluate_npz_refuses_labels_outside_the_classes(tmp_path, capsys, smoke
     assert_one_line_error(code, err, f"label {bad} is not one of the classifier's 10 classes", "accepted: 0..9")
 
 
+def test_evaluate_npz_with_fewer_labels_than_images_stops_before_any_work(tmp_path, capsys,
+                                                                         smoke_classifier) -> None:
+    path = tmp_path / "set.npz"
+    np.savez(path, images=np.stack([noise(32, 32, i) for i in range(10)]), labels=np.arange(5))
+    code, _, err = run(["evaluate", "--npz", path, *QUICK_EVALUATION], capsys)
+    assert_one_line_error(code, err, "holds 10 images but 5 labels", "one label per image")
+    assert not list((tmp_path / "results").rglob("*.json"))
+
+
+def test_evaluate_npz_of_sides_not_multiples_of_16(tmp_path, capsys, smoke_classifier) -> None:
+    """30×30 images: the learned quantizer pads them as `quantize` does, and the evaluation is written."""
+    path = tmp_path / "odd.npz"
+    np.savez(path, images=np.stack([noise(30, 30, i) for i in range(4)]), labels=np.arange(4))
+    plus = ColorCNNPlus(width=4, depth=64)
+    torch.save(quantizer_checkpoint(plus),
+               run_dir("colorcnn+", get_config("colorcnn+", "smoke")) / "model.pt")
+    code, out, err = run(["evaluate", "--npz", path, *QUICK_EVALUATION, "--set", 'methods=["mediancut","colorcnn+"]'],
+                         capsys)
+    assert code == 0, err
+    assert "colorcnn+" in out and Path(out.split("results: ")[1].strip()).exists()
+
+
+def test_a_set_value_of_the_wrong_type_stops_training_before_any_work(capsys) -> None:
+    code, _, err = run(["train-colorcnn", "--profile", "smoke", "--colors", "2", "--set", "colorcnn.epochs=abc"],
+                       capsys)
+    assert_one_line_error(code, err, "setting 'colorcnn.epochs' needs int, got 'abc'")
+
+
+def test_curve_names_an_unknown_run(capsys) -> None:
+    code, _, err = run(["curve", "--profile", "smoke", "--model", "NOSUCH"], capsys)
+    assert_one_line_error(code, err, "no run 'NOSUCH' in the compute curve", "accepted: ColorCNN C=2, ColorCNN+")
+
+
 def test_evaluate_npz_results_are_keyed_by_content(tmp_path, capsys, smoke_classifier) -> None:
     def results(seed: int) -> Path:
         code, out, err = run(["evaluate", "--npz", npz_set(tmp_path / "set.npz", [0, 1, 2, 3], seed),

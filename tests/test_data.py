@@ -225,6 +225,10 @@ def test_npz_file(tmp_path: Path) -> None:
     np.savez(empty, images=np.zeros((0, 8, 8, 3), np.uint8), labels=np.zeros(0, np.int64))
     with pytest.raises(ValueError, match=r"empty\.npz holds no images \(images \(0, 8, 8, 3\), labels \(0,\)\)"):
         load_dataset("npz", "test", root=empty)
+    uneven = tmp_path / "uneven.npz"
+    np.savez(uneven, images=np.zeros((10, 8, 8, 3), np.uint8), labels=np.zeros(5, np.int64))
+    with pytest.raises(ValueError, match=r"uneven\.npz holds 10 images but 5 labels; accepted: one label per image"):
+        load_dataset("npz", "test", root=uneven)
 
 
 def test_root_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +110,20 @@ def test_unknown_override_lists_accepted_keys() -> None:
         get_config("train", "smoke")
 
 
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("colorcnn.epochs", "abc", "setting 'colorcnn.epochs' needs int, got 'abc'"),
+    ("colorcnn.epochs", "2.5", "setting 'colorcnn.epochs' needs an integer, got '2.5'"),
+    ("limit", "x", "setting 'limit' needs int or None, got 'x'"),
+    ("colorcnn_plus.task_colors", '[2, "a"]', "setting 'colorcnn_plus.task_colors' needs a tuple of int"),
+    ("colorcnn.optim.lr", '"fast"', "setting 'colorcnn.optim.lr' needs float, got '\"fast\"'"),
+])
+def test_a_set_value_of_the_wrong_type_is_refused_naming_key_value_and_type(key: str, value: str,
+                                                                            message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        get_config("evaluate", "smoke", {key: value})
+    assert get_config("evaluate", "smoke", {"limit": "null", "colorcnn.optim.lr": "1"}).colorcnn.optim.lr == 1.0
+
+
 def test_config_key_golden_values() -> None:
     """The keys of the default configs are fixed: a change to a config's shape or defaults shows up here (and
     orphans every committed run, zoo entry and result keyed by the old keys: update them together)."""
@@ -128,7 +143,7 @@ def test_config_key_of_a_replaced_field_keeps_earlier_keys() -> None:
     stored = config_dict(plus)
     del stored["rp_schedule"], stored["entropy_reduction"]
     assert dict_key({**stored, "rp_scale_by_colors": False}) == "5ff780b327"
-    with pytest.raises(ValueError, match="'rp_schedule' = 'step' is not one of constant, gate, sigmoid"):
+    with pytest.raises(ValueError, match="'colorcnn_plus.rp_schedule' = 'step' is not one of constant, gate, sigmoid"):
         get_config("colorcnn+", "smoke", {"colorcnn_plus.rp_schedule": "step"})
 
 
@@ -382,6 +397,9 @@ def test_result_files_name_the_machine(monkeypatch, tmp_path) -> None:
     out = pipeline.write_result(tmp_path / "r.json", "smoke", get_config("classifier", "smoke"), {"seconds": 1.0})
     assert out["machine"] == {"cpu_capability": "AVX2", "cores": 2}
     assert json.loads((tmp_path / "r.json").read_text())["machine"] == out["machine"]
+    gathered = pipeline.write_result(tmp_path / "s.json", "smoke", get_config("classifier", "smoke"), {},
+                                     computed=False)  # a study of other results: each names its own machine
+    assert "machine" not in gathered and "device" not in gathered
 
 
 def test_imitation_targets_cached_and_equal_to_batched_mediancut(monkeypatch, tmp_path) -> None:

@@ -288,6 +288,15 @@ def test_zoo_errors_list_the_colour_counts_that_exist(monkeypatch, tmp_path) -> 
         zoo.load_pretrained("colorcnn", colors=8, profile="smoke", dataset="stl10")
 
 
+def test_a_set_of_sides_not_multiples_of_16_equals_each_image_quantized_alone(plus: ColorCNNPlus) -> None:
+    images = np.stack([noise(18, 30, 1), noise(18, 30, 2)])
+    learned = LearnedQuantizer.from_nets("colorcnn+", {4: plus}, batch_size=2)
+    qs = learned.quantize_set(images, 4)
+    assert qs.index.shape == (2, 18, 30) and qs.palette.shape == (2, 4, 3)
+    for i, image in enumerate(images):
+        np.testing.assert_array_equal(qs[i].to_rgb(), learned.quantize(image, 4).to_rgb())
+
+
 def test_one_interface_for_every_method(plus: ColorCNNPlus) -> None:
     """Classical and learned quantizers answer the same two calls: one image → Quantized, a set → QuantizedSet;
     a set's item equals the image quantized alone."""

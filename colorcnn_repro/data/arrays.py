@@ -160,6 +160,9 @@ def npz_split(path: Path) -> RawSplit:
     if len(images) == 0 or len(labels) == 0:
         raise ValueError(f"{path} holds no images (images {images.shape}, labels {labels.shape}); accepted: an .npz "
                          "with at least one image, images (N, H, W, 3) uint8 and labels (N,)")
+    if len(images) != len(labels):
+        raise ValueError(f"{path} holds {len(images)} images but {len(labels)} labels; accepted: one label per "
+                         "image, images (N, H, W, 3) uint8 and labels (N,)")
     if classes is None:
         classes = [str(i) for i in range(int(labels.max(initial=-1)) + 1)]
     return RawSplit(labels, classes, images)

@@ -16,7 +16,7 @@ budget and what budget would reach a given lead.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,13 @@ def curve_models(profile: str) -> dict[str, CurveModel]:
     return CURVE_MODELS[profile]
 
 
+def check_labels(known: Iterable[str], labels: Iterable[str] | None) -> None:
+    """A ValueError naming each of ``labels`` that is not a run of the curve (``known``), and the runs there are."""
+    known = list(known)
+    if unknown := sorted(set(labels or ()) - set(known)):
+        raise ValueError(f"no run {', '.join(map(repr, unknown))} in the compute curve; accepted: {', '.join(known)}")
+
+
 def row_overrides(model: CurveModel, epochs: int, bits: tuple[int, ...] | None = None) -> dict[str, Any]:
     """The experiment overrides of ``model`` trained for ``epochs``, evaluated with the references at ``bits``
     (default: the model's)."""
@@ -113,6 +120,7 @@ def train_curve(profile: str = "cpu", until: int | None = None, labels: list[str
     models can be evaluated and committed. Runs resume from ``runs/`` or from their archived state
     (``checkpoints/<profile>/``); a cycle end whose model exists is skipped."""
     models = curve_models(profile)
+    check_labels(models, labels)
     chosen = {label: models[label] for label in (labels or models)}
     ends = sorted({e for m in chosen.values() for e in curve_ends(profile, m, overrides)
                    if until is None or e <= until})
@@ -162,7 +170,7 @@ def compute_curve(profile: str = "cpu", until: int | None = None, *, train: bool
             "paper_images": PAPER_IMAGES, "models": {label: {"method": m.method, "bits": list(m.bits),
                                                              "epochs": m.epochs, "overrides": dict(m.overrides)}
                                                      for label, m in models.items()}}
-    write_result(path, profile, study, body)
+    write_result(path, profile, study, body, computed=False)
     out = read_result(path)
     assert out is not None  # just written
     return out
@@ -180,9 +188,7 @@ def only_runs(curve: Mapping[str, Any], labels: list[str]) -> dict[str, Any]:
     """The curve's JSON restricted to the runs ``labels`` (their rows, pending cycle ends and trends): e.g. a
     variant's own run, where the other runs are the profile's recipe again. A ValueError names a label that the
     curve lacks."""
-    if unknown := sorted(set(labels) - set(curve["models"])):
-        raise ValueError(f"no run {', '.join(map(repr, unknown))} in the compute curve; accepted: "
-                         f"{', '.join(curve['models'])}")
+    check_labels(curve["models"], labels)
     keep = set(labels)
     return {**curve, **{key: [r for r in curve[key] if r["model"] in keep]
                         for key in ("rows", "pending", "trends") if key in curve}}
@@ -217,7 +223,8 @@ def training_split(profile: str = "cpu", labels: tuple[str, ...] = ("ColorCNN C=
     if not force and (hit := read_result(out_path)) is not None and hit["rows"] == rows:
         return hit
     return write_result(out_path, profile, _study(profile, overrides),
-                        {"study": "compute_curve_training_split", "rows": rows, "references": list(REFERENCES)})
+                        {"study": "compute_curve_training_split", "rows": rows, "references": list(REFERENCES)},
+                        computed=False)
 
 
 def publish_longest(profile: str = "cpu", overrides: dict[str, Any] | None = None,

@@ -47,12 +47,13 @@ def machine() -> dict[str, str | int | None]:
             if hasattr(os, "sched_getaffinity") else os.cpu_count()}
 
 
-def write_result(path: Path, profile: str, cfg: Any, body: dict[str, Any]) -> dict:
-    """The result JSON of a stage with its config, versions, device and machine, written atomically (by rank 0
-    alone under torchrun)."""
+def write_result(path: Path, profile: str, cfg: Any, body: dict[str, Any], computed: bool = True) -> dict:
+    """The result JSON of a stage with its config and versions, written atomically (by rank 0 alone under
+    torchrun); with the device and machine that computed it unless ``computed`` is false (a study that gathers
+    other results, each of which names its own machine)."""
+    where = {"device": str(parallel.pick_device()), "machine": machine()} if computed else {}
     return results.write_result(path, {"profile": profile, "config": config_dict(cfg), "config_key": config_key(cfg),
-                                       "versions": versions(), "device": str(parallel.pick_device()),
-                                       "machine": machine(), **body},
+                                       "versions": versions(), **where, **body},
                                 write=parallel.is_main())
 
 

@@ -162,7 +162,7 @@ def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ..
                       "original": ev["original"], "methods": Scores(ev).map(dict), "significance": ev["significance"]}
     body = {"study": name, "variants": out, "rows": flat_rows(out),
             "groups": groups or {}, **(extra or {})}
-    write_result(path, profile, study, body)
+    write_result(path, profile, study, body, computed=False)
     stored = read_result(path)  # the JSON as stored (lists, string keys), whether just computed or not
     assert stored is not None
     return stored

@@ -186,8 +186,15 @@ class LearnedQuantizer:
 
     @torch.no_grad()
     def quantize_set(self, images: np.ndarray, colors: int) -> QuantizedSet:
-        """N×H×W×3 uint8 ``images`` (sides multiples of 16, as the networks need), ``batch_size`` at a time."""
+        """N×H×W×3 uint8 ``images``, ``batch_size`` at a time; images whose sides are not multiples of 16 (as the
+        networks need) one by one, padded as :meth:`quantize` pads them, with the same result."""
         net = self.net_for(colors)
+        if images.shape[1] % MULTIPLE or images.shape[2] % MULTIPLE:
+            each = [tiled_quantize(net, image, colors, self.device, progress=False) for image in images]
+            palettes = np.zeros((len(each), colors, 3), dtype=np.uint8)
+            for row, q in zip(palettes, each):
+                row[:len(q.palette)] = q.palette
+            return QuantizedSet(np.stack([q.index for q in each]).astype(np.uint8), palettes)
         index, palette = [], []
         for s in range(0, len(images), self.batch_size):
             x = to_device(torch.tensor(images[s:s + self.batch_size]), self.device).permute(0, 3, 1, 2)
