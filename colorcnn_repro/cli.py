@@ -14,11 +14,11 @@ import sys
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import NoReturn, TextIO
-from unittest import mock
 
 from .config import TRAINABLE_COLORS
 from .paths import REPO_ROOT, zoo_root
@@ -269,6 +269,21 @@ def cmd_curve(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------- reproduce
 
 
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``values`` set inside the block (the notebooks' kernels inherit it), as it was after."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def cmd_reproduce(args: argparse.Namespace) -> int:
     try:
         import papermill
@@ -296,7 +311,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         if args.retrain.exists() and any(args.retrain.iterdir()):
             raise ValueError(f"--retrain needs a new or empty folder; {args.retrain} holds files")
         env.update({f"COLORCNN_{part.upper()}": str(args.retrain.absolute() / part) for part in RETRAIN_FOLDERS})
-    with mock.patch.dict(os.environ, env):
+    with environment(env):
         for nb in notebooks:
             out = args.out / nb.name
             start = time.perf_counter()

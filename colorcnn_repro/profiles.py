@@ -123,10 +123,6 @@ class Experiment:
     config: ExperimentConfig
     results: Path
 
-    def stage(self, name: str) -> StageConfig:
-        """The ``name`` section (:data:`STAGES`) of the config."""
-        return stage_config(self.config, name)
-
 
 def resolve(profile: str = "cpu", overrides: dict[str, Any] | None = None) -> Experiment:
     """``profile`` with ``overrides``, resolved once (:func:`experiment_config`), results in ``results/<profile>/``
@@ -142,9 +138,9 @@ PIPELINE_CHECK = {"smoke": True, "cpu": False, "paper": False}
 #: Overrides each study adds to the profile's experiment (before the caller's own). At the ``paper`` profile
 #: they select the paper's setting of each table; at ``smoke``/``cpu`` the profile's dataset and classifier
 #: are kept (CIFAR-10 and AlexNet are what this machine has).
-#: At ``cpu`` every ColorCNN+ variant trains on a fifth of the training split per epoch (≈ 5 min each on the 2
-#: cores here instead of ≈ 23 min), so a study of 7 variants fits in about an hour; the main experiment's
-#: ColorCNN+ (the zoo model) sees all of it, so the studies' λ = 3 variant is a separate, smaller run.
+#: At ``cpu`` every ColorCNN+ variant trains on a fifth of the training split per epoch (a fifth of an epoch's
+#: time; the pipeline records each run's), so a study of several variants fits in a session; the main
+#: experiment's ColorCNN+ (the zoo model) sees all of it, so the studies' λ = 3 variant is a separate, smaller run.
 CPU_PLUS_SCALE = {"colorcnn_plus.train_fraction": 0.2}
 STUDY_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
     # Table 4: CIFAR100, ResNet18.

@@ -28,7 +28,8 @@ from colorcnn_repro.training.runs import NO_TRAINING_ENV
 
 
 def configs(plan: studies.Plan, profile: str):
-    return studies.sweep_configs(plan.variants, plan.methods, profile, plan.overrides)
+    return {label: get_config("evaluate", profile, ov)
+            for label, ov in studies.sweep_overrides(plan.variants, plan.methods, plan.overrides).items()}
 
 
 def test_sweep_overrides_merge_order() -> None:

@@ -55,7 +55,7 @@ CURVE_SCHEDULE = {"optim.schedule": "warm_restarts_doubling", "optim.restart_epo
 REFERENCES = ("mediancut", "kmeans")
 #: The curve's runs per profile. ``cpu``: ColorCNN at C = 2 and 4 and ColorCNN+ to 31 epochs at width 16; at
 #: C = 2 also widths 32 and 64, trained for fewer epochs, each for about the hours of width 16's first cycles
-#: (an epoch costs more at each width; ``../shared/reference/cpu-calibration.md``), to tell capacity from steps.
+#: (an epoch costs more at each width; docs/performance.md), to tell capacity from steps.
 CURVE_MODELS: dict[str, dict[str, CurveModel]] = {
     "smoke": {"ColorCNN C=2": CurveModel("colorcnn", (1,), 3), "ColorCNN+": CurveModel("colorcnn+", (1,), 3)},
     "cpu": {

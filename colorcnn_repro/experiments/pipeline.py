@@ -41,8 +41,8 @@ def versions() -> dict[str, str]:
 
 
 def machine() -> dict[str, str | int | None]:
-    """The processor a result was computed on: torch's CPU kernel level (AVX2, AVX512, …; machines of one kind
-    differ 2–10× in speed by it) and the cores this process may use."""
+    """The processor a result was computed on: torch's CPU kernel level (AVX2, AVX512, …; the speed of one
+    training differs several-fold between levels) and the cores this process may use."""
     return {"cpu_capability": torch.backends.cpu.get_cpu_capability(), "cores": len(os.sched_getaffinity(0))
             if hasattr(os, "sched_getaffinity") else os.cpu_count()}
 

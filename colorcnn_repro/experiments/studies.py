@@ -126,13 +126,6 @@ def sweep_overrides(variants: dict[str, dict[str, Any]], methods: tuple[str, ...
     return {label: {**(overrides or {}), "methods": tuple(methods), **ov} for label, ov in variants.items()}
 
 
-def sweep_configs(variants: dict[str, dict[str, Any]], methods: tuple[str, ...] = ("colorcnn+",),
-                  profile: str = "cpu", overrides: dict[str, Any] | None = None) -> dict[str, ExperimentConfig]:
-    """Each variant's experiment config (nothing is trained or read)."""
-    return {label: get_config("evaluate", profile, ov)
-            for label, ov in sweep_overrides(variants, methods, overrides).items()}
-
-
 def sweep(name: str, variants: dict[str, dict[str, Any]], methods: tuple[str, ...] = ("colorcnn+",),
           profile: str = "cpu", overrides: dict[str, Any] | None = None, *, root: DataRoot = None,
           device: str | None = None, force: bool = False, groups: dict[str, list[str]] | None = None,
@@ -382,7 +375,8 @@ def short_budget_recipe(profile: str = "cpu", overrides: dict | None = None, *, 
 
 # ---------------------------------------------------------------- training length (not in the paper)
 
-#: Where the issue's bars are: ColorCNN at 1–2 bits, ColorCNN+ at 1–2 bits and (close to MedianCut) 6 bits.
+#: Where the quality bars of docs/results.md are: ColorCNN at 1–2 bits, ColorCNN+ at 1–2 bits and (close to
+#: MedianCut) 6 bits.
 LENGTH_BITS = {"colorcnn": (1, 2), "colorcnn+": (1, 2, 6)}
 
 
@@ -424,7 +418,7 @@ def _train_lengths(method: str, lengths: tuple[int, ...], profile: str, override
 def training_length(profile: str = "cpu", overrides: dict | None = None, *, root: DataRoot = None,
                     device: str | None = None, force: bool = False) -> dict:
     """The training-length study (``12_short_budget_recipe``): how the learned quantizers' margins over
-    MedianCut grow with epochs of the profile's recipe, i.e. what budget the issue's bars would need."""
+    MedianCut grow with epochs of the profile's recipe, i.e. what budget those bars would need."""
     plan = training_length_plan(profile, overrides)
 
     def prepare() -> None:

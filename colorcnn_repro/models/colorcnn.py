@@ -118,7 +118,7 @@ class ColorQuantizerNet(nn.Module):
         softmax is nearly flat, the soft training image is a washed-out blend and the task loss's gradient is
         ~300× weaker at C = 2 than at C = 64. T = 0.1 (the authors' code has this temperature, the paper is
         silent) makes every C start from a usable map; a temperature keeps the architecture and its optimum
-        unchanged, it only rescales the logits (see the README's short-budget recipe study)."""
+        unchanged, it only rescales the logits (docs/studies.md, short-budget recipe study)."""
         self.check_colors(colors)
         if x.ndim != 4 or x.shape[1] != 3:
             raise ValueError(f"expected a B×3×H×W image batch, got shape {tuple(x.shape)}")

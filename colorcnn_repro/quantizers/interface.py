@@ -2,7 +2,7 @@
 ``quantize_set(images, colors) -> QuantizedSet`` for N images of one size.
 
 :class:`ClassicalQuantizer` serves the classical methods (:data:`~.classical.METHODS`);
-:class:`colorcnn_repro.zoo.LearnedQuantizer` serves ColorCNN and ColorCNN+ with the same two methods, and
+:class:`~.learned.LearnedQuantizer` serves ColorCNN and ColorCNN+ with the same two methods, and
 :func:`colorcnn_repro.zoo.quantizer` gives either by name. C is checked once, by the method that does the work.
 """
 from __future__ import annotations

@@ -53,7 +53,7 @@ labelled ``<label> (seed N)`` whose overrides are ``<label>``'s plus the learned
 same ``evaluation_key`` are one run. Averages over replicates are used on both sides of an effect.
 
 Which result file is used: the one the profile's *current* config would write
-(:func:`colorcnn_repro.experiments.pipeline.result_path`), else the newest complete one of its dataset and
+(:func:`colorcnn_repro.results.result_path`), else the newest complete one of its dataset and
 classifier (an evaluation is complete when it holds MedianCut, ColorCNN and ColorCNN+); a classifier is the one
 that evaluation used, when its result is there. The scorecard records which file it used.
 """

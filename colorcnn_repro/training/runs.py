@@ -115,8 +115,6 @@ def looked_for(stage: str, cfg: StageConfig | QuantizerConfig) -> str:
     return f"looked for {run_path(stage, cfg) / 'model.pt'} and {zoo_path(stage, cfg)}"
 
 
-
-
 def _flat(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """A nested config dict as ``{dotted key: value}``."""
     out: dict[str, Any] = {}
