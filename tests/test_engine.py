@@ -614,3 +614,19 @@ def test_exact_match() -> None:
     labels = np.array([[1, 0], [1, 0], [1, 0], [0, 1]])
     assert exact_match(scores, labels).tolist() == [True, False, True, False]
     assert exact_match(scores, labels, threshold=0.15).tolist() == [False, False, False, True]
+
+
+def test_cached_scores_are_keyed_by_the_classifiers_weights_not_its_config() -> None:
+    """Two trainings of one classifier config differ in their weights, so their cached scores must not mix."""
+    from colorcnn_repro.data import ImageArrays
+    from colorcnn_repro.experiments.pipeline import scores_key
+    from colorcnn_repro.models import build_normalized_classifier
+
+    data = ImageArrays(np.zeros((2, 32, 32, 3), np.uint8), np.array([0, 1]), ["a", "b"], "toy", "val")
+    torch.manual_seed(0)
+    first = build_normalized_classifier("alexnet", 10, "cifar10")
+    assert scores_key(first, data) == scores_key(first, data)
+    torch.manual_seed(1)
+    assert scores_key(build_normalized_classifier("alexnet", 10, "cifar10"), data) != scores_key(first, data)
+    other = ImageArrays(np.ones((2, 32, 32, 3), np.uint8), np.array([0, 1]), ["a", "b"], "toy", "val")
+    assert scores_key(first, other) != scores_key(first, data)

@@ -203,7 +203,7 @@ def _evaluate(profile: str, cfg: ExperimentConfig, path: Path, root, device, npz
     learned = tuple(m for m in cfg.methods if m in LEARNED_METHODS)
     quantizers = trained_quantizers(cfg, learned, root, device)
     start = time.perf_counter()
-    cache = cache_root() / "classical" / f"{config_key(cfg.classifier)}-{data_digest(data)}"
+    cache = cache_root() / "classical" / f"{scores_key(clf, data)}"
     body = {"data": data.describe(),
             **evaluate_grid(clf, data, cfg.methods, cfg.bits, quantizers, cfg.batch_size, cache=cache),
             "jpeg": jpeg_curve(cfg, clf, data)}
@@ -234,18 +234,22 @@ def check_labels(labels: np.ndarray, num_classes: int, source: str | Path) -> No
                          f"({bad.size} of {labels.size} labels are out of range); accepted: 0..{num_classes - 1}")
 
 
-def data_digest(data: ImageArrays) -> str:
-    """What names the cached scores of an evaluation's images: the digests of its images and of its labels."""
-    return images_digest(data.images) + images_digest(np.asarray(data.labels))
+def scores_key(clf: NormalizedClassifier, data: ImageArrays) -> str:
+    """What names the cached scores of a classifier on an evaluation's images: the digests of its weights (two
+    trainings of one config differ in them), of the images and of the labels."""
+    weights = hashlib.sha256()
+    for tensor in clf.state_dict().values():
+        weights.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return weights.hexdigest()[:16] + images_digest(data.images) + images_digest(np.asarray(data.labels))
 
 
 def jpeg_curve(cfg: ExperimentConfig, clf: NormalizedClassifier, data: ImageArrays) -> list[dict]:
     """:func:`~colorcnn_repro.evaluation.grid.evaluate_jpeg` at ``cfg.jpeg_qualities``, each point cached under
-    ``<cache>/jpeg/`` by classifier config, images and labels: it depends on neither the quantizers nor the
-    methods, so the variants of a study share it."""
+    ``<cache>/jpeg/`` by classifier weights, images and labels (:func:`scores_key`): it depends on neither the
+    quantizers nor the methods, so the variants of a study share it."""
     curve = []
     for q in cfg.jpeg_qualities:
-        path = cache_root() / "jpeg" / f"{config_key(cfg.classifier)}-{data_digest(data)}-q{q}.json"
+        path = cache_root() / "jpeg" / f"{scores_key(clf, data)}-q{q}.json"
         if not path.exists():
             atomic_write_json(evaluate_jpeg(clf, data, (q,), cfg.batch_size)[0], path)
         curve.append(json.loads(path.read_text()))
