@@ -339,3 +339,20 @@ def test_a_cycle_end_whose_model_is_gone_keeps_its_earlier_evaluation(monkeypatc
     curve = cc.compute_curve("smoke")
     assert [(r["epochs"], r["bits"], round(r["lead_mediancut"], 6)) for r in curve["rows"]] == [(1, 1, 20.0)]
     assert curve["pending"] == [{"model": "P", "epochs": 3}]
+
+
+def test_schedule_table_and_winner_by_hand() -> None:
+    from colorcnn_repro.report import curve
+
+    def rows(leads: dict[int, float], epochs: int) -> list[dict]:
+        return [{"model": "ColorCNN+", "epochs": epochs, "bits": b, "lead_mediancut": v, "p_mediancut": 0.01,
+                 "lead_kmeans": v - 2, "n_images": 5} for b, v in leads.items()]
+
+    curves = {"constant": {"profile": "cpu", "rows": rows({1: 1.0, 2: 1.0, 6: -2.0}, 15)},
+              "gate": {"profile": "cpu", "rows": rows({1: 3.0, 2: 2.0, 6: -2.5}, 7) + rows({1: 4.0, 2: 3.0, 6: -2.0},
+                                                                                           15)}}
+    assert curve.schedule_leads(curves, 7) == {"gate": {1: 3.0, 2: 2.0, 6: -2.5}}
+    table = curve.schedule_table(curves)
+    assert "Winner by the study's rule at 15 epochs: **gate**" in table
+    assert "| gate | 15 | +4.0 (p=0.01) / +2.0 | +3.0 (p=0.01) / +1.0 | -2.0 (p=0.01) / -4.0 |" in table
+    assert "not every schedule" in curve.schedule_table({**curves, "sigmoid": {"rows": rows({1: 9.0}, 7)}})

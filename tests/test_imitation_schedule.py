@@ -1,7 +1,7 @@
 """The imitation-schedule study's winner rule, on hand-set leads."""
 from __future__ import annotations
 
-from colorcnn_repro.experiments.imitation_schedule import winner
+from colorcnn_repro.imitation_schedule import winner
 
 
 def test_winner_takes_the_larger_smaller_small_size_lead_within_the_six_bit_tolerance() -> None:

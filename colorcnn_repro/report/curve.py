@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..imitation_schedule import CHOOSE_AT, winner
 from ..plots import style
 
 REFERENCE_NAMES = {"mediancut": "MedianCut", "kmeans": "k-means"}
@@ -164,3 +165,37 @@ def curve_figure(result: Mapping) -> Figure:
     fig.suptitle(f"Compute curve · {_data_note(result)} · dotted: fitted trend", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def schedule_leads(curves: Mapping[str, Mapping], epochs: int, label: str = "ColorCNN+",
+                   reference: str = "mediancut") -> dict[str, dict[int, float]]:
+    """``{schedule: {bits: lead over reference (points)}}`` of the run ``label`` at the cycle end ``epochs``, from
+    each schedule's curve JSON (``curves``); a schedule not evaluated there is left out."""
+    out: dict[str, dict[int, float]] = {}
+    for name, curve in curves.items():
+        rows = [r for r in curve["rows"] if r["model"] == label and r["epochs"] == epochs]
+        if rows:
+            out[name] = {r["bits"]: r[f"lead_{reference}"] for r in rows}
+    return out
+
+
+def schedule_table(curves: Mapping[str, Mapping], label: str = "ColorCNN+") -> str:
+    """Markdown: for each schedule of the imitation-schedule study (:mod:`colorcnn_repro.imitation_schedule`) and
+    each evaluated cycle end, the run's lead over MedianCut and k-means (points, McNemar p) at every size, and
+    the winner by the study's rule where every schedule reached its deciding cycle end."""
+    bits = sorted({r["bits"] for c in curves.values() for r in c["rows"] if r["model"] == label})
+    head = ["schedule", "epochs", *(f"{b} bit" for b in bits)]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    for name, curve in curves.items():
+        rows = {(r["epochs"], r["bits"]): r for r in curve["rows"] if r["model"] == label}
+        for end in sorted({e for e, _ in rows}):
+            cells = [(f"{rows[end, b]['lead_mediancut']:+.1f} (p={rows[end, b]['p_mediancut']:.1g}) / "
+                      f"{rows[end, b]['lead_kmeans']:+.1f}") if (end, b) in rows else "" for b in bits]
+            lines.append(f"| {name} | {end} | " + " | ".join(cells) + " |")
+    leads = schedule_leads(curves, CHOOSE_AT, label)
+    verdict = (f"Winner by the study's rule at {CHOOSE_AT} epochs: **{winner(leads) or 'none'}**."
+               if set(leads) == set(curves) else
+               f"The winner is chosen at {CHOOSE_AT} epochs; not every schedule has reached it.")
+    note = _data_note(next(iter(curves.values()))) if curves else ""
+    return (f"{label}'s lead over MedianCut (McNemar p) / over k-means, in points, per L_RP schedule and cycle end "
+            f"({note}). " + verdict + "\n\n" + "\n".join(lines))
