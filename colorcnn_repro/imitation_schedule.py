@@ -27,6 +27,11 @@ SCHEDULES: dict[str, dict[str, Any]] = {
     "gate": {"colorcnn_plus.rp_schedule": "gate"},
     "sigmoid": {"colorcnn_plus.rp_schedule": "sigmoid"},
 }
+#: The two readings of the paper's ColorCNN+ claims that the scorecard judges, each by the longest ColorCNN+ of
+#: its schedule evaluated beside every classical method: reading → schedule.
+READINGS = {"paper's text (constant λ = 3)": "constant", "authors' code (L_RP off at C ≤ 8)": "gate"}
+#: The scorecard asks for a reading's evaluation as the stage ``reading:<schedule>``.
+READING_PREFIX = "reading:"
 #: The cycle end the winner is chosen at, the 6-bit tolerance against MedianCut (points), the sizes (bits)
 #: whose smaller lead decides.
 CHOOSE_AT, SIX_BIT_TOLERANCE, DECIDING_BITS = 15, 3.0, (1, 2)

@@ -27,7 +27,8 @@ from scipy import stats
 from ..config import SECTIONS, ColorCNNConfig, QuantizerConfig
 from ..models.checkpoint import load_checkpoint
 from ..paths import DataRoot, checkpoints_root
-from ..profiles import get_config, resolve
+from ..profiles import Experiment, get_config, resolve
+from ..quantizers.classical import METHODS as CLASSICAL_METHODS
 from ..results import Scores, longest_rows, read_result, result_path
 from ..training.loops import train_colorcnn, train_colorcnn_plus
 from ..training.runs import archived_checkpoint, cycle_ends, model_file, run_dir, trained_model_file, zoo_path
@@ -225,6 +226,29 @@ def training_split(profile: str = "cpu", labels: tuple[str, ...] = ("ColorCNN C=
     return write_result(out_path, profile, _study(profile, overrides),
                         {"study": "compute_curve_training_split", "rows": rows, "references": list(REFERENCES)},
                         computed=False)
+
+
+def reading_experiment(profile: str, overrides: dict[str, Any] | None = None,
+                       label: str = "ColorCNN+") -> Experiment | None:
+    """The experiment that evaluates run ``label`` of the curve with ``overrides`` (an L_RP schedule,
+    :data:`~colorcnn_repro.imitation_schedule.SCHEDULES`) at its last evaluated cycle end, beside every classical
+    method at the profile's sizes: what the scorecard reads for one reading of the paper's ColorCNN+ claims
+    (:data:`~colorcnn_repro.imitation_schedule.READINGS`). None when the curve has no evaluated cycle end of it.
+    Nothing is trained or read but the curve's JSON."""
+    path = result_file(profile, overrides)
+    if (curve := read_result(path)) is None or not (rows := longest_rows(only_runs(curve, [label])).get(label)):
+        return None
+    model, sizes = curve_models(profile)[label], resolve(profile).config.bits
+    return resolve(profile, {**(overrides or {}), **row_overrides(model, rows[0]["epochs"], sizes),
+                             "methods": (*CLASSICAL_METHODS, model.method)})
+
+
+def reading_evaluation(profile: str, overrides: dict[str, Any] | None = None, root: DataRoot = None,
+                       device: str | None = None, force: bool = False) -> dict | None:
+    """The evaluation of :func:`reading_experiment` (computed when missing; its model is the curve's, from
+    ``runs/`` or the zoo), or None."""
+    exp = reading_experiment(profile, overrides)
+    return None if exp is None else main_results(exp, root, device, force=force)
 
 
 def publish_longest(profile: str = "cpu", overrides: dict[str, Any] | None = None,

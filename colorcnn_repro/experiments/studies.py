@@ -40,6 +40,7 @@ from typing import Any
 from ..config import ClassifierConfig, ExperimentConfig, config_key, epochs_key
 from ..data import MissingDataError
 from ..data.loader import SOURCES
+from ..imitation_schedule import READING_PREFIX, SCHEDULES
 from ..names import BACKBONE_NAMES, METHOD_NAMES
 from ..paths import DataRoot, data_root, results_root
 from ..profiles import (
@@ -56,6 +57,7 @@ from ..profiles import (
 from ..results import Scores, read_result, result_path, variant_scores
 from ..training.loops import train_colorcnn, train_colorcnn_plus
 from ..training.runs import extend_run
+from .compute_curve import reading_experiment
 from .pipeline import main_results, write_result
 
 # ---------------------------------------------------------------- per-study, per-profile defaults
@@ -191,6 +193,11 @@ def current_result_path(profile: str) -> Callable[[str, str, str], Path | None]:
     the config cannot be resolved, or a study's plan is of another setting): which result files the scorecard
     takes as current."""
     def expected(stage: str, dataset: str, classifier: str) -> Path | None:
+        if stage.startswith(READING_PREFIX):  # a reading of the paper's ColorCNN+ claims: its schedule's evaluation
+            exp = reading_experiment(profile, SCHEDULES[stage.removeprefix(READING_PREFIX)])
+            same = exp is not None and (exp.config.classifier.data.dataset, exp.config.classifier.classifier) == (
+                dataset, classifier)
+            return result_path(exp.results, "evaluation", exp.config) if exp is not None and same else None
         try:
             if stage in PLANS:  # a study: the file its plan writes, when the plan is of this setting
                 plan = PLANS[stage](profile)

@@ -69,6 +69,7 @@ from functools import partial
 from pathlib import Path
 
 from ..files import atomic_write_json
+from ..imitation_schedule import READING_PREFIX, READINGS
 from ..names import CLASSIFIER_NAMES, DATASET_NAMES, METHOD_NAMES
 from ..paper_numbers import (
     BITS,
@@ -262,6 +263,12 @@ def load_results(results_dir: Path, expected: ExpectedPath | None = None) -> dic
             current = expected(stage, ds, clf) if stage else None
             if (found := pick(paths, current, accept)) is not None:
                 out.setdefault(name, {})[(ds, clf)] = found
+    for schedule in READINGS.values():  # each reading's evaluation, where the profile's config has one
+        for ds, clf in list(out.get("evaluation", {})):
+            path = expected(READING_PREFIX + schedule, ds, clf)
+            if path is not None and path.is_file():
+                out.setdefault(READING_PREFIX + schedule, {})[(ds, clf)] = Found(path, json.loads(path.read_text()),
+                                                                                 True)
     for (ds, clf), paths in result_files(results_dir, "classifier").items():
         current = expected("classifier", ds, clf)
         ev = out.get("evaluation", {}).get((ds, clf))
@@ -543,21 +550,22 @@ T4_SETUP = setup_name(*TABLE4_SETUP)
 FIG12_SOURCE = "Sec. 4.2.2, Fig. 12; paper value: Table 4"
 
 
-def claims_small(ev: Found, setup: str) -> list[Row]:
+def claims_small(ev: Found, setup: str, methods: Sequence[str] = LEARNED_METHODS, reading: str = "") -> list[Row]:
     """Sec. 4.2.2: both ColorCNNs are significantly better than the classical methods at 1 and 2 bits; one row
-    against the paper's classical methods, one against the strongest classical method here."""
+    against the paper's classical methods, one against the strongest classical method here. ``reading``: the
+    rows of one reading of the paper's ColorCNN+ (:func:`claims_readings`), each family of its own."""
     out: list[Row] = []
     for family, pool, what in (("small_paper", PAPER_CLASSICAL, "the paper's classical methods"),
                                ("small_here", CLASSICAL_HERE, "every classical method here")):
-        for method in LEARNED_METHODS:
+        for method in methods:
             for bits in SMALL_BITS:
                 paper, flags = table4_margin(method, bits)
                 rival = next(iter(ranked(ev.data, bits, pool)), None)
                 than = name(rival) if rival else "?"
                 out.append(paired_row(
-                    ev, setup, f"{name(method)} − strongest of {what}, {bits} bit", FIG12_SOURCE + " (vs MedianCut)",
-                    FAMILIES[family], method, rival, bits, paper, T4_SETUP,
-                    partial(judge_sign, than=than, sign=+1), flags))
+                    ev, setup, f"{name(method)} − strongest of {what}, {bits} bit{reading}",
+                    FIG12_SOURCE + " (vs MedianCut)", FAMILIES[family] + reading, method, rival, bits, paper,
+                    T4_SETUP, partial(judge_sign, than=than, sign=+1), flags))
     return out
 
 
@@ -578,11 +586,33 @@ def claims_large(ev: Found, setup: str) -> list[Row]:
         out.append(paired_row(ev, setup, f"ColorCNN+ − ColorCNN, {bits} bit", FIG12_SOURCE, FAMILIES["plus_over"],
                               "colorcnn+", "colorcnn", bits, paper, T4_SETUP,
                               partial(judge_sign, than="ColorCNN", sign=+1)))
+    return out + claims_close(ev, setup)
+
+
+def claims_close(ev: Found, setup: str, reading: str = "") -> list[Row]:
+    """Sec. 4.2.2: at 5–6 bits ColorCNN+ is competitive with (close to) MedianCut; ``reading`` as in
+    :func:`claims_small`."""
+    out: list[Row] = []
     for bits in LARGE_BITS:
         paper, flags = table4_margin("colorcnn+", bits)
-        out.append(paired_row(ev, setup, f"ColorCNN+ close to MedianCut, {bits} bit (ColorCNN+ − MedianCut)",
-                               FIG12_SOURCE, FAMILIES["close"], "colorcnn+", "mediancut", bits, paper, T4_SETUP,
-                               partial(judge_close, paper_gap=paper), flags))
+        out.append(paired_row(ev, setup, f"ColorCNN+ close to MedianCut, {bits} bit (ColorCNN+ − MedianCut){reading}",
+                              FIG12_SOURCE, FAMILIES["close"] + reading, "colorcnn+", "mediancut", bits, paper,
+                              T4_SETUP, partial(judge_close, paper_gap=paper), flags))
+    return out
+
+
+def claims_readings(found: dict[str, dict[tuple[str, str], Found]]) -> list[Row]:
+    """The paper's ColorCNN+ claims of Fig. 12 under each reading of its loss (:data:`READINGS`: the paper's text,
+    constant λ; the authors' code of the paper's period, L_RP off at C ≤ 8), each by the longest ColorCNN+ of its
+    schedule evaluated beside every classical method. A row names its reading and epochs; each reading's rows are
+    Holm families of their own."""
+    out: list[Row] = []
+    for reading, schedule in READINGS.items():
+        for key, ev in sorted(found.get(READING_PREFIX + schedule, {}).items()):
+            epochs = ev.data["config"]["colorcnn_plus"]["epochs"]
+            label = f" — {reading}, {epochs} epochs"
+            setup = evaluation_setup(key, ev)
+            out += claims_small(ev, setup, ("colorcnn+",), label) + claims_close(ev, setup, label)
     return out
 
 
@@ -1151,6 +1181,7 @@ def build_rows(found: dict[str, dict[tuple[str, str], Found]]) -> list[Row]:
                                    "accurate than ColorCNN, comparable to MedianCut", "Sec. 4.2.1, Fig. 10, 11")]
     for setup, ev in per_setup:
         out += claims_small(ev, setup) + claims_large(ev, setup)
+    out += claims_readings(found)
     if not per_setup:
         out.append(absent("Fig. 12 claims", "Sec. 4.2.2, Fig. 12", None, NOT_STATED,
                            "no complete evaluation (MedianCut, ColorCNN, ColorCNN+) in the results", "claim"))
