@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from ..data import ImageArrays
+from ..imitation_schedule import SCHEDULES
 from ..names import METHOD_NAMES
 from ..paths import DataRoot
 from ..profiles import Experiment, get_config
@@ -96,6 +97,30 @@ def longest_examples(exp: Experiment, curve: Mapping, n: int, bits: Sequence[int
                 quantized[name] = _quantized(images, method, b, own)
             run = LearnedQuantizer.from_checkpoint(weights[label], method, device)
             quantized[f"{label}\n{_epochs(epochs)}, {b} bit"] = _quantized(images, method, b, {method: run})
+    return write_examples(path, images, names, quantized, {}, params)
+
+
+def schedule_examples(exp: Experiment, curves: Mapping[str, Mapping], n: int, bits: Sequence[int],
+                      label: str = "ColorCNN+", root: DataRoot = None, device: str | None = None,
+                      force: bool = False) -> Examples:
+    """The first ``n`` evaluation images at each of ``bits``: MedianCut beside the longest-trained run ``label``
+    of each L_RP schedule (``curves``: ``{schedule: its curve's JSON}``; the zoo's ``…/<epochs>-epochs…``), named
+    for display (``"gate\n15 epochs, 1 bit"``); kept beside the last schedule's curve JSON."""
+    runs = {name: longest_rows(curve).get(label) for name, curve in curves.items()}
+    epochs = {name: rows[0]["epochs"] for name, rows in runs.items() if rows}
+    params = {"n": n, "bits": list(bits), "label": label, "schedules": epochs}
+    path = examples_path(list(curves.values())[-1]["result_file"])
+    if not force and (hit := read_examples(path)) is not None and hit.params == params:
+        return hit
+    images, names = first_images(load_split(exp.config.classifier.data, exp.config.split, root, exp.config.limit), n)
+    nets = {name: LearnedQuantizer.from_checkpoint(longest_weights(curves[name], SCHEDULES[name])[label],
+                                                   "colorcnn+", device) for name in epochs}
+    quantized = {}
+    for b in bits:
+        quantized[f"{METHOD_NAMES['mediancut']}\n{b} bit"] = _quantized(images, "mediancut", b, {})
+        for name, net in nets.items():
+            quantized[f"{name}\n{_epochs(epochs[name])}, {b} bit"] = _quantized(
+                images, "colorcnn+", b, {"colorcnn+": net})
     return write_examples(path, images, names, quantized, {}, params)
 
 
