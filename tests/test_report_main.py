@@ -184,3 +184,32 @@ def test_performance_page_shows_the_pipelines_own_chain_timings() -> None:
     table = main.timings_table(json.loads(files[0].read_text()))
     assert "not recorded" not in table
     assert table in (REPO_ROOT / "docs" / "performance.md").read_text()
+
+
+def test_schedule_examples_set_each_schedules_longest_colorcnn_plus_beside_mediancut(monkeypatch, tmp_path) -> None:
+    """Two schedules, constant at 31 epochs and gate at 15 (gate's curve also has 7): at each size MedianCut, then
+    each schedule's longest ColorCNN+, loaded once each (stand-ins: OCTree for constant, k-means for gate)."""
+    from colorcnn_repro.data import ImageArrays
+    from colorcnn_repro.experiments import compute_curve as cc
+    from colorcnn_repro.experiments import examples as ex
+    from colorcnn_repro.quantizers import ClassicalQuantizer
+
+    images = np.random.default_rng(2).integers(0, 256, (2, 8, 8, 3), dtype=np.uint8)
+    monkeypatch.setattr(ex, "load_split", lambda *args: ImageArrays(images, np.zeros(2, np.int64), ["cat"], "t", "val"))
+    monkeypatch.setattr(cc, "trained_model_file", lambda method, cfg: f"{cfg.rp_schedule} {cfg.epochs}")
+    stand_in = {"constant 31": "octree", "gate 15": "kmeans"}
+    monkeypatch.setattr(ex.LearnedQuantizer, "from_checkpoint", lambda path, *a: ClassicalQuantizer(stand_in[path]))
+    models = {"ColorCNN+": {"method": "colorcnn+", "overrides": {}}}
+
+    def curve(name: str, ends: list[int]) -> dict:
+        file = tmp_path / f"compute_curve-cifar10-alexnet-{name * 10}.json"
+        return {"profile": "smoke", "models": models, "result_file": str(file),
+                "rows": [{"model": "ColorCNN+", "method": "colorcnn+", "epochs": e, "bits": 1} for e in ends]}
+
+    out = ex.schedule_examples(resolve("smoke"), {"constant": curve("c", [31]), "gate": curve("d", [7, 15])}, 2,
+                               [1, 6])
+    assert list(out.quantized) == ["MedianCut\n1 bit", "constant\n31 epochs, 1 bit", "gate\n15 epochs, 1 bit",
+                                   "MedianCut\n6 bit", "constant\n31 epochs, 6 bit", "gate\n15 epochs, 6 bit"]
+    assert out.params["schedules"] == {"constant": 31, "gate": 15}
+    kmeans = ClassicalQuantizer("kmeans").quantize(images[0], 64)
+    assert np.array_equal(out.quantized["gate\n15 epochs, 6 bit"][0].to_rgb(), kmeans.to_rgb())
