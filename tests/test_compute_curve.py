@@ -17,6 +17,7 @@ from colorcnn_repro.experiments import compute_curve as cc
 from colorcnn_repro.models.checkpoint import load_checkpoint
 from colorcnn_repro.paths import checkpoints_root
 from colorcnn_repro.profiles import get_config
+from colorcnn_repro.stats import paired_se
 from colorcnn_repro.training import loops, runs
 
 
@@ -230,11 +231,11 @@ def row(model: str, images: float, lead: float, bits: int = 1, p: float = 1.0) -
     return {"model": model, "bits": bits, "images": images, "lead_mediancut": lead, "p_mediancut": p}
 
 
-def test_point_se_from_mcnemar_p() -> None:
+def test_paired_se_from_mcnemar_p() -> None:
     """A lead of 1.96 points at p = 0.05 is 1.96 / z(0.975) = 1.96 / 1.959964 points of standard error."""
-    assert cc.point_se(1.96, 0.05) == pytest.approx(1.96 / 1.959964, rel=1e-6)
-    assert cc.point_se(-1.96, 0.05) == pytest.approx(1.0000184, rel=1e-6)
-    assert cc.point_se(2.0, 0.7) is None and cc.point_se(0.0, 0.01) is None
+    assert paired_se(1.96, 0.05) == pytest.approx(1.96 / 1.959964, rel=1e-6)
+    assert paired_se(-1.96, 0.05) == pytest.approx(1.0000184, rel=1e-6)
+    assert paired_se(2.0, 0.7) is None and paired_se(0.0, 0.01) is None
 
 
 def test_a_perfect_line_of_noisy_points_keeps_their_noise() -> None:

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent / PACKAGE
 # Floor of each top-level module or package ("" is the package's own __init__).
 FLOORS = {
     **dict.fromkeys(["", "config", "profiles", "paths", "files", "parallel", "quantized", "results", "names",
-                     "paper_numbers", "progress", "losses", "data", "models", "imitation_schedule"], 0),
+                     "paper_numbers", "progress", "losses", "data", "models", "imitation_schedule", "stats"], 0),
     "quantizers": 1,
     **dict.fromkeys(["training", "evaluation"], 2),
     "zoo": 3,
@@ -24,7 +24,7 @@ CYCLE_EXCEPTIONS: set[str] = set()
 
 # Ground-floor modules that must not import torch (the scorecard and the CLI's fast paths rely on it).
 TORCH_FREE = {"config", "profiles", "paths", "files", "quantized", "results", "names", "paper_numbers",
-              "imitation_schedule"}
+              "imitation_schedule", "stats"}
 
 # What report/ and plots.py may never reach, directly or through what they import: they only read results.
 COMPUTING = ("training", "experiments", "zoo", "evaluation", "models")

@@ -30,6 +30,7 @@ from ..paths import DataRoot, checkpoints_root
 from ..profiles import Experiment, get_config, resolve
 from ..quantizers.classical import METHODS as CLASSICAL_METHODS
 from ..results import Scores, longest_rows, read_result, result_path
+from ..stats import paired_se
 from ..training.loops import train_colorcnn, train_colorcnn_plus
 from ..training.runs import archived_checkpoint, cycle_ends, model_file, run_dir, trained_model_file, zoo_path
 from ..zoo import publish
@@ -314,12 +315,6 @@ def curve_rows(label: str, model: CurveModel, epochs: int, evaluation: dict) -> 
     return out
 
 
-def point_se(lead: float, p: float) -> float | None:
-    """The standard error (points) of a paired lead from its McNemar p: |lead| / z(p), z the two-sided normal
-    quantile; None where p ≥ 0.5 or the lead is 0 (too close to tell)."""
-    return abs(lead) / float(stats.norm.isf(p / 2)) if p < 0.5 and lead != 0 else None
-
-
 def fit_trend(rows: list[dict], label: str, method: str, bits: int, reference: str,
               bars: tuple[float, ...] = (5.0, 10.0)) -> dict[str, Any]:
     """Least-squares line of the lead over ``reference`` (points) against log10(training images) for one
@@ -330,9 +325,9 @@ def fit_trend(rows: list[dict], label: str, method: str, bits: int, reference: s
     last gain only.
 
     Two noise levels stand behind the line, and the larger is used: the scatter about it (``residual_sd``), and
-    the sampling noise of each point (``point_se``: the median of :func:`point_se` over the points, from their
-    McNemar p on the evaluation images). The points share those images and one run, so the scatter alone
-    understates how far a point could move; ``slope_se_fit`` keeps the scatter's own standard error."""
+    the sampling noise of each point (``point_se``: the median of :func:`~colorcnn_repro.stats.paired_se` over
+    the points, from their McNemar p on the evaluation images). The points share those images and one run, so the
+    scatter alone understates how far a point could move; ``slope_se_fit`` keeps the scatter's own standard error."""
     pts = sorted((r["images"], r[f"lead_{reference}"], r[f"p_{reference}"]) for r in rows
                  if r["model"] == label and r["bits"] == bits and r["images"])
     out: dict[str, Any] = {"model": label, "bits": bits, "reference": reference, "points": len(pts)}
@@ -346,7 +341,7 @@ def fit_trend(rows: list[dict], label: str, method: str, bits: int, reference: s
     n = len(x)
     resid = y - (fit.intercept + fit.slope * x)
     scatter = math.sqrt(float(resid @ resid) / (n - 2))
-    ses = [se for _, lead, p in pts if (se := point_se(lead, p)) is not None]
+    ses = [se for _, lead, p in pts if (se := paired_se(lead, p)) is not None]
     noise = float(np.median(ses)) if ses else 0.0
     s = max(scatter, noise)
     sxx = float(((x - x.mean()) ** 2).sum())
