@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from colorcnn_repro.report import scorecard as sc
-from colorcnn_repro.report.scorecard import FAILS, HOLDS, UNMEASURABLE
+from colorcnn_repro.report.scorecard import FAILS, HOLDS, INCONCLUSIVE, UNMEASURABLE
 
 BITS = (1, 2, 5, 6)
 N = 10_000
@@ -125,17 +125,18 @@ EXPECTED = {
     "Table 1: AlexNet on Tiny200": UNMEASURABLE,  # 20-class subset
     "Table 1: VGG16 on STL10": UNMEASURABLE,  # no result
     "ColorCNN − strongest of the paper's classical methods, 1 bit": HOLDS,  # +10 over MedianCut, Holm 4e-5
-    "ColorCNN − strongest of the paper's classical methods, 2 bit": FAILS,  # +2, Holm 0.2
-    "ColorCNN+ − strongest of the paper's classical methods, 1 bit": FAILS,  # +5, raw p 0.03 but Holm 0.06
-    "ColorCNN+ − strongest of the paper's classical methods, 2 bit": FAILS,  # 3 below MedianCut
+    "ColorCNN − strongest of the paper's classical methods, 2 bit": INCONCLUSIVE,  # +2, Holm 0.2
+    "ColorCNN+ − strongest of the paper's classical methods, 1 bit": INCONCLUSIVE,  # +5, raw p 0.03 but Holm 0.06
+    "ColorCNN+ − strongest of the paper's classical methods, 2 bit": FAILS,  # 3 below MedianCut, Holm 0.03
     "ColorCNN − strongest of every classical method here, 1 bit": UNMEASURABLE,  # +1 over k-means, no test stored
     "ColorCNN − strongest of every classical method here, 2 bit": FAILS,  # below k-means
     "ColorCNN − weakest of the paper's classical methods, 5 bit": HOLDS,  # −10 vs OCTree, p 1e-9
-    "ColorCNN − weakest of the paper's classical methods, 6 bit": FAILS,  # +2 above dithering
+    "ColorCNN − weakest of the paper's classical methods, 6 bit": INCONCLUSIVE,  # +2 above dithering, p 0.5
     "ColorCNN+ − ColorCNN, 5 bit": HOLDS,
     "ColorCNN+ − ColorCNN, 6 bit": FAILS,
-    "ColorCNN+ close to MedianCut, 5 bit (ColorCNN+ − MedianCut)": HOLDS,  # −2 < −0.6, but Holm 0.06: not worse
-    "ColorCNN+ close to MedianCut, 6 bit (ColorCNN+ − MedianCut)": HOLDS,  # −2.5 within the paper's −2.9
+    # non-inferiority at 2 points: −2 (p 0.03, se 0.92) gives −4.07 to +0.07, −2.5 (p 0.04) −5.23 to +0.23
+    "ColorCNN+ close to MedianCut, 5 bit (ColorCNN+ − MedianCut)": INCONCLUSIVE,
+    "ColorCNN+ close to MedianCut, 6 bit (ColorCNN+ − MedianCut)": INCONCLUSIVE,
     "MedianCut+Dither − MedianCut, 1 bit": HOLDS,
     "MedianCut+Dither − MedianCut, 2 bit": UNMEASURABLE,  # −1, no paired test stored
     "accuracy rises from the smallest to the largest colour space, every method (largest − smallest, points)": HOLDS,
@@ -191,7 +192,8 @@ def test_holm_and_families(results: Path) -> None:
     assert one["family"] == "1–2 bits: learned above the paper's classical methods · CIFAR10 · AlexNet"
     assert "Holm p = 0.06 (4 tests)" in one["test"] and "not significant" in one["reason"]
     close = items["ColorCNN+ close to MedianCut, 5 bit (ColorCNN+ − MedianCut)"]
-    assert close["p_holm"] == pytest.approx(0.06) and "not significantly worse" in close["reason"]
+    assert (close["family"], close["p_holm"]) == (None, None)
+    assert "97.5 % interval -4.1 to +0.1, margin −2 points: across the margin" in close["reason"]
     untested = items["MedianCut+Dither − MedianCut, 2 bit"]
     assert (untested["family"], untested["p"], untested["p_holm"]) == (None, None, None)
     here = items["ColorCNN − strongest of every classical method here, 2 bit"]
@@ -222,23 +224,27 @@ def test_number_rule_is_the_wilson_interval(ours, n, verdict) -> None:
     assert sc.judge_numbers({"1 bit": 10.0, "2 bit": 86.9}, {"1 bit": 10.0, "2 bit": ours}, n)[0] == verdict
 
 
-@pytest.mark.parametrize("diff, p, verdict", [(3.0, 0.001, HOLDS), (3.0, 0.2, FAILS), (3.0, None, UNMEASURABLE),
-                                              (-1.0, 1e-9, FAILS), (0.0, 1e-9, FAILS), (3.0, 0.05, FAILS)])
+@pytest.mark.parametrize("diff, p, verdict", [(3.0, 0.001, HOLDS), (3.0, 0.2, INCONCLUSIVE), (3.0, None, UNMEASURABLE),
+                                              (-1.0, 1e-9, FAILS), (0.0, 1e-9, INCONCLUSIVE),
+                                              (3.0, 0.05, INCONCLUSIVE), (-1.0, 0.3, INCONCLUSIVE)])
 def test_judge_sign(diff, p, verdict) -> None:
+    """Holds in the claimed direction at Holm p < 0.05, does not hold the other way at p < 0.05, inconclusive
+    where the test tells neither (p ≥ 0.05, or no difference)."""
     assert sc.judge_sign(diff, p, "MedianCut", +1)[0] == verdict
     assert sc.judge_sign(-diff, p, "MedianCut", -1)[0] == verdict
 
 
-@pytest.mark.parametrize("diff, p, gap, verdict", [
-    (-2.7, 1e-11, -0.6, FAILS),  # beyond the paper's own gap and significantly worse
-    (-2.7, 0.2, -0.6, HOLDS),  # beyond the gap, not significantly worse
-    (-0.6, 1e-9, -0.6, HOLDS),  # exactly the paper's gap: nothing rounded, no 3-point allowance
-    (-0.61, 1e-9, -0.6, FAILS),
-    (-2.9, 1e-9, -2.9, HOLDS), (-3.0, 1e-9, -2.9, FAILS),
-    (0.5, 1e-9, -0.6, HOLDS), (-1.0, None, -0.6, UNMEASURABLE),
+@pytest.mark.parametrize("diff, p, verdict", [
+    (-3.5, 5.2e-16, FAILS),  # se 0.432, 97.5 % interval −4.47 to −2.53: all below −2
+    (-2.7, 1e-11, INCONCLUSIVE),  # se 0.397, −3.59 to −1.81: across −2
+    (-0.5, 1e-3, HOLDS),  # se 0.152, −0.84 to −0.16: all above −2
+    (1.0, 1e-9, HOLDS),  # above MedianCut is close too (non-inferiority)
+    (0.5, 0.7, INCONCLUSIVE),  # p ≥ 0.5: no standard error, so no interval
+    (-1.0, None, UNMEASURABLE),
 ])
-def test_judge_close(diff, p, gap, verdict) -> None:
-    assert sc.judge_close(diff, p, gap)[0] == verdict
+def test_judge_close(diff, p, verdict) -> None:
+    """Non-inferiority at a 2-point margin, z = 2.2414 (two rows, Bonferroni) times the McNemar-derived se."""
+    assert sc.judge_close(diff, p)[0] == verdict
 
 
 def test_p_values_are_not_rounded_across_alpha() -> None:
@@ -254,10 +260,10 @@ def test_effects_against_the_noise_of_seed_replicates(results: Path) -> None:
     verdicts = {k: items[f"Table 4: ColorCNN+ {k} − λ=3, per bit (points)"]["verdict"]
                 for k in ("λ=0", "λ=10", "w/o bottleneck", "w/o top-K", "w/o augmentation", "CE→KD")}
     assert verdicts == {
-        "λ=0": FAILS,  # +2 at 1–2 bits: inside the noise where the paper has +3.8/+6.0
+        "λ=0": INCONCLUSIVE,  # +2 at 1–2 bits: inside the noise where the paper has +3.8/+6.0
         "λ=10": HOLDS,  # −3/−3/+7/+6: beyond the noise, each the paper's way
-        "w/o bottleneck": FAILS,  # both ways inside the band while the paper claims a direction
-        "w/o top-K": FAILS,  # −1 everywhere: inside the noise
+        "w/o bottleneck": INCONCLUSIVE,  # both ways inside the band while the paper claims a direction
+        "w/o top-K": INCONCLUSIVE,  # −1 everywhere: inside the noise
         "w/o augmentation": HOLDS,  # down beyond the noise at 1–5 bits, not down at 6
         "CE→KD": HOLDS,  # "similar": inside the noise
     }
@@ -389,13 +395,13 @@ def test_summary_block_tallies_sections_and_shows_the_holm_families_of_the_first
         return {"section": "claim", "item": "x", "source": source, "setup": "s", "paper": None, "ours": None,
                 "difference": None, "test": None, "verdict": verdict, "reason": "r", "family": family}
 
-    card = {"profile": "fixture", "summary": {sc.HOLDS: 2, sc.FAILS: 1, sc.UNMEASURABLE: 1},
+    card = {"profile": "fixture", "summary": {sc.HOLDS: 2, sc.FAILS: 1, sc.INCONCLUSIVE: 0, sc.UNMEASURABLE: 1},
             "entries": [entry("Sec. 4.2.2, Fig. 12", sc.HOLDS, "learned vs classical · CIFAR10 · AlexNet"),
                         entry("Sec. 4.1, Table 1", sc.UNMEASURABLE),
                         entry("Sec. 4.10", sc.FAILS, "learned vs classical · Tiny200 · AlexNet"),
                         entry("Sec. 4.2.2, Fig. 12", sc.HOLDS, "close · CIFAR10 · AlexNet")]}
-    assert sc.section_tally(card) == [["section", *sc.VERDICTS], ["Sec. 4.1", "0", "0", "1"],
-                                      ["Sec. 4.2.2", "2", "0", "0"], ["Sec. 4.10", "0", "1", "0"]]
+    assert sc.section_tally(card) == [["section", *sc.VERDICTS], ["Sec. 4.1", "0", "0", "0", "1"],
+                                      ["Sec. 4.2.2", "2", "0", "0", "0"], ["Sec. 4.10", "0", "1", "0", "0"]]
     assert sc.headline_numbers(card) == [1, 4]
     assert [r[0] for r in sc.rows(card, [1, 4])] == ["", "1", "4"]
 
@@ -435,7 +441,7 @@ def test_the_paper_s_colorcnn_plus_claims_under_both_readings(results: Path) -> 
     assert (one["ours"], one["verdict"], one["p"]) == (pytest.approx(8.0), HOLDS, 1e-4)
     assert one["family"] == "1–2 bits: learned above the paper's classical methods" + reading + " · CIFAR10 · AlexNet"
     here = rows["ColorCNN+ − strongest of every classical method here, 1 bit" + reading]
-    assert (here["ours"], here["verdict"]) == (pytest.approx(-1.0), FAILS)
+    assert (here["ours"], here["verdict"]) == (pytest.approx(-1.0), INCONCLUSIVE)  # p 0.3
     close = rows["ColorCNN+ close to MedianCut, 6 bit (ColorCNN+ − MedianCut)" + reading]
     assert close["ours"] == pytest.approx(-0.5)
     assert not any("paper's text" in item for item in rows)  # no evaluation of that reading here
