@@ -231,6 +231,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .experiments import pipeline
 
     kwargs = stage_kwargs(args)
+    if args.method:
+        exp = kwargs["exp"]
+        kwargs["exp"] = resolve(args.profile, {**overrides(args), "methods": (*exp.config.methods, *args.method)})
     result = pipeline.evaluation_stage(**kwargs, force=args.force, npz=args.npz)
     exp = kwargs["exp"]
     bits, scores = exp.config.bits, Scores(result)
@@ -487,6 +490,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_stage(sub, "train-colorcnn-plus", "train ColorCNN+ (one model for every colour count)", cmd_train_colorcnn_plus)
     p = add_stage(sub, "evaluate", "accuracy vs colour-space size for every method, bpp, JPEG reference", cmd_evaluate)
     p.add_argument("--npz", metavar="FILE", help="evaluate on this .npz (arrays images N×H×W×3 uint8, labels N)")
+    p.add_argument("--method", action="append", metavar="MODULE:FACTORY",
+                   help="also evaluate your own quantizer: FACTORY() from MODULE (importable, or a .py file) returns "
+                        "an object with quantize(image, colors); repeatable (docs/compare-your-quantizer.md)")
     p.add_argument("--force", action="store_true", help="recompute even if the results JSON exists")
 
     p = add_stage(sub, "curve", "the compute curve: learned quantizers' lead over MedianCut and k-means by training "

@@ -16,6 +16,7 @@ from PIL import Image
 from colorcnn_repro import zoo
 from colorcnn_repro.cli import main
 from colorcnn_repro.models import ColorCNN, ColorCNNPlus, build_normalized_classifier, quantizer_checkpoint
+from colorcnn_repro.paths import REPO_ROOT as REPO
 from colorcnn_repro.profiles import get_config
 from colorcnn_repro.quantizers import METHODS
 from colorcnn_repro.training.runs import run_dir
@@ -338,6 +339,20 @@ def test_a_set_value_of_the_wrong_type_stops_training_before_any_work(capsys) ->
 def test_curve_names_an_unknown_run(capsys) -> None:
     code, _, err = run(["curve", "--profile", "smoke", "--model", "NOSUCH"], capsys)
     assert_one_line_error(code, err, "no run 'NOSUCH' in the compute curve", "accepted: ColorCNN C=2, ColorCNN+")
+
+
+def test_evaluate_with_your_own_quantizer_as_the_docs_show(tmp_path, capsys, smoke_classifier) -> None:
+    """docs/compare-your-quantizer.md: the worked example evaluated beside MedianCut, written to the same schema
+    with McNemar against it; a spec that cannot be loaded stops with one line before any work."""
+    mine = f"{REPO / 'docs' / 'examples' / 'luminance_bins.py'}:LuminanceBins"
+    code, out, err = run(["evaluate", "--npz", npz_set(tmp_path / "set.npz", [0, 1, 2, 3]), *QUICK_EVALUATION,
+                          "--method", mine], capsys)
+    assert code == 0, err
+    result = json.loads(Path(out.split("results: ")[1].strip()).read_text())
+    assert set(result["methods"]) == {"mediancut", mine} and result["config"]["methods"] == ["mediancut", mine]
+    assert set(result["significance"]["1"]) == {f"mediancut vs {mine}"}
+    code, _, err = run(["evaluate", "--npz", tmp_path / "set.npz", *QUICK_EVALUATION, "--method", "nosuch:Q"], capsys)
+    assert_one_line_error(code, err, "quantizer module 'nosuch' not found")
 
 
 def test_evaluate_npz_results_are_keyed_by_content(tmp_path, capsys, smoke_classifier) -> None:

@@ -24,7 +24,7 @@ from ..files import atomic_write_bytes
 from ..models import NormalizedClassifier
 from ..parallel import to_device
 from ..quantized import QuantizedSet, jpeg_bpp
-from ..quantizers import LEARNED_METHODS, ClassicalQuantizer, Quantizer, quantizers_for
+from ..quantizers import METHODS, ClassicalQuantizer, Quantizer, quantizers_for
 from .metrics import exact_match, mcnemar_p, mean_average_precision, stars
 
 
@@ -77,7 +77,7 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
     if overlap is None:
         overlap = next(clf.parameters()).device.type != "cpu"
     cached = {(b, m): cache / f"{m}-{2**b}.npz" for b in bits for m in methods
-              if cache is not None and m not in LEARNED_METHODS}
+              if cache is not None and m in METHODS}
     if overlap:
         pool = ThreadPoolExecutor(1, thread_name_prefix="classical-quantizers")
         workers = (os.cpu_count() or 1) if workers is None else workers
@@ -87,7 +87,7 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
             return qs, bitrate_stats(qs)
 
         ahead = {(b, m): pool.submit(classical, m, 2**b) for b in bits for m in methods
-                 if m not in LEARNED_METHODS and not ((b, m) in cached and cached[b, m].exists())}
+                 if m in METHODS and not ((b, m) in cached and cached[b, m].exists())}
     try:
         for b in bits:
             c = 2**b

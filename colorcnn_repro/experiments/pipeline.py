@@ -27,7 +27,8 @@ from ..models import ColorQuantizerNet, NormalizedClassifier
 from ..models.checkpoint import load_checkpoint, load_quantizer_net
 from ..paths import DataRoot, cache_root
 from ..profiles import Experiment, resolve
-from ..quantizers import LEARNED_METHODS
+from ..quantizers import LEARNED_METHODS, Quantizer, check_method
+from ..quantizers.external import ExternalQuantizer, is_external
 from ..quantizers.learned import LearnedQuantizer
 from ..results import classifier_accuracy, read_result, result_path
 from ..training.loops import ensure_classifier, frozen_classifier, load_split, train_colorcnn, train_colorcnn_plus
@@ -193,6 +194,10 @@ def evaluation_stage(exp: Experiment, root: DataRoot = None, device: str | None 
 
 
 def _evaluate(profile: str, cfg: ExperimentConfig, path: Path, root, device, npz: str | None) -> dict:
+    for m in cfg.methods:  # an unknown name stops before any work; a user's quantizer is loaded first
+        if m not in LEARNED_METHODS and not is_external(m):
+            check_method(m)
+    external = {m: ExternalQuantizer(m) for m in cfg.methods if is_external(m)}
     clf = frozen_classifier(cfg.classifier, device=device)
     if npz is None:
         data = load_split(cfg.classifier.data, cfg.split, root, cfg.limit)
@@ -201,7 +206,7 @@ def _evaluate(profile: str, cfg: ExperimentConfig, path: Path, root, device, npz
         data = load_dataset("npz", "test", npz)
         check_labels(data.labels, predict(clf, data.images[:1]).shape[1], npz)
     learned = tuple(m for m in cfg.methods if m in LEARNED_METHODS)
-    quantizers = trained_quantizers(cfg, learned, root, device)
+    quantizers: dict[str, Quantizer] = {**trained_quantizers(cfg, learned, root, device), **external}
     start = time.perf_counter()
     cache = cache_root() / "classical" / f"{scores_key(clf, data)}"
     body = {"data": data.describe(),

@@ -14,7 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from ..quantized import Quantized, QuantizedSet
-from .classical import LEARNED_METHODS, METHODS, ImageLike, check_method
+from .classical import METHODS, ImageLike, check_method
 
 
 class Quantizer(Protocol):
@@ -57,10 +57,11 @@ class ClassicalQuantizer:
 
 def quantizers_for(methods: Sequence[str], learned: Mapping[str, Quantizer] | None = None,
                    workers: int = 0) -> dict[str, Quantizer]:
-    """``{method: quantizer}`` for ``methods``: the learned ones from ``learned``, the classical ones by name
-    (a set spread over ``workers`` processes); a ValueError names a learned method ``learned`` lacks."""
+    """``{method: quantizer}`` for ``methods``: the classical ones by name (a set spread over ``workers``
+    processes), the others (learned, or a user's) from ``learned``; a ValueError names one that ``learned``
+    lacks."""
     learned = learned or {}
-    missing = [m for m in methods if m in LEARNED_METHODS and m not in learned]
+    missing = [m for m in methods if m not in METHODS and m not in learned]
     if missing:
         raise ValueError(f"no quantizer given for {', '.join(missing)}; given: {', '.join(learned) or 'none'}")
-    return {m: learned[m] if m in LEARNED_METHODS else ClassicalQuantizer(m, workers) for m in methods}
+    return {m: ClassicalQuantizer(m, workers) if m in METHODS else learned[m] for m in methods}
