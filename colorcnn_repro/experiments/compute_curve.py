@@ -229,26 +229,29 @@ def training_split(profile: str = "cpu", labels: tuple[str, ...] = ("ColorCNN C=
                         computed=False)
 
 
-def reading_experiment(profile: str, overrides: dict[str, Any] | None = None,
-                       label: str = "ColorCNN+") -> Experiment | None:
-    """The experiment that evaluates run ``label`` of the curve with ``overrides`` (an L_RP schedule,
+def reading_experiment(profile: str, overrides: dict[str, Any] | None = None, label: str = "ColorCNN+",
+                       sizes: tuple[int, ...] | None = None) -> Experiment | None:
+    """The experiment that evaluates run ``label`` of the curve with ``overrides`` (e.g. an L_RP schedule,
     :data:`~colorcnn_repro.imitation_schedule.SCHEDULES`) at its last evaluated cycle end, beside every classical
-    method at the profile's sizes: what the scorecard reads for one reading of the paper's ColorCNN+ claims
-    (:data:`~colorcnn_repro.imitation_schedule.READINGS`). None when the curve has no evaluated cycle end of it.
-    Nothing is trained or read but the curve's JSON."""
+    method at ``sizes`` (default: the profile's; a ColorCNN run: its one size): what the scorecard reads for one
+    reading of the paper's ColorCNN+ claims (:data:`~colorcnn_repro.imitation_schedule.READINGS`), and the
+    README's margins of the longest models over the strongest classical method. None when the curve has no
+    evaluated cycle end of it. Nothing is trained or read but the curve's JSON."""
     path = result_file(profile, overrides)
     if (curve := read_result(path)) is None or not (rows := longest_rows(only_runs(curve, [label])).get(label)):
         return None
-    model, sizes = curve_models(profile)[label], resolve(profile).config.bits
+    model = curve_models(profile)[label]
+    sizes = sizes or resolve(profile).config.bits
     return resolve(profile, {**(overrides or {}), **row_overrides(model, rows[0]["epochs"], sizes),
                              "methods": (*CLASSICAL_METHODS, model.method)})
 
 
-def reading_evaluation(profile: str, overrides: dict[str, Any] | None = None, root: DataRoot = None,
-                       device: str | None = None, force: bool = False) -> dict | None:
+def reading_evaluation(profile: str, overrides: dict[str, Any] | None = None, label: str = "ColorCNN+",
+                       sizes: tuple[int, ...] | None = None, root: DataRoot = None, device: str | None = None,
+                       force: bool = False) -> dict | None:
     """The evaluation of :func:`reading_experiment` (computed when missing; its model is the curve's, from
     ``runs/`` or the zoo), or None."""
-    exp = reading_experiment(profile, overrides)
+    exp = reading_experiment(profile, overrides, label, sizes)
     return None if exp is None else main_results(exp, root, device, force=force)
 
 
