@@ -213,3 +213,19 @@ def test_schedule_examples_set_each_schedules_longest_colorcnn_plus_beside_media
     assert out.params["schedules"] == {"constant": 31, "gate": 15}
     kmeans = ClassicalQuantizer("kmeans").quantize(images[0], 64)
     assert np.array_equal(out.quantized["gate\n15 epochs, 6 bit"][0].to_rgb(), kmeans.to_rgb())
+
+
+def test_the_readme_opening_prints_the_numbers_of_its_results() -> None:
+    """Each number of README.md's opening paragraph is what the committed results give (the scorecard's block is
+    checked the same way): a result that moves and a sentence that does not fail here."""
+    from colorcnn_repro.paths import REPO_ROOT
+    from colorcnn_repro.results import read_result
+
+    results = REPO_ROOT / "results" / "cpu"
+    evaluation, curve, no_imitation = (read_result(results / f"{name}.json") for name in (
+        "evaluation-cifar10-alexnet-a1b5aa0b55", "compute_curve-cifar10-alexnet-9c3945a659",
+        "compute_curve-cifar10-alexnet-f21ac41983"))
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    opening = readme[readme.index("so that a frozen classifier"):readme.index("**Contents:**")]
+    missing = [n for n in main.opening_numbers(evaluation, curve, no_imitation) if n not in opening]
+    assert not missing, f"README's opening lacks {missing}"

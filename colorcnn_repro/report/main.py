@@ -270,3 +270,35 @@ def bitrate_table(result: Mapping) -> str:
     return (f"Mean bpp / accuracy over {result['data']['count']} {result['data']['split']} images, "
             f"{result['profile']} profile:\n\n" + paper_numbers.markdown_table(rows)
             + "\n\nJPEG reference:\n\n" + paper_numbers.markdown_table(jpeg_rows))
+
+
+def opening_numbers(evaluation: Mapping, curve: Mapping, no_imitation: Mapping) -> list[str]:
+    """Every number of the README's opening, as it prints them, from the results it cites: the main
+    ``evaluation``, the compute ``curve`` (its 31-epoch rows) and the λ = 0 run's curve (``no_imitation``, 15
+    epochs). Points to one decimal (without sign: the prose says above or below), raw McNemar p to two
+    significant digits (``p = 0.0011``). The README test checks that each appears there."""
+    scores, sig = Scores(evaluation), evaluation["significance"]
+
+    def lead(a: float, b: float) -> str:
+        return f"{abs(100 * (a - b)):.1f}"
+
+    def p(value: float) -> str:
+        return f"p = {value:.2g}"
+
+    def row(c: Mapping, label: str, epochs: int, bits: int) -> Mapping:
+        return next(r for r in c["rows"] if (r["model"], r["epochs"], r["bits"]) == (label, epochs, bits))
+
+    out = [lead(scores.accuracy("colorcnn", 1), scores.accuracy("mediancut", 1)),
+           p(sig["1"]["mediancut vs colorcnn"]["p"])]
+    for b in (1, 2):
+        out += [f"+{lead(scores.accuracy('colorcnn+', b), scores.accuracy('mediancut', b))}",
+                f"{sig[str(b)]['mediancut vs colorcnn+']['p']:.2g}"]
+    one, two = row(curve, "ColorCNN C=2", 31, 1), row(curve, "ColorCNN C=4", 31, 2)
+    out += [f"{one['lead_mediancut']:.1f}", p(one["p_mediancut"]), f"{one['lead_kmeans']:.1f}", p(one["p_kmeans"]),
+            f"{two['lead_mediancut']:.1f}", p(two["p_mediancut"]),
+            lead(scores.accuracy("libimagequant", 2), two["accuracy"])]
+    plus = [row(curve, "ColorCNN+", 31, b) for b in (1, 2, 6)]
+    out += [f"{abs(r['lead_mediancut']):.1f}" for r in plus] + [f"{r['p_mediancut']:.2g}" for r in plus]
+    free = [row(no_imitation, "ColorCNN+", 15, b) for b in (1, 6)]
+    out += [x for r in free for x in (f"{abs(r['lead_mediancut']):.1f}", p(r["p_mediancut"]))]
+    return out
