@@ -22,7 +22,7 @@ from .paths import figures_root
 from .results import Scores, Source, source_digests
 
 SIGNIFICANT_P = 1e-3  # the paper's ★★★
-BETTER, WORSE = "★", "▼"  # Fig. 12's marks: significantly above / below the baseline
+BETTER, WORSE = "↑", "↓"  # Fig. 12's marks: significantly above / below the baseline (no method's marker)
 
 METHOD_STYLE: dict[str, dict] = {
     "mediancut": {"color": "tab:blue", "marker": "o"},
@@ -102,8 +102,9 @@ def accuracy_vs_colors(result: Mapping, paper: Mapping[str, Mapping] | None = No
     ax.set_xticks(bits)
     ax.set_xlabel("colour-space size (bits), C = 2^bits")
     ax.set_ylabel("accuracy (%)")
-    ax.set_title(f"Accuracy vs colour-space size\n{describe(result)}\n{BETTER} / {WORSE}: significantly above / "
-                 f"below {style(baseline)['label']} (paired McNemar p < {SIGNIFICANT_P:g})", fontsize=8)
+    ax.set_title(f"Accuracy vs colour-space size\n{describe(result)}\n{BETTER} / {WORSE}: above / below "
+                 f"{style(baseline)['label']} at raw paired McNemar p < {SIGNIFICANT_P:g} (the paper's ★★★; "
+                 "hollow: longer-trained models)", fontsize=8)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="lower right", ncol=2 if paper or longer else 1)
     fig.tight_layout()
@@ -117,8 +118,13 @@ def _draw_longer(ax: Axes, longer: Sequence[tuple[str, str, Mapping[int, Mapping
     for m, label, points in longer:
         s = style(m)
         bits = sorted(points)
-        ax.plot([x(b, points[b]) for b in bits], [100 * points[b]["accuracy"] for b in bits], ls="none",
-                marker=s["marker"], ms=9, mfc="none", mew=1.6, color=s["color"], label=label)
+        xs, ys = [x(b, points[b]) for b in bits], [100 * points[b]["accuracy"] for b in bits]
+        ax.plot(xs, ys, ls="none", marker=s["marker"], ms=9, mfc="none", mew=1.6, color=s["color"], label=label)
+        for b, px, py in zip(bits, xs, ys):  # the curve's rows carry their McNemar p against MedianCut
+            if points[b].get("p_mediancut", 1.0) < SIGNIFICANT_P:
+                above = points[b]["lead_mediancut"] > 0
+                ax.annotate(BETTER if above else WORSE, (px, py), xytext=(6, 0), textcoords="offset points",
+                            ha="left", va="center", fontsize=7, color=s["color"])
 
 
 def accuracy_vs_bpp(result: Mapping, *, mark_bytes_per_pixel: float = 0.2, logx: bool = False,
@@ -140,8 +146,8 @@ def accuracy_vs_bpp(result: Mapping, *, mark_bytes_per_pixel: float = 0.2, logx:
                 label="JPEG (quality " + ", ".join(str(j["quality"]) for j in jpeg) + ")")
     if mark_bytes_per_pixel:
         ax.axvline(8 * mark_bytes_per_pixel, color="crimson", lw=0.8, ls="--",
-                   label=f"paper's {mark_bytes_per_pixel:g} bpp = {mark_bytes_per_pixel:g} bytes/pixel "
-                         f"({8 * mark_bytes_per_pixel:g} bits)")
+                   label=f"paper's \"{mark_bytes_per_pixel:g} bpp\" read as bytes/pixel, as the authors' code "
+                         f"measures it ({8 * mark_bytes_per_pixel:g} bits)")
     original = result.get("original", {}).get("accuracy")
     if original is not None:
         ax.axhline(100 * original, color="grey", ls="-.", lw=0.8, label="original images")

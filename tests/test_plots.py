@@ -49,7 +49,8 @@ def test_accuracy_vs_colors_stars_only_where_significant():
     assert len(stars) == 2  # ColorCNN and ColorCNN+ at 1 bit, nowhere else
     assert all(t.xy[0] == 1 for t in stars)
     assert not [t for t in ax.texts if t.get_text() == plots.WORSE]
-    assert "significantly above / below MedianCut" in ax.get_title()
+    assert "above / below MedianCut at raw paired McNemar p < 0.001" in ax.get_title()
+    assert plots.BETTER not in {s["marker"] for s in plots.METHOD_STYLE.values()}  # a mark is no method's marker
     labels = [line.get_label() for line in ax.get_lines()]
     assert "ColorCNN+" in labels and "paper: MedianCut" in labels
     assert "smoke profile" in ax.get_title() and "N=100" in ax.get_title()
@@ -63,11 +64,22 @@ def test_accuracy_vs_colors_marks_significantly_worse_points_apart():
     assert marks == {(plots.WORSE, 1, 5.0), (plots.BETTER, 1, 14.0)}
 
 
+def test_longer_trained_points_carry_their_own_marks():
+    """A 31-epoch point 8.9 points above MedianCut at p = 1e-33 is marked; one at p = 0.01 is not."""
+    longer = [("colorcnn", "ColorCNN C=2, 31 epochs", {1: {"accuracy": 0.54, "lead_mediancut": 8.9,
+                                                             "p_mediancut": 1e-33}}),
+              ("colorcnn+", "ColorCNN+, 31 epochs", {2: {"accuracy": 0.63, "lead_mediancut": 1.1,
+                                                         "p_mediancut": 0.01}})]
+    ax = plots.accuracy_vs_colors(fake_result(), longer=longer).axes[0]
+    assert (plots.BETTER, 1, 54.0) in {(t.get_text(), t.xy[0], round(t.xy[1], 6)) for t in ax.texts}
+    assert not [t for t in ax.texts if t.xy[0] == 2]
+
+
 def test_accuracy_vs_bpp_has_jpeg_and_marker_line():
     fig = plots.accuracy_vs_bpp(fake_result())
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
     assert any(label.startswith("JPEG") for label in labels)
-    assert "paper's 0.2 bpp = 0.2 bytes/pixel (1.6 bits)" in labels
+    assert "paper's \"0.2 bpp\" read as bytes/pixel, as the authors' code measures it (1.6 bits)" in labels
     marker = next(line for line in fig.axes[0].get_lines() if line.get_label().startswith("paper's"))
     assert list(marker.get_xdata()) == [1.6, 1.6]
     legend = fig.axes[0].get_legend()

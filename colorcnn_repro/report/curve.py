@@ -133,24 +133,35 @@ def loss_figure(histories: Mapping[str, list[Mapping]], result: Mapping) -> Figu
     return fig
 
 
-def curve_figure(result: Mapping) -> Figure:
+def curve_figure(result: Mapping, variants: Mapping[str, Mapping] | None = None,
+                 bits: tuple[int, ...] = (1, 2, 6)) -> Figure:
     """The lead over each reference (one panel each) against training images on a log axis: one line per model
-    and bit size, its fitted trend dotted, the paper's budgets as vertical lines."""
+    and bit size (of ``bits``), its fitted trend dotted to the paper's budget, where the trend's 95 % interval of
+    the fitted mean is drawn as an error bar, and the paper's budgets as vertical lines. ``variants``: other
+    curves' runs of the same recipe with one setting changed (``{"λ = 0": its curve JSON}``), drawn dashed,
+    without trends."""
     refs = result["references"]
     fig, axes = plt.subplots(1, len(refs), figsize=(5.2 * len(refs), 3.8), squeeze=False, sharey=True)
-    series = sorted({(r["model"], r["bits"], r["method"]) for r in result["rows"] if r["images"]})
+    curves = {"": result, **(variants or {})}
+    series = sorted({(name, r["model"], r["bits"], r["method"]) for name, c in curves.items() for r in c["rows"]
+                     if r["images"] and r["bits"] in bits and (not name or r["model"] == "ColorCNN+")})
     for ax, ref in zip(axes[0], refs):
-        for i, (model, bits, method) in enumerate(series):
-            pts = sorted((r["images"], r[f"lead_{ref}"]) for r in result["rows"]
-                         if r["model"] == model and r["bits"] == bits and r["images"])
+        for i, (name, model, b, method) in enumerate(series):
+            pts = sorted((r["images"], r[f"lead_{ref}"]) for r in curves[name]["rows"]
+                         if r["model"] == model and r["bits"] == b and r["images"])
             x, y = np.array(pts).T
             color = f"C{i % 10}"
-            ax.plot(x, y, marker=style(method).get("marker") or "o", color=color, label=f"{model}, {bits} bit")
-            trend = next((t for t in result["trends"] if (t["model"], t["bits"], t["reference"]) == (model, bits, ref)
-                          and "slope" in t), None)
+            ax.plot(x, y, marker=style(method).get("marker") or "o", color=color, ls="--" if name else "-",
+                    label=f"{model}{f' ({name})' if name else ''}, {b} bit")
+            trend = None if name else next((t for t in result["trends"] if "slope" in t and (
+                t["model"], t["bits"], t["reference"]) == (model, b, ref)), None)
             if trend is not None:
                 xs = np.geomspace(x.min(), trend["paper_images"], 20)
                 ax.plot(xs, trend["intercept"] + trend["slope"] * np.log10(xs), ls=":", color=color, lw=1)
+                lo, hi = trend["at_paper_ci"]
+                ax.errorbar([trend["paper_images"]], [trend["at_paper"]], yerr=[[trend["at_paper"] - lo],
+                                                                                  [hi - trend["at_paper"]]],
+                            color=color, capsize=3, lw=0.8, alpha=0.7)
         for method, images in result["paper_images"].items():
             ax.axvline(images, color="grey", lw=0.8, ls="--")
             ax.annotate(f"paper's {style(method)['label']} budget", (images, 0), rotation=90, fontsize=7,
@@ -162,7 +173,8 @@ def curve_figure(result: Mapping) -> Figure:
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("accuracy lead (points)")
     axes[0][-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    fig.suptitle(f"Compute curve · {_data_note(result)} · dotted: fitted trend", fontsize=9)
+    fig.suptitle(f"Compute curve · {_data_note(result)} · dotted: fitted trend, its 95 % interval at the paper's "
+                 "budget (one run: the line may not hold that far) · dashed: variants", fontsize=8)
     fig.tight_layout()
     return fig
 
