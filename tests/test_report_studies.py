@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 
@@ -104,6 +105,19 @@ def test_ablation_figure_reads_sweep_values_from_overrides() -> None:
     fig = ablation.fig17(ABLATION)
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["0", "1"]
     assert [t.get_text() for t in fig.axes[1].get_xticklabels()] == ["0", "1"]
+    assert ablation.seed_sd(ABLATION) is None  # one seed: no bars
+
+
+def test_fig17_draws_the_spread_of_the_references_seeds() -> None:
+    """Seeds at 50, 52 and 54 %: s.d. 2.0 points, drawn on every sweep point."""
+    from colorcnn_repro.report import ablation
+
+    seeded = {**ABLATION, "groups": {**ABLATION["groups"], "noise": ["ColorCNN (seed 1)", "ColorCNN (seed 2)"]},
+              "variants": {**ABLATION["variants"], "ColorCNN (seed 1)": _variant({}, 0.52, 8.0, 3.0),
+                           "ColorCNN (seed 2)": _variant({}, 0.54, 8.0, 3.0)}}
+    assert ablation.seed_sd(seeded) == pytest.approx(2.0)
+    fig = ablation.fig17(seeded)
+    assert fig.axes[0].get_legend().get_texts()[0].get_text() == "±2.0: 1 s.d. of 3 seeds of ColorCNN"
 
 
 def test_fig18_summary_picks_the_best_mean_per_group() -> None:

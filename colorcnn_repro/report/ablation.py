@@ -4,6 +4,7 @@ of the ColorCNN ablation (:func:`colorcnn_repro.experiments.studies.colorcnn_abl
 the ColorCNN+ ablation (:func:`~colorcnn_repro.experiments.studies.colorcnn_plus_ablation`, notebook 07)."""
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
@@ -67,15 +68,29 @@ def _backbone(result: Mapping) -> dict[str, dict[str, float]]:
     return out
 
 
+def seed_sd(result: Mapping) -> float | None:
+    """The standard deviation (points) of the ColorCNN reference's accuracy over its seeds (the variant and its
+    ``noise`` group), or None with fewer than two."""
+    seeds = [result["groups"]["table5"][0], *result["groups"].get("noise", [])]
+    values = [100 * metric(result, label, "accuracy") for label in seeds if label in result["variants"]]
+    return statistics.stdev(values) if len(values) > 1 else None
+
+
 def fig17(result: Mapping) -> Figure:
-    """Fig. 17: accuracy against ξ and against γ, and U-Net vs DnCNN for each classifier."""
+    """Fig. 17: accuracy against ξ and against γ, each point with ±1 standard deviation of the reference's
+    seeds (the run-to-run spread a difference must leave), and U-Net vs DnCNN for each classifier."""
     b = bits(result)
+    sd = seed_sd(result)
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
     for ax, (group, (key, symbol)) in zip(axes, SWEEPS.items()):
         labels = result["groups"][group]
         xs = [f"{result['variants'][label]['overrides'][key]:g}" for label in labels]
-        ax.plot(range(len(xs)), [100 * metric(result, label, "accuracy") for label in labels], marker="o",
-                color=style("colorcnn")["color"])
+        ax.errorbar(range(len(xs)), [100 * metric(result, label, "accuracy") for label in labels], yerr=sd,
+                    marker="o", capsize=3, color=style("colorcnn")["color"],
+                    label=None if sd is None else f"±{sd:.1f}: 1 s.d. of {len(result['groups']['noise']) + 1} "
+                                                  "seeds of ColorCNN")
+        if sd is not None:
+            ax.legend(fontsize=7)
         ax.set_xticks(range(len(xs)), xs)
         ax.set_xlabel(symbol)
         ax.set_ylabel(f"accuracy (%) at {b} bit")
