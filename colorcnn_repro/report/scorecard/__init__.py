@@ -43,9 +43,9 @@ Rules, the same for every row:
 
 * Unpaired comparisons (points at different bitrates or sizes, JPEG, whose per-image results are not stored):
   significant only when the two 95 % Wilson intervals are disjoint. No p-value is given (none is invented),
-  and these rows belong to no family. The JPEG claims are judged a fortiori: when our 1-bit point has a lower
-  bitrate than the cheapest JPEG and is still significantly more accurate, the claim "beats JPEG at ≤ its
-  bitrate" holds a fortiori (JPEG cannot go cheaper).
+  and these rows belong to no family. The JPEG claims ("beats JPEG at ≤ its bitrate") are judged where a JPEG
+  is as cheap as our 1-bit point; where none is, they are not measurable at equal bitrate (beating a costlier
+  JPEG says nothing: a MedianCut control row shows the same comparison for a classical method).
 * Effects (a study variant − its baseline variant): judged against a measured noise level, the spread of
   :data:`MIN_SEEDS` or more seeds of the study's reference variant (:data:`STUDY_REFERENCE`). For each
   quantity, s = the sample standard deviation over the reference's seeds and the band is

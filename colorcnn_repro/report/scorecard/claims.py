@@ -220,7 +220,7 @@ def claim_adversarial() -> Entry:
 
 def claims_applications(ev: Found, setup: str) -> list[Entry]:
     return [*claim_rate_and_accuracy(ev, setup), *claims_lower_rate(ev, setup), *claims_plus_curve(ev, setup),
-            *(claim_jpeg(ev, setup, m) for m in JPEG_CLAIMS), claim_plus_bits(ev, setup)]
+            *(claim_jpeg(ev, setup, m) for m in (*JPEG_CLAIMS, "mediancut")), claim_plus_bits(ev, setup)]
 
 
 # ------------------------------------------------------------------------------------------ Sec. 4.5
