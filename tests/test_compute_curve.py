@@ -357,3 +357,21 @@ def test_schedule_table_and_winner_by_hand() -> None:
     assert "Winner by the study's rule at 15 epochs: **gate**" in table
     assert "| gate | 15 | +4.0 (p=0.01) / +2.0 | +3.0 (p=0.01) / +1.0 | -2.0 (p=0.01) / -4.0 |" in table
     assert "not every schedule" in curve.schedule_table({**curves, "sigmoid": {"rows": rows({1: 9.0}, 7)}})
+
+
+def test_seed_table_judges_recipes_against_the_spread_of_the_baselines_seeds() -> None:
+    """constant: +1, +2, +3 at 1 bit (s = 1, n = 3); gate +6, +7, +8: effect +5, band t95(2)·1·√(2/3) = 3.51:
+    up. lam0: +2.5 alone: effect +0.5, band 4.3027·√(1 + 1/3) = 4.97: within noise."""
+    from colorcnn_repro.report import curve
+
+    def run(lead: float) -> dict:
+        return {"rows": [{"model": "ColorCNN+", "epochs": 7, "bits": 1, "lead_mediancut": lead}]}
+
+    curves = {"constant": {0: run(1.0), 1: run(2.0), 2: run(3.0)}, "gate": {0: run(6.0), 1: run(7.0), 2: run(8.0)},
+              "λ = 0": {0: run(2.5)}}
+    leads = curve.seed_leads(curves, 7)
+    assert leads == {"constant": {1: [1.0, 2.0, 3.0]}, "gate": {1: [6.0, 7.0, 8.0]}, "λ = 0": {1: [2.5]}}
+    rows = curve.seed_table(leads, "constant").splitlines()[-3:]
+    assert rows == ["| constant | 3 | +2.0 ± 1.0 |",
+                    "| gate | 3 | +7.0 ± 1.0; +5.0 vs constant (band ±3.5: up) |",
+                    "| λ = 0 | 1 | +2.5; +0.5 vs constant (band ±5.0: within noise) |"]

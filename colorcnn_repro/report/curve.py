@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from ..imitation_schedule import CHOOSE_AT, winner
 from ..plots import style
+from ..stats import noise_band
 
 REFERENCE_NAMES = {"mediancut": "MedianCut", "kmeans": "k-means"}
 
@@ -211,3 +212,46 @@ def schedule_table(curves: Mapping[str, Mapping], label: str = "ColorCNN+") -> s
     note = _data_note(next(iter(curves.values()))) if curves else ""
     return (f"{label}'s lead over MedianCut (McNemar p) / over k-means, in points, per L_RP schedule and cycle end "
             f"({note}). " + verdict + "\n\n" + "\n".join(lines))
+
+
+def seed_leads(curves: Mapping[str, Mapping[int, Mapping]], epochs: int, label: str = "ColorCNN+",
+               reference: str = "mediancut") -> dict[str, dict[int, list[float]]]:
+    """``{recipe: {bits: [lead over reference, one per seed]}}`` of run ``label`` at cycle end ``epochs``, from
+    each recipe's curve JSON per seed (``curves[recipe][seed]``); seeds not evaluated there are left out."""
+    out: dict[str, dict[int, list[float]]] = {}
+    for recipe, per_seed in curves.items():
+        for _, curve in sorted(per_seed.items()):
+            for r in curve["rows"]:
+                if r["model"] == label and r["epochs"] == epochs:
+                    out.setdefault(recipe, {}).setdefault(r["bits"], []).append(r[f"lead_{reference}"])
+    return out
+
+
+def seed_table(leads: Mapping[str, Mapping[int, list[float]]], baseline: str) -> str:
+    """Markdown: each recipe's mean lead (points) ± its seeds' standard deviation at every size, and its
+    difference from the ``baseline`` recipe judged by the scorecard's rule: a direction only beyond the band
+    t95(n − 1) · s · √(1/m + 1/k), s the standard deviation of the baseline's n seeds, m and k the seeds averaged on
+    each side (:func:`~colorcnn_repro.stats.noise_band`). Fewer than three baseline seeds: no band, no direction."""
+    bits = sorted({b for per in leads.values() for b in per})
+    head = ["recipe", "seeds", *(f"{b} bit" for b in bits)]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    base = leads.get(baseline, {})
+    for recipe, per in leads.items():
+        cells = []
+        for b in bits:
+            values = per.get(b, [])
+            if not values:
+                cells.append("")
+                continue
+            mean = float(np.mean(values))
+            cell = f"{mean:+.1f}" + (f" ± {np.std(values, ddof=1):.1f}" if len(values) > 1 else "")
+            ref = base.get(b, [])
+            if recipe != baseline and len(ref) >= 3:
+                effect, band = mean - float(np.mean(ref)), noise_band(ref, len(values), len(ref))
+                seen = "up" if effect > band else "down" if effect < -band else "within noise"
+                cell += f"; {effect:+.1f} vs {baseline} (band ±{band:.1f}: {seen})"
+            cells.append(cell)
+        seeds = max((len(v) for v in per.values()), default=0)
+        lines.append(f"| {recipe} | {seeds} | " + " | ".join(cells) + " |")
+    return (f"Lead over MedianCut (points), mean ± standard deviation over seeds, and each recipe against "
+            f"{baseline} judged against the spread of {baseline}'s seeds.\n\n" + "\n".join(lines))
