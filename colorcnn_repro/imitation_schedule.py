@@ -37,6 +37,13 @@ READING_PREFIX = "reading:"
 CHOOSE_AT, SIX_BIT_TOLERANCE, DECIDING_BITS = 15, 3.0, (1, 2)
 #: The seeds of the recipe-noise runs (seed 0 is the curve's own run), and their length in epochs.
 SEEDS, SEED_EPOCHS = (0, 1, 2), 7
+#: The recipes seeded: the paper's constant λ, no imitation, and the schedules (the study seeds the winner).
+SEED_RECIPES: dict[str, dict[str, Any]] = {**SCHEDULES, "λ = 0": {"colorcnn_plus.lam": 0}}
+
+
+def seed_overrides(recipe: dict[str, Any], seed: int) -> dict[str, Any]:
+    """The curve overrides of ``recipe`` with ColorCNN+'s seed (seed 0: the recipe's own run, as it is)."""
+    return {**recipe, "colorcnn_plus.seed": seed} if seed else dict(recipe)
 
 
 def winner(leads: Mapping[str, Mapping[int, float]]) -> str | None:
