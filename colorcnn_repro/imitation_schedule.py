@@ -22,23 +22,26 @@ from collections.abc import Mapping
 from typing import Any
 
 #: The schedules compared, as the overrides of the compute curve's run (the profile's recipe otherwise).
-SCHEDULES: dict[str, dict[str, Any]] = {
-    "constant": {},
-    "gate": {"colorcnn_plus.rp_schedule": "gate"},
-    "sigmoid": {"colorcnn_plus.rp_schedule": "sigmoid"},
-}
+SCHEDULES: dict[str, dict[str, Any]] = {"constant": {}, "gate": {"colorcnn_plus.rp_schedule": "gate"},
+                                        "sigmoid": {"colorcnn_plus.rp_schedule": "sigmoid"}}
+#: The recipe without imitation (λ = 0).
+NO_IMITATION: dict[str, Any] = {"colorcnn_plus.lam": 0}
 #: The two readings of the paper's ColorCNN+ claims that the scorecard judges, each by the longest ColorCNN+ of
 #: its schedule evaluated beside every classical method: reading → schedule.
 READINGS = {"paper's text (constant λ = 3)": "constant", "authors' code (L_RP off at C ≤ 8)": "gate"}
 #: The scorecard asks for a reading's evaluation as the stage ``reading:<schedule>``.
 READING_PREFIX = "reading:"
+#: The ColorCNN+ variants of the recipe shown beside it (notebooks 02–04), by display name: the authors' two
+#: schedules and no imitation at all.
+VARIANTS: dict[str, dict[str, Any]] = {**{f"L_RP {name}": ov for name, ov in SCHEDULES.items() if ov},
+                                       "λ = 0": NO_IMITATION}
 #: The cycle end the winner is chosen at, the 6-bit tolerance against MedianCut (points), the sizes (bits)
 #: whose smaller lead decides.
 CHOOSE_AT, SIX_BIT_TOLERANCE, DECIDING_BITS = 15, 3.0, (1, 2)
 #: The seeds of the recipe-noise runs (seed 0 is the curve's own run), and their length in epochs.
 SEEDS, SEED_EPOCHS = (0, 1, 2), 7
 #: The recipes seeded: the paper's constant λ, no imitation, and the schedules (the study seeds the winner).
-SEED_RECIPES: dict[str, dict[str, Any]] = {**SCHEDULES, "λ = 0": {"colorcnn_plus.lam": 0}}
+SEED_RECIPES: dict[str, dict[str, Any]] = {**SCHEDULES, "λ = 0": NO_IMITATION}
 
 
 def seed_overrides(recipe: dict[str, Any], seed: int) -> dict[str, Any]:

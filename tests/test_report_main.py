@@ -229,3 +229,19 @@ def test_the_readme_opening_prints_the_numbers_of_its_results() -> None:
     opening = readme[readme.index("so that a frozen classifier"):readme.index("**Contents:**")]
     missing = [n for n in main.opening_numbers(evaluation, curve, no_imitation) if n not in opening]
     assert not missing, f"README's opening lacks {missing}"
+
+
+def test_a_variants_longest_colorcnn_plus_joins_the_longest_table_and_figure() -> None:
+    """A gate-schedule curve whose ColorCNN+ reached 3 epochs (49 % at 1 bit, MedianCut 40 %): one more row, labelled
+    with the variant, and one more hollow point on Fig. 12."""
+    gate = {"profile": "smoke", "models": {"ColorCNN+": {"method": "colorcnn+", "bits": [1], "epochs": 3,
+                                                          "overrides": {}}},
+            "rows": [{"model": "ColorCNN+", "method": "colorcnn+", "epochs": e, "bits": 1, "accuracy": acc,
+                      "train_seconds": 3600.0, "bpp": 1.2, "lead_mediancut": 100 * (acc - 0.40), "p_mediancut": 0.01,
+                      "lead_kmeans": 100 * (acc - 0.45), "p_kmeans": 0.2} for e, acc in ((1, 0.45), (3, 0.49))]}
+    assert list(main.variant_runs({"L_RP gate": gate})) == ["ColorCNN+ (L_RP gate)"]
+    result = {**RESULT, "config": {"colorcnn": {"epochs": 1}, "colorcnn_plus": {"epochs": 1}}}
+    table = main.longest_table(result, CURVE, {"L_RP gate": gate})
+    assert table.splitlines()[-1].startswith("| ColorCNN+ (L_RP gate) | 1 | 3 | 1.00 | 49.0 |")
+    labels = [p[1] for p in main.longest_points(CURVE, {"L_RP gate": gate})]
+    assert labels == ["ColorCNN C=2, 3 epochs", "ColorCNN+ (L_RP gate), 3 epochs"]

@@ -25,6 +25,7 @@ import numpy as np
 from scipy import stats
 
 from ..config import SECTIONS, ColorCNNConfig, QuantizerConfig
+from ..imitation_schedule import VARIANTS
 from ..models.checkpoint import load_checkpoint
 from ..paths import DataRoot, checkpoints_root
 from ..profiles import Experiment, get_config, resolve
@@ -184,6 +185,13 @@ def read_curve(profile: str = "cpu", overrides: dict[str, Any] | None = None) ->
     if (curve := read_result(path)) is None:
         raise FileNotFoundError(f"no compute curve at {path}: run `colorcnn curve` first")
     return curve
+
+
+def variant_curves(profile: str = "cpu", overrides: dict[str, Any] | None = None) -> dict[str, dict]:
+    """The compute curves of the recipe's ColorCNN+ variants (:data:`~colorcnn_repro.imitation_schedule.VARIANTS`)
+    that exist, by display name; read only."""
+    found = {name: read_result(result_file(profile, {**(overrides or {}), **ov})) for name, ov in VARIANTS.items()}
+    return {name: curve for name, curve in found.items() if curve is not None}
 
 
 def only_runs(curve: Mapping[str, Any], labels: list[str]) -> dict[str, Any]:

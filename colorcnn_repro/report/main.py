@@ -43,37 +43,49 @@ def _is_table4_setting(exp: Experiment) -> bool:
     return (clf.data.dataset, clf.classifier) == ("cifar100", "resnet18")
 
 
-def accuracy_figure(exp: Experiment, result: Mapping, curve: Mapping | None = None) -> Figure:
+def accuracy_figure(exp: Experiment, result: Mapping, curve: Mapping | None = None,
+                    variants: Mapping[str, Mapping] | None = None) -> Figure:
     """Fig. 12: accuracy against colour-space size, the paper's Table 4 rows overlaid in their own setting, and
-    the longest-trained learned quantizers of the compute ``curve`` (its result, when there is one)."""
+    the longest-trained learned quantizers of the compute ``curve`` (its result, when there is one) and of its
+    ColorCNN+ ``variants`` (:func:`variant_runs`)."""
     return accuracy_vs_colors(result, paper=paper_numbers.table4_main_rows() if _is_table4_setting(exp) else None,
-                              longer=longest_points(curve) if curve else ())
+                              longer=longest_points(curve, variants) if curve else ())
 
 
-def bitrate_figure(result: Mapping, curve: Mapping | None = None) -> Figure:
+def variant_runs(variants: Mapping[str, Mapping] | None) -> dict[str, list[dict]]:
+    """The longest-trained ColorCNN+ of each variant curve (``{"L_RP gate": its curve JSON}``: the same recipe
+    with one setting changed), labelled ``ColorCNN+ (L_RP gate)``: its rows at its last cycle end."""
+    return {f"{label} ({name})": rows for name, c in (variants or {}).items()
+            for label, rows in longest_rows(c).items() if label == "ColorCNN+"}
+
+
+def bitrate_figure(result: Mapping, curve: Mapping | None = None, variants: Mapping[str, Mapping] | None = None
+                   ) -> Figure:
     """Fig. 16: accuracy against the real bitrate, with the longest-trained learned quantizers of the compute
-    ``curve`` (its result, when there is one) at their own bitrate."""
-    return accuracy_vs_bpp(result, longer=longest_points(curve) if curve else ())
+    ``curve`` (its result, when there is one) and of its ColorCNN+ ``variants`` at their own bitrate."""
+    return accuracy_vs_bpp(result, longer=longest_points(curve, variants) if curve else ())
 
 
-def longest_points(curve: Mapping) -> list[tuple[str, str, dict[int, Mapping]]]:
-    """``(method, label, {bits: row})`` of each run's last cycle end in a compute-curve result (a row holds
-    ``accuracy`` and ``bpp`` among others)."""
+def longest_points(curve: Mapping, variants: Mapping[str, Mapping] | None = None
+                   ) -> list[tuple[str, str, dict[int, Mapping]]]:
+    """``(method, label, {bits: row})`` of each run's last cycle end in a compute-curve result, and of each
+    variant's ColorCNN+ (:func:`variant_runs`; a row holds ``accuracy`` and ``bpp`` among others)."""
     return [(rows[0]["method"], f"{label}, {rows[0]['epochs']} epochs", {r["bits"]: r for r in rows})
-            for label, rows in longest_rows(curve).items()]
+            for label, rows in {**longest_rows(curve), **variant_runs(variants)}.items()]
 
 
-def longest_table(result: Mapping, curve: Mapping | None) -> str:
-    """Markdown: the zoo's longest-trained learned quantizers (the compute ``curve``'s last cycle ends, evaluated
-    by the main chain on the same images as ``result``) beside the main experiment's own model of each, with
-    their leads over MedianCut and k-means (McNemar p). Says so when there is no curve for this setting."""
+def longest_table(result: Mapping, curve: Mapping | None, variants: Mapping[str, Mapping] | None = None) -> str:
+    """Markdown: the zoo's longest-trained learned quantizers (the compute ``curve``'s last cycle ends, and its
+    ColorCNN+ ``variants``', :func:`variant_runs`; evaluated by the main chain on the same images as ``result``)
+    beside the main experiment's own model of each, with their leads over MedianCut and k-means (McNemar p). Says
+    so when there is no curve for this setting."""
     if not curve:
         return "No compute curve for this profile and setting (notebook `14_compute_curve`): no longer-trained models."
     scores, cfg = Scores(result), result["config"]
     head = ["model", "bits", "epochs", "training hours", "accuracy", "main experiment's model", "vs MedianCut",
             "vs k-means"]
     lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
-    for label, rows in longest_rows(curve).items():
+    for label, rows in {**longest_rows(curve), **variant_runs(variants)}.items():
         for r in rows:
             own = (f"{100 * scores.accuracy(r['method'], r['bits']):.1f}"
                    if r["method"] in scores and r["bits"] in scores.bits(r["method"]) else "—")
