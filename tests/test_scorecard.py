@@ -148,6 +148,9 @@ EXPECTED = {
     "1-bit ColorCNN+ − JPEG at ≤ its bitrate (points)": UNMEASURABLE,  # 0.5 bpp, cheapest JPEG 1.0 bpp
     "PNG bitrate rises with the colour-space size, every method": UNMEASURABLE,
     "Table 4: ColorCNN+ λ=0 − λ=3, per bit (points)": UNMEASURABLE,  # one seed of λ=3
+    "Table 4: ColorCNN+ λ=0, 1–6 bits": UNMEASURABLE,  # printed cells: the paper's setup only
+    "ColorCNN+: λ = 3, the intermediate choice, is not below λ = 0, 1 or 10 in accuracy over 1–6 bits "
+    "(λ=3 − other, mean over sizes, points)": UNMEASURABLE,  # one seed of λ=3: no noise level
     "Table 5: w/o color jitter (ξ=0) − ColorCNN, accuracy (points)": UNMEASURABLE,
     "ColorCNN: DnCNN − U-Net backbone, VGG16 (points)": UNMEASURABLE,  # not in the study
     "MedianCut, 1–6 bits": UNMEASURABLE,  # no CIFAR100 · ResNet18 evaluation

@@ -210,6 +210,14 @@ def claims_lambda(study: Found | None) -> list[Entry]:
         cells = [(k, b) for b in bits for k in TABLE4 if k.startswith("colorcnn+ lambda")]
         out.append(effect_row(f"ColorCNN+: each step up in λ (0→1→3→10) {what} (points)", "Sec. 4.3.5, Table 4", study,
                               comparisons, T4_SETUP, "variants_lambda", "claim", table4_flags(cells)))
+    others = ("colorcnn+ lambda=0", "colorcnn+ lambda=1", "colorcnn+ lambda=10")
+    every = bits_in(study, BITS)
+    out.append(effect_row(
+        "ColorCNN+: λ = 3, the intermediate choice, is not below λ = 0, 1 or 10 in accuracy over 1–6 bits "
+        "(λ=3 − other, mean over sizes, points)", "Sec. 4.3.5, Table 4", study,
+        [Comparison(f"λ=3 − {TABLE4_LABELS[k]}", "λ=3", TABLE4_LABELS[k], mean_at("colorcnn+", every),
+                    sum(t4(TABLE4_DEFAULT, b) - t4(k, b) for b in every) / len(every), "not down") for k in others],
+        T4_SETUP, "variants_lambda", "claim", table4_flags((k, b) for k in (*others, TABLE4_DEFAULT) for b in every)))
     out.append(qualitative("ColorCNN+: a larger λ is more visually faithful", "Sec. 4.3.5, Fig. 15"))
     return out
 
@@ -292,12 +300,26 @@ def rows_fig17(study: Found | None) -> list[Entry]:
     return out
 
 
+def table4_cells(study: Found | None, key: str, label: str, bits: Sequence[int]) -> Entry:
+    """Table 4's printed accuracies of one ColorCNN+ row, 1–6 bits, beside ours from the λ study's variant of that
+    name (its first seed); judged only on the paper's setup (CIFAR100 · ResNet18)."""
+    paper = {bit_key(b): t4(key, b) for b in bits}
+    item, source = f"Table 4: ColorCNN+ {label}, 1–6 bits", "Sec. 4.5.2, Table 4"
+    variant = None if study is None else study.data.get("variants", {}).get(label)
+    if study is None or variant is None or "colorcnn+" not in Scores(variant):
+        return absent(item, source, paper, T4_SETUP, f"no λ-study variant “{label}” in the results")
+    ours = {bit_key(b): accuracy(variant, "colorcnn+", b) for b in bits}
+    return number_row(item, source, paper, T4_SETUP, setup_name(*study_setup(study)), ours,
+                      variant.get("data", {}).get("count"), study.name, "", table4_flags((key, b) for b in bits))
+
+
 def rows_table4(study: Found | None) -> list[Entry]:
     """Sec. 4.5.2, Table 4: each ColorCNN+ variant − λ=3 per bit (the paper's printed direction, or the
     text's: CE→KD similar, w/o augmentation not down at 6 bits), plus the text's other comparisons."""
     out = []
     ref, bits = TABLE4_DEFAULT, bits_in(study, BITS)
     for key, label in TABLE4_LABELS.items():
+        out.append(table4_cells(study, key, label, bits))
         if key == ref:
             continue
         verbatim = key == "colorcnn+ w/o bottleneck"  # Sec. 4.5.2 prints these deltas; no rebuilt cell is used
