@@ -333,6 +333,12 @@ def rows_table4(study: Found | None) -> list[Entry]:
         source = "Sec. 4.5.2 (verbatim deltas), Table 4" if verbatim else "Sec. 4.5.2, Table 4"
         out.append(effect_row(f"Table 4: ColorCNN+ {label} − λ=3, per bit (points)", source, study, comparisons,
                                T4_SETUP, "variants_lambda", flags=flags))
+    out.append(effect_row(
+        "ColorCNN+: the bottleneck helps overall, its small- and medium-size gains outweighing its large-size cost "
+        "(λ=3 − w/o bottleneck, mean over 1–6 bits, points)", "Sec. 4.5.2 (verbatim deltas)", study,
+        [Comparison("", "λ=3", "w/o bottleneck", mean_at("colorcnn+", bits),
+                    -sum(cell(BOTTLENECK_DELTAS, b) for b in bits) / len(bits), "up")],
+        T4_SETUP, "variants_lambda", "claim"))
     out.append(effect_row("ColorCNN+ λ=0 − λ=3, colours per image, 5–6 bits (limited use of the colour space)",
                            "Sec. 4.5.2, Fig. 15", study,
                            [Comparison(bit_key(b), "λ=0", "λ=3", at("colorcnn+", b, "colors_used"), None, "down")
