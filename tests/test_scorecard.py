@@ -449,3 +449,19 @@ def test_the_paper_s_colorcnn_plus_claims_under_both_readings(results: Path) -> 
     close = rows["ColorCNN+ close to MedianCut, 6 bit (ColorCNN+ − MedianCut)" + reading]
     assert close["ours"] == pytest.approx(-0.5)
     assert not any("paper's text" in item for item in rows)  # no evaluation of that reading here
+
+
+def test_adversarial_defense_rows_at_pgd_8_on_the_classifier(results: Path) -> None:
+    """n = 500, undefended 0.6 % under PGD ε = 8: ColorCNN 40 % at C = 2 and 8 holds (intervals disjoint);
+    ColorCNN+ 30 % at C = 2 but 0.4 % at C = 64 (intervals overlap) is inconclusive."""
+    attacked = {"pgd": {"8": {"none": 0.006, "colorcnn": {"2": 0.40, "8": 0.40},
+                              "colorcnn+": {"2": 0.30, "64": 0.004}}}}
+    write(results, "adversarial-cifar10-alexnet-aaaaaaaaaa.json",
+          {"data": data(count=500), "attack_then_quantize": attacked})
+    rows = by_item(entries(results))
+    one = rows["ColorCNN − undefended classifier under PGD ε = 8/255 on the classifier, quantized after it, per C "
+               "(points)"]
+    assert (one["verdict"], one["ours"]) == (HOLDS, {"C=2": pytest.approx(39.4), "C=8": pytest.approx(39.4)})
+    plus = rows["ColorCNN+ − undefended classifier under PGD ε = 8/255 on the classifier, quantized after it, per C "
+                "(points)"]
+    assert plus["verdict"] == INCONCLUSIVE and "at C=2 of C=2, C=64" in plus["reason"]

@@ -86,7 +86,8 @@ def load_results(results_dir: Path, expected: ExpectedPath | None = None) -> dic
     has_variants = lambda d: "variants" in d  # noqa: E731
     out: dict[str, dict[tuple[str, str], Found]] = {}
     readers = [("evaluation", "evaluate", is_complete_evaluation), *((s, s, has_variants) for s in STUDIES),
-               *((s, None, has_variants) for s in DATA_STUDIES)]
+               *((s, None, has_variants) for s in DATA_STUDIES),
+               ("adversarial", None, lambda d: "attack_then_quantize" in d)]
     for name, stage, accept in readers:
         for (ds, clf), paths in result_files(results_dir, name).items():
             current = expected(stage, ds, clf) if stage else None
