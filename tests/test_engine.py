@@ -630,3 +630,17 @@ def test_cached_scores_are_keyed_by_the_classifiers_weights_not_its_config() -> 
     assert scores_key(build_normalized_classifier("alexnet", 10, "cifar10"), data) != scores_key(first, data)
     other = ImageArrays(np.ones((2, 32, 32, 3), np.uint8), np.array([0, 1]), ["a", "b"], "toy", "val")
     assert scores_key(first, other) != scores_key(first, data)
+
+
+def test_image_stats_by_hand() -> None:
+    """Two 1×2 images, one colour each, quantized exactly (error 0) and with one channel off by 3 on one pixel of
+    one image: its error is 9 / (2 pixels · 3 channels) = 1.5, the other's 0, so mse 0.75 and s.d. 1.0607."""
+    from colorcnn_repro.evaluation.grid import image_stats
+    from colorcnn_repro.quantized import QuantizedSet
+
+    images = np.array([[[[10, 20, 30], [10, 20, 30]]], [[[5, 5, 5], [8, 5, 5]]]], np.uint8)
+    qs = QuantizedSet(np.zeros((2, 1, 2), np.uint8), np.array([[[10, 20, 30], [0, 0, 0]], [[5, 5, 5], [0, 0, 0]]],
+                                                                np.uint8))
+    stats = image_stats(qs, images)
+    assert stats["mse"] == pytest.approx(0.75) and stats["mse_sd"] == pytest.approx(1.06066, abs=1e-5)
+    assert stats["colors_used"] == 1.0 and stats["bpp_sd"] == pytest.approx(0.0)

@@ -183,7 +183,7 @@ def test_cached_classical_scores_give_the_computed_results(tmp_path, monkeypatch
     methods = ("mediancut", "octree", "colorcnn+")
     first = evaluate_grid(clf, data, methods, (1, 2), learned, batch_size=5, cache=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "mediancut-2.npz", "mediancut-4.npz", "octree-2.npz", "octree-4.npz"]
+        "mediancut-2-v2.npz", "mediancut-4-v2.npz", "octree-2-v2.npz", "octree-4-v2.npz"]
     monkeypatch.setattr(ClassicalQuantizer, "quantize_set", lambda *a: pytest.fail("quantized again"))
     assert evaluate_grid(clf, data, methods, (1, 2), learned, batch_size=5, cache=tmp_path) == first
 

@@ -50,11 +50,21 @@ def score(scores: np.ndarray, data: ImageArrays) -> tuple[np.ndarray, dict[str, 
     return correct, {"accuracy": float(correct.mean())}
 
 
-def bitrate_stats(qs: QuantizedSet) -> dict[str, float]:
-    """Mean colours actually used per image and mean bits per pixel of the indexed PNGs."""
+#: The layout of the cached classical scores (their metrics); a new layout is computed anew, not read.
+CACHE_LAYOUT = 2
+
+
+def image_stats(qs: QuantizedSet, images: np.ndarray) -> dict[str, float]:
+    """Of a quantized set against its ``images``: the mean colours actually used per image, the mean bits per
+    pixel of the indexed PNGs and their standard deviation over images (``bpp_sd``), and the mean squared pixel
+    error (0–255 RGB; per image over pixels and channels) with its standard deviation (``mse``, ``mse_sd``):
+    what bitrate orderings and visual fidelity are tested on."""
     items = [qs[i] for i in range(len(qs))]
-    return {"colors_used": float(np.mean([q.colors_used() for q in items])),
-            "bpp": float(np.mean([q.bpp() for q in items]))}
+    bpp = np.array([q.bpp() for q in items])
+    error = ((qs.rgb().astype(np.float32) - images.astype(np.float32)) ** 2).mean(axis=(1, 2, 3))
+    spread = (lambda x: float(x.std(ddof=1)) if len(x) > 1 else 0.0)  # noqa: E731
+    return {"colors_used": float(np.mean([q.colors_used() for q in items])), "bpp": float(bpp.mean()),
+            "bpp_sd": spread(bpp), "mse": float(error.mean()), "mse_sd": spread(error)}
 
 
 def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[str, ...], bits: tuple[int, ...],
@@ -65,9 +75,9 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
     classifier on a GPU the classical methods run ahead on the CPU worker pool (module docstring);
     ``overlap`` forces that on or off, ``workers`` sets the pool size (default: every CPU). ``cache``: a folder
     for this classifier and these images, where each classical method's per-image correctness and metrics at
-    each size are kept (``<method>-<C>.npz``) and read back instead of quantizing again: they depend on neither
-    the learned quantizers nor the other methods, so every evaluation of a compute curve shares them (the cache
-    knows no quantizer's code: delete it after changing one, as the JPEG and imitation-target caches)."""
+    each size are kept (``<method>-<C>-v<layout>.npz``) and read back instead of quantizing again: they depend on
+    neither the learned quantizers nor the other methods, so every evaluation of a compute curve shares them (the
+    cache knows no quantizer's code: delete it after changing one, as the JPEG and imitation-target caches)."""
     quantizers = quantizers_for(methods, learned)
     original_correct, original = score(predict(clf, data.images, batch_size), data)
     results: dict[str, dict[str, dict]] = {m: {} for m in methods}
@@ -76,7 +86,7 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
     pool = None
     if overlap is None:
         overlap = next(clf.parameters()).device.type != "cpu"
-    cached = {(b, m): cache / f"{m}-{2**b}.npz" for b in bits for m in methods
+    cached = {(b, m): cache / f"{m}-{2**b}-v{CACHE_LAYOUT}.npz" for b in bits for m in methods
               if cache is not None and m in METHODS}
     if overlap:
         pool = ThreadPoolExecutor(1, thread_name_prefix="classical-quantizers")
@@ -84,7 +94,7 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
 
         def classical(m: str, c: int) -> tuple[QuantizedSet, dict[str, float]]:
             qs = ClassicalQuantizer(m, workers).quantize_set(data.images, c)
-            return qs, bitrate_stats(qs)
+            return qs, image_stats(qs, data.images)
 
         ahead = {(b, m): pool.submit(classical, m, 2**b) for b in bits for m in methods
                  if m in METHODS and not ((b, m) in cached and cached[b, m].exists())}
@@ -100,7 +110,7 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
                     qs, rate = ahead.pop((b, m)).result()
                 else:
                     qs = quantizers[m].quantize_set(data.images, c)
-                    rate = bitrate_stats(qs)
+                    rate = image_stats(qs, data.images)
                 correct[m], metrics = score(predict(clf, qs.rgb(), batch_size), data)
                 results[m][str(b)] = {**metrics, **rate}
                 if (b, m) in cached:
