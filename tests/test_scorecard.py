@@ -465,3 +465,23 @@ def test_adversarial_defense_rows_at_pgd_8_on_the_classifier(results: Path) -> N
     plus = rows["ColorCNN+ − undefended classifier under PGD ε = 8/255 on the classifier, quantized after it, per C "
                 "(points)"]
     assert plus["verdict"] == INCONCLUSIVE and "at C=2 of C=2, C=64" in plus["reason"]
+
+
+def test_bitrate_and_fidelity_rows_from_per_image_spreads() -> None:
+    """n = 10,000. ColorCNN+ − ColorCNN bpp at 5 bits +0.2 with s.d. 1 each: z = 0.2 / √(2/10,000) = 14.1, and at
+    6 bits 0: inconclusive. Pixel error at 5 bits 100 against 150, s.d. 50 each: z = −70.7, more faithful."""
+    ev = evaluation()
+    for m, b, bpp, mse in (("colorcnn+", "5", 3.0, 100.0), ("colorcnn", "5", 2.8, 150.0), ("colorcnn+", "6", 3.0, 90.0),
+                           ("colorcnn", "6", 3.0, 90.0)):
+        ev["methods"][m][b].update(bpp=bpp, bpp_sd=1.0, mse=mse, mse_sd=50.0)
+    found = sc.Found(Path("e.json"), ev, True)
+    from colorcnn_repro.report.scorecard.rules import claim_fidelity, claim_plus_bits, mean_difference
+
+    diff, z = mean_difference(found, ("colorcnn+", 5), ("colorcnn", 5), "bpp")
+    assert diff == pytest.approx(0.2) and z == pytest.approx(0.2 / (2 / 10_000) ** 0.5)
+    bits = claim_plus_bits(found, "s")
+    assert bits.verdict == INCONCLUSIVE and "not significant at 6 bit" in bits.reason
+    fidelity = claim_fidelity(found, "s")
+    assert (fidelity.verdict, fidelity.ours) == (HOLDS, -50.0)
+    del ev["methods"]["colorcnn"]["5"]["mse_sd"]
+    assert claim_fidelity(found, "s").verdict == UNMEASURABLE

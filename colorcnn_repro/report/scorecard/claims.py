@@ -48,6 +48,7 @@ from .rules import (
     accuracy,
     bit_key,
     cell,
+    claim_fidelity,
     claim_jpeg,
     claim_plus_bits,
     claim_rate_and_accuracy,
@@ -414,6 +415,7 @@ def build_rows(found: dict[str, dict[tuple[str, str], Found]]) -> list[Row]:
     out: list[Row] = [*numbers_table1(found.get("classifier", {})),
                        qualitative("ColorCNNs keep shapes and textures at 1 bit; ColorCNN+ at 5 bits more visually "
                                    "accurate than ColorCNN, comparable to MedianCut", "Sec. 4.2.1, Fig. 10, 11")]
+    out += [claim_fidelity(ev, setup) for setup, ev in per_setup]
     for setup, ev in per_setup:
         out += claims_small(ev, setup) + claims_large(ev, setup)
     out += claims_readings(found)
