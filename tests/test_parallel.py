@@ -160,13 +160,18 @@ def test_torchrun_device_is_the_local_rank(monkeypatch) -> None:
 
 # ---------------------------------------------------------------- the evaluation overlap
 
-def test_evaluation_overlap_gives_the_sequential_results() -> None:
+def grid_case() -> tuple:
+    """A small evaluation: 12 synthetic images, an untrained AlexNet, MedianCut, OCTree and a tiny ColorCNN+."""
     data = synthetic_train(12, seed=3)
     torch.manual_seed(0)
     clf = build_normalized_classifier("alexnet", 10, "cifar10").eval()
     net = ColorCNNPlus(width=4).eval()
     learned = {"colorcnn+": LearnedQuantizer.from_nets("colorcnn+", {2: net, 4: net}, batch_size=5)}
-    methods = ("mediancut", "octree", "colorcnn+")
+    return clf, data, ("mediancut", "octree", "colorcnn+"), learned
+
+
+def test_evaluation_overlap_gives_the_sequential_results() -> None:
+    clf, data, methods, learned = grid_case()
     a = evaluate_grid(clf, data, methods, (1, 2), learned, batch_size=5, overlap=False)
     b = evaluate_grid(clf, data, methods, (1, 2), learned, batch_size=5, overlap=True, workers=0)
     assert a == b
@@ -175,12 +180,7 @@ def test_evaluation_overlap_gives_the_sequential_results() -> None:
 def test_cached_classical_scores_give_the_computed_results(tmp_path, monkeypatch) -> None:
     """The first evaluation keeps MedianCut's and OCTree's scores at each size; the second reads them (it would
     fail if it quantized) and gives the same grid, learned method and McNemar p included."""
-    data = synthetic_train(12, seed=3)
-    torch.manual_seed(0)
-    clf = build_normalized_classifier("alexnet", 10, "cifar10").eval()
-    net = ColorCNNPlus(width=4).eval()
-    learned = {"colorcnn+": LearnedQuantizer.from_nets("colorcnn+", {2: net, 4: net}, batch_size=5)}
-    methods = ("mediancut", "octree", "colorcnn+")
+    clf, data, methods, learned = grid_case()
     first = evaluate_grid(clf, data, methods, (1, 2), learned, batch_size=5, cache=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "mediancut-2-v2.npz", "mediancut-4-v2.npz", "octree-2-v2.npz", "octree-4-v2.npz"]
