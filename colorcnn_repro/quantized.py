@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,6 +110,15 @@ class QuantizedSet:
 
     index: np.ndarray
     palette: np.ndarray
+
+    @classmethod
+    def of(cls, items: Sequence[Quantized], colors: int) -> QuantizedSet:
+        """The set of ``items`` (images of one size, each quantized alone) with their palettes zero-padded (or
+        cut) to ``colors`` rows."""
+        palettes = np.zeros((len(items), colors, 3), dtype=np.uint8)
+        for row, q in zip(palettes, items):
+            row[:min(len(q.palette), colors)] = q.palette[:colors]
+        return cls(np.stack([q.index for q in items]).astype(np.uint8), palettes)
 
     def __len__(self) -> int:
         return len(self.index)

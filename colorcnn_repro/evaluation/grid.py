@@ -88,6 +88,7 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
         overlap = next(clf.parameters()).device.type != "cpu"
     cached = {(b, m): cache / f"{m}-{2**b}-v{CACHE_LAYOUT}.npz" for b in bits for m in methods
               if cache is not None and m in METHODS}
+    hits = {k for k, path in cached.items() if path.exists()}
     if overlap:
         pool = ThreadPoolExecutor(1, thread_name_prefix="classical-quantizers")
         workers = (os.cpu_count() or 1) if workers is None else workers
@@ -97,13 +98,13 @@ def evaluate_grid(clf: NormalizedClassifier, data: ImageArrays, methods: tuple[s
             return qs, image_stats(qs, data.images)
 
         ahead = {(b, m): pool.submit(classical, m, 2**b) for b in bits for m in methods
-                 if m in METHODS and not ((b, m) in cached and cached[b, m].exists())}
+                 if m in METHODS and (b, m) not in hits}
     try:
         for b in bits:
             c = 2**b
             correct: dict[str, np.ndarray] = {}
             for m in progress.bar(methods, desc=f"evaluate {b} bit", leave=False):
-                if (b, m) in cached and cached[b, m].exists():
+                if (b, m) in hits:
                     correct[m], results[m][str(b)] = read_scores(cached[b, m])
                     continue
                 if (b, m) in ahead:

@@ -252,9 +252,9 @@ def jpeg_curve(cfg: ExperimentConfig, clf: NormalizedClassifier, data: ImageArra
     """:func:`~colorcnn_repro.evaluation.grid.evaluate_jpeg` at ``cfg.jpeg_qualities``, each point cached under
     ``<cache>/jpeg/`` by classifier weights, images and labels (:func:`scores_key`): it depends on neither the
     quantizers nor the methods, so the variants of a study share it."""
-    curve = []
+    curve, key = [], scores_key(clf, data)
     for q in cfg.jpeg_qualities:
-        path = cache_root() / "jpeg" / f"{scores_key(clf, data)}-q{q}.json"
+        path = cache_root() / "jpeg" / f"{key}-q{q}.json"
         if not path.exists():
             atomic_write_json(evaluate_jpeg(clf, data, (q,), cfg.batch_size)[0], path)
         curve.append(json.loads(path.read_text()))

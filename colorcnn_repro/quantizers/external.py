@@ -67,11 +67,7 @@ class ExternalQuantizer:
         if callable(getattr(self.impl, "quantize_set", None)):
             out = self.impl.quantize_set(images, colors)
         else:
-            each = [self.impl.quantize(image, colors) for image in images]
-            palettes = np.zeros((len(each), colors, 3), dtype=np.uint8)
-            for row, q in zip(palettes, each):
-                row[:len(q.palette)] = q.palette[:colors]
-            out = QuantizedSet(np.stack([q.index for q in each]).astype(np.uint8), palettes)
+            out = QuantizedSet.of([self.impl.quantize(image, colors) for image in images], colors)
         if out.index.shape != images.shape[:3]:
             raise ValueError(f"quantizer {self.name!r} returned index maps of shape {out.index.shape} for images of "
                              f"shape {images.shape[:3]}")

@@ -190,11 +190,8 @@ class LearnedQuantizer:
         networks need) one by one, padded as :meth:`quantize` pads them, with the same result."""
         net = self.net_for(colors)
         if images.shape[1] % MULTIPLE or images.shape[2] % MULTIPLE:
-            each = [tiled_quantize(net, image, colors, self.device, progress=False) for image in images]
-            palettes = np.zeros((len(each), colors, 3), dtype=np.uint8)
-            for row, q in zip(palettes, each):
-                row[:len(q.palette)] = q.palette
-            return QuantizedSet(np.stack([q.index for q in each]).astype(np.uint8), palettes)
+            return QuantizedSet.of([tiled_quantize(net, image, colors, self.device, progress=False)
+                                    for image in images], colors)
         index, palette = [], []
         for s in range(0, len(images), self.batch_size):
             x = to_device(torch.tensor(images[s:s + self.batch_size]), self.device).permute(0, 3, 1, 2)
