@@ -202,8 +202,8 @@ def stages(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     from colorcnn_repro.models.checkpoint import load_quantizer_net
     from colorcnn_repro.profiles import get_config
     from colorcnn_repro.quantizers.learned import LearnedQuantizer
+    from colorcnn_repro.store import model_file
     from colorcnn_repro.training import loops
-    from colorcnn_repro.training.runs import model_file
 
     batch = 8 if args.tiny else 128
     n = args.steps * batch

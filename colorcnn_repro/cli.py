@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from .config import TRAINABLE_COLORS
+from .methods import LEARNED, train_verb
 from .paths import REPO_ROOT, zoo_root
 from .profiles import PROFILES, resolve
-from .quantizers import LEARNED_METHODS, METHODS, ClassicalQuantizer, Quantizer, check_colors
+from .quantizers import METHODS, ClassicalQuantizer, Quantizer, check_colors
 from .results import Scores, repo_relative, result_path
 
 ERROR_STATUS = 2
@@ -102,9 +103,9 @@ def quantizer_for(args: argparse.Namespace) -> Quantizer:
     """The quantizer of ``--method``; learned ones come from ``--checkpoint`` or the zoo (a ``smoke`` model
     only with an explicit ``--profile smoke``, which says so) and are checked against ``--colors`` now, before
     any image is read."""
-    if args.method not in LEARNED_METHODS:
+    if args.method not in LEARNED:
         if args.checkpoint:
-            raise ValueError(f"--checkpoint applies to {' and '.join(LEARNED_METHODS)} only, not to {args.method}")
+            raise ValueError(f"--checkpoint applies to {' and '.join(LEARNED)} only, not to {args.method}")
         return ClassicalQuantizer(args.method)
     from .quantizers.learned import FewColorsWarning, LearnedQuantizer
     from .zoo import pretrained_quantizer
@@ -197,7 +198,7 @@ def last_epoch(run: Path) -> str:
 
 def cmd_train_classifier(args: argparse.Namespace) -> int:
     from .experiments import pipeline
-    from .training.runs import model_file
+    from .store import model_file
 
     kwargs = stage_kwargs(args)
     result = pipeline.classifier_stage(**kwargs)
@@ -210,20 +211,16 @@ def cmd_train_classifier(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_train_colorcnn(args: argparse.Namespace) -> int:
+def cmd_train_learned(args: argparse.Namespace) -> int:
+    """Train the learned method ``args.learned``: one network per ``--colors`` C, or its one network."""
     from .experiments import pipeline
 
-    runs = pipeline.colorcnn_stage(**stage_kwargs(args), bits=tuple(c.bit_length() - 1 for c in args.colors))
-    for c, run in zip(args.colors, runs):
-        print(f"ColorCNN C={c}: {run / 'model.pt'} ({last_epoch(run)})")
-    return 0
-
-
-def cmd_train_colorcnn_plus(args: argparse.Namespace) -> int:
-    from .experiments import pipeline
-
-    run = pipeline.colorcnn_plus_stage(**stage_kwargs(args))
-    print(f"ColorCNN+: {run / 'model.pt'} ({last_epoch(run)})")
+    method = LEARNED[args.learned]
+    bits = tuple(c.bit_length() - 1 for c in args.colors) if method.per_color else None
+    runs = pipeline.learned_stage(**stage_kwargs(args), method=method.name, bits=bits)
+    names = [f"{method.title} C={c}" for c in args.colors] if method.per_color else [method.title]
+    for name, run in zip(names, runs):
+        print(f"{name}: {run / 'model.pt'} ({last_epoch(run)})")
     return 0
 
 
@@ -458,7 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "palette images are composited over white, 16-bit images are scaled to 8 bits.")
     q.add_argument("images", nargs="+", metavar="IMAGE",
                    help="image files, or folders (their image files, not recursive)")
-    q.add_argument("--method", required=True, choices=[*METHODS, *LEARNED_METHODS], help="quantization method")
+    q.add_argument("--method", required=True, choices=[*METHODS, *LEARNED], help="quantization method")
     q.add_argument("--colors", type=int, required=True, metavar="C", help="colour-space size, 2..256")
     q.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder (created if missing)")
     q.add_argument("--checkpoint", metavar="PATH|TAG",
@@ -483,11 +480,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_stage(sub, "train-classifier", "train the classifier (or load it) and score it on original images",
               cmd_train_classifier)
-    p = add_stage(sub, "train-colorcnn", "train one ColorCNN per colour count", cmd_train_colorcnn)
-    p.add_argument("--colors", type=int, nargs="+", choices=TRAINABLE_COLORS, default=[2, 4, 8, 16, 32, 64],
-                   metavar="C", help="train one ColorCNN per colour count C, a power of two from 2 to 256 "
-                                     "(default: 2 4 8 16 32 64, i.e. 1-6 bits)")
-    add_stage(sub, "train-colorcnn-plus", "train ColorCNN+ (one model for every colour count)", cmd_train_colorcnn_plus)
+    for method in LEARNED.values():
+        p = add_stage(sub, train_verb(method.name), f"train {method.title} "
+                      f"({'one model per' if method.per_color else 'one model for every'} colour count)",
+                      cmd_train_learned)
+        p.set_defaults(learned=method.name)
+        if method.per_color:
+            p.add_argument("--colors", type=int, nargs="+", choices=TRAINABLE_COLORS, default=[2, 4, 8, 16, 32, 64],
+                           metavar="C", help=f"train one {method.title} per colour count C, a power of two from 2 "
+                                             "to 256 (default: 2 4 8 16 32 64, i.e. 1-6 bits)")
     p = add_stage(sub, "evaluate", "accuracy vs colour-space size for every method, bpp, JPEG reference", cmd_evaluate)
     p.add_argument("--npz", metavar="FILE", help="evaluate on this .npz (arrays images N×H×W×3 uint8, labels N)")
     p.add_argument("--method", action="append", metavar="MODULE:FACTORY",
@@ -558,6 +559,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def error_text(exc: Exception) -> str:
+    """What a failed command prints: the error, and for a missing model the command that trains it. (A
+    MissingModelError comes from the store, loaded with torch by the work that raised it; a command that failed
+    before loading it has none to tell.)"""
+    store = sys.modules.get("colorcnn_repro.store")
+    if store is not None and isinstance(exc, store.MissingModelError):
+        from .zoo.commands import with_hint
+
+        return with_hint(exc)
+    return str(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``colorcnn`` console script; returns the exit status."""
     parser = build_parser()
@@ -571,7 +584,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return args.func(args)
         except (ValueError, OSError) as exc:  # MissingDataError and FileNotFoundError are OSErrors
-            return fail(str(exc))
+            return fail(error_text(exc))
         except KeyboardInterrupt:
             return fail("interrupted", 130)
 

@@ -118,16 +118,6 @@ CHOICES = {"rp_schedule": RP_SCHEDULES, "entropy_reduction": ENTROPY_REDUCTIONS,
 
 #: The colour counts a ColorCNN is trained for (``colorcnn train-colorcnn --colors``): C = 2**bits, 1–8 bits.
 TRAINABLE_COLORS = tuple(2**b for b in range(1, 9))
-#: The section of the experiment config that holds each stage's config (the prefix of its override keys,
-#: ``"colorcnn_plus.epochs"``, …).
-SECTIONS = {"classifier": "classifier", "colorcnn": "colorcnn", "colorcnn+": "colorcnn_plus"}
-
-
-def epochs_key(method: str) -> str:
-    """The override key of a learned method's training epochs, e.g. ``"colorcnn_plus.epochs"``."""
-    return f"{SECTIONS[method]}.epochs"
-
-
 @dataclass(frozen=True)
 class ExperimentConfig:
     classifier: ClassifierConfig = field(default_factory=ClassifierConfig)

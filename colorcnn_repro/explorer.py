@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PIL import Image
 
+from .methods import LEARNED
 from .profiles import PIPELINE_CHECK
 from .quantized import Quantized
 from .quantizers import METHODS, ClassicalQuantizer, Quantizer, as_rgb, check_colors
@@ -25,8 +26,7 @@ from .quantizers import METHODS, ClassicalQuantizer, Quantizer, as_rgb, check_co
 if TYPE_CHECKING:
     from .quantizers.learned import LearnedQuantizer
 
-LEARNED_METHODS = ("colorcnn+", "colorcnn")
-ALL_METHODS = (*METHODS, *LEARNED_METHODS)
+ALL_METHODS = (*METHODS, *LEARNED)
 MIN_COLORS, MAX_COLORS = 2, 64
 SAMPLE_COUNT = 6
 TOP = 3
@@ -171,7 +171,7 @@ class Explorer:
         except (FileNotFoundError, ValueError) as exc:
             q = None
             messages.append(f"{method} is not available: {exc}")
-        if q is not None and method in LEARNED_METHODS and PIPELINE_CHECK[self.profile]:
+        if q is not None and method in LEARNED and PIPELINE_CHECK[self.profile]:
             messages.append(f"{method} at the smoke profile is a pipeline check, not a trained quantizer.")
         top3 = None
         if q is not None:

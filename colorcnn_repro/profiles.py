@@ -19,6 +19,7 @@ from .config import (
     StageConfig,
     with_overrides,
 )
+from .methods import LEARNED, section, stages
 from .paths import results_root
 
 
@@ -65,7 +66,9 @@ PROFILES = {"smoke": _smoke, "cpu": _cpu, "paper": _paper}
 DATASET_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
     ("cpu", "tinyimagenet"): {"split": "test"},
 }
-STAGES = ("classifier", "colorcnn", "colorcnn+", "evaluate")
+#: The stage whose config is the whole experiment (the evaluation); the other stages are the trained ones
+#: (:func:`colorcnn_repro.methods.stages`), each with its section.
+EVALUATE = "evaluate"
 
 
 def experiment_config(profile: str = "cpu", overrides: dict[str, Any] | None = None) -> ExperimentConfig:
@@ -81,17 +84,17 @@ def experiment_config(profile: str = "cpu", overrides: dict[str, Any] | None = N
     defaults = DATASET_DEFAULTS.get((profile, exp.classifier.data.dataset))
     if defaults:
         exp = with_overrides(with_overrides(PROFILES[profile](), defaults), overrides)
-    return replace(exp, colorcnn=replace(exp.colorcnn, classifier=exp.classifier),
-                   colorcnn_plus=replace(exp.colorcnn_plus, classifier=exp.classifier))
+    return replace(exp, **{m.section: replace(getattr(exp, m.section), classifier=exp.classifier)
+                           for m in LEARNED.values()})
 
 
 def stage_config(exp: ExperimentConfig, stage: str) -> StageConfig:
     """The ``stage`` section of a resolved experiment."""
-    if stage not in STAGES:
-        raise ValueError(f"unknown stage {stage!r}; accepted: {', '.join(STAGES)}")
-    sections: dict[str, StageConfig] = {"classifier": exp.classifier, "colorcnn": exp.colorcnn,
-                                        "colorcnn+": exp.colorcnn_plus, "evaluate": exp}
-    return sections[stage]
+    if stage == EVALUATE:
+        return exp
+    if stage not in stages():
+        raise ValueError(f"unknown stage {stage!r}; accepted: {', '.join((*stages(), EVALUATE))}")
+    return getattr(exp, section(stage))
 
 
 # The section type per stage name, for type checkers.

@@ -19,7 +19,7 @@ from colorcnn_repro.models import ColorCNN, ColorCNNPlus, build_normalized_class
 from colorcnn_repro.paths import REPO_ROOT as REPO
 from colorcnn_repro.profiles import get_config
 from colorcnn_repro.quantizers import METHODS
-from colorcnn_repro.training.runs import run_dir
+from colorcnn_repro.store import run_dir
 
 
 def noise(height: int = 30, width: int = 40, seed: int = 0) -> np.ndarray:

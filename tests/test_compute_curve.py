@@ -12,6 +12,7 @@ import pytest
 import torch
 from scipy import stats
 
+from colorcnn_repro import store
 from colorcnn_repro.config import OptimConfig
 from colorcnn_repro.experiments import compute_curve as cc
 from colorcnn_repro.models.checkpoint import load_checkpoint
@@ -89,9 +90,9 @@ def test_run_resumed_from_its_archive_equals_the_uninterrupted_run(tiny_colorcnn
     monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "session1"))
     run = loops.train_colorcnn(cfg, device="cpu", until=1, archive=checkpoints_root("smoke"))
     assert not (run / "model.pt").exists()
-    archived = runs.archived_checkpoint(run, checkpoints_root("smoke"))
+    archived = store.archived_checkpoint(run, checkpoints_root("smoke"))
     assert archived == tmp_path / "checkpoints" / "smoke" / f"{run.name}.pt" and load_checkpoint(archived)["epoch"] == 1
-    snapshot = runs.model_file("colorcnn", dataclasses.replace(cfg, epochs=1))
+    snapshot = store.model_file("colorcnn", dataclasses.replace(cfg, epochs=1))
     assert_same(weights(snapshot), one_epoch)
     assert [h["epoch"] for h in load_checkpoint(snapshot)["history"]] == [1]
 
@@ -115,11 +116,11 @@ def test_publish_longest_ships_the_last_cycle_end_and_removes_what_it_supersedes
     archives = {}
     for label, model in models.items():
         whole = cc.run_config("smoke", model)
-        archives[label] = runs.archived_checkpoint(runs.run_dir(model.method, whole), checkpoints_root("smoke"))
+        archives[label] = store.archived_checkpoint(store.run_dir(model.method, whole), checkpoints_root("smoke"))
         archives[label].parent.mkdir(parents=True, exist_ok=True)
         archives[label].write_bytes(b"state")
         for end in (1, 3):
-            trained = runs.run_dir(model.method, cc.run_config("smoke", model, end)) / "model.pt"
+            trained = store.run_dir(model.method, cc.run_config("smoke", model, end)) / "model.pt"
             trained.parent.mkdir(parents=True, exist_ok=True)
             trained.write_bytes(f"{label} {end}".encode())
 
@@ -145,7 +146,7 @@ def test_publish_longest_of_a_variants_own_run(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("COLORCNN_ZOO", str(tmp_path / "zoo"))
     variant, models = {"colorcnn_plus.lam": 0}, cc.curve_models("smoke")
     for label, model in models.items():
-        trained = runs.run_dir(model.method, cc.run_config("smoke", model, 1, variant)) / "model.pt"
+        trained = store.run_dir(model.method, cc.run_config("smoke", model, 1, variant)) / "model.pt"
         trained.parent.mkdir(parents=True, exist_ok=True)
         trained.write_bytes(label.encode())
     write_result(cc.result_file("smoke", variant), {"models": {label: {"overrides": []} for label in models},
@@ -170,7 +171,7 @@ def test_longest_histories_read_each_runs_last_evaluated_model(tmp_path) -> None
     for label, end in (("ColorCNN C=2", 3), ("ColorCNN+", 1)):
         model = models[label]
         for e in range(1, end + 1, 2):
-            trained = runs.run_dir(model.method, cc.run_config("smoke", model, e)) / "model.pt"
+            trained = store.run_dir(model.method, cc.run_config("smoke", model, e)) / "model.pt"
             trained.parent.mkdir(parents=True, exist_ok=True)
             torch.save({"history": [{"epoch": i + 1, "task": 1.0 / (i + 1)} for i in range(e)]}, trained)
             curve_rows_.append({"model": label, "epochs": e})

@@ -25,8 +25,9 @@ from colorcnn_repro.evaluation.metrics import average_precision, exact_match, mc
 from colorcnn_repro.models.checkpoint import load_checkpoint, save_checkpoint
 from colorcnn_repro.profiles import DATASET_DEFAULTS, get_config
 from colorcnn_repro.quantizers.batched import quantize_batch
-from colorcnn_repro.training import augment, loops, runs, targets
-from colorcnn_repro.training.runs import NonFiniteLoss, epoch_generator, model_file, run_dir
+from colorcnn_repro.store import model_file, run_dir
+from colorcnn_repro.training import TRAINERS, augment, loops, runs, targets
+from colorcnn_repro.training.runs import NonFiniteLoss, epoch_generator
 
 
 @pytest.fixture(autouse=True)
@@ -381,8 +382,8 @@ def test_main_results_trains_only_what_neither_runs_nor_the_zoo_holds(monkeypatc
     monkeypatch.setattr(pipeline, "evaluation_stage", lambda *a: {"evaluated": True})
     monkeypatch.setattr(pipeline, "model_file", lambda stage, cfg: (
         Path("zoo.pt") if stage == "colorcnn+" or cfg.colors == 2 else None))
-    monkeypatch.setattr(pipeline, "train_colorcnn", lambda cfg, *a: trained.append(f"colorcnn C={cfg.colors}"))
-    monkeypatch.setattr(pipeline, "train_colorcnn_plus", lambda cfg, *a: trained.append("colorcnn+"))
+    monkeypatch.setitem(TRAINERS, "colorcnn", lambda cfg, *a: trained.append(f"colorcnn C={cfg.colors}"))
+    monkeypatch.setitem(TRAINERS, "colorcnn+", lambda cfg, *a: trained.append("colorcnn+"))
     assert pipeline.main_results(exp) == {"evaluated": True}
     assert trained == ["colorcnn C=4"]
 
@@ -458,7 +459,7 @@ def test_resume_after_kill_equals_uninterrupted_run(smoke, monkeypatch, tmp_path
     monkeypatch.setattr(loops, "run_epoch", dies)
     with pytest.raises(Killed):
         train_in(monkeypatch, tmp_path / "killed", smoke)
-    run = runs.run_dir("classifier", smoke)
+    run = run_dir("classifier", smoke)
     assert not (run / "model.pt").exists()
     assert load_checkpoint(run / "checkpoint.pt")["epoch"] == 1
 
@@ -530,7 +531,7 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(smoke, monkeypatch, tmp_p
     monkeypatch.setattr(loops, "task_loss", poisoned)
     with pytest.raises(NonFiniteLoss, match="checkpoint"):
         train_in(monkeypatch, tmp_path / "nan", smoke)
-    run = runs.run_dir("classifier", smoke)
+    run = run_dir("classifier", smoke)
     assert not (run / "model.pt").exists()
     ckpt = load_checkpoint(run / "checkpoint.pt")
     assert ckpt["epoch"] == 1

@@ -3,6 +3,7 @@ and packages do not import each other in a circle. Imports are read with ``ast``
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = "colorcnn_repro"
@@ -11,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent / PACKAGE
 # Floor of each top-level module or package ("" is the package's own __init__).
 FLOORS = {
     **dict.fromkeys(["", "config", "profiles", "paths", "files", "parallel", "quantized", "results", "names",
-                     "paper_numbers", "progress", "losses", "data", "models", "imitation_schedule", "stats"], 0),
+                     "paper_numbers", "progress", "losses", "data", "models", "imitation_schedule", "stats",
+                     "methods", "store"], 0),
     "quantizers": 1,
     **dict.fromkeys(["training", "evaluation"], 2),
     "zoo": 3,
@@ -24,7 +26,7 @@ CYCLE_EXCEPTIONS: set[str] = set()
 
 # Ground-floor modules that must not import torch (the scorecard and the CLI's fast paths rely on it).
 TORCH_FREE = {"config", "profiles", "paths", "files", "quantized", "results", "names", "paper_numbers",
-              "imitation_schedule", "stats"}
+              "imitation_schedule", "stats", "methods"}
 
 # What report/ and plots.py may never reach, directly or through what they import: they only read results.
 COMPUTING = ("training", "experiments", "zoo", "evaluation", "models")
@@ -151,9 +153,26 @@ def test_the_parser_sees_relative_and_lazy_imports() -> None:
     assert f"{PACKAGE}.quantized" in imports(PACKAGE)
 
 
-def test_learned_method_names_are_the_quantizer_nets() -> None:
-    """One list of learned-method names (quantizers.LEARNED_METHODS, torch-free), the same as the networks'."""
-    from colorcnn_repro.models.colorcnn import QUANTIZER_NETS
-    from colorcnn_repro.quantizers import LEARNED_METHODS, METHODS
+#: A branch on one learned method's name: what the method specs (methods.py) decide instead.
+METHOD_BRANCH = re.compile(r"""[!=]=\s*["']colorcnn\+?["']|["']colorcnn\+?["']\s*[!=]=|"""
+                           r"""["']colorcnn\+?["']\s+(not\s+)?in\s+(methods|learned|scores)\b""")
 
-    assert LEARNED_METHODS == tuple(QUANTIZER_NETS) and not set(LEARNED_METHODS) & set(METHODS)
+
+def test_no_branch_on_a_learned_method_outside_its_spec_and_its_network() -> None:
+    """One-network-per-C against one-for-every-C, the config section and the run names are the spec's
+    (methods.LEARNED); no other module compares a method's name with "colorcnn" or "colorcnn+"."""
+    found = [f"{module}:{n}: {line.strip()}" for module, path in MODULES.items()
+             if unit(module) not in ("methods", "models")
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if METHOD_BRANCH.search(line)]
+    assert not found, "branches on a learned method's name:\n" + "\n".join(found)
+
+
+def test_every_learned_method_has_a_network_and_a_trainer() -> None:
+    """One spec per learned method (methods.LEARNED, torch-free); the networks and trainers are keyed by the same
+    names, and no name is also a classical method's."""
+    from colorcnn_repro.methods import LEARNED
+    from colorcnn_repro.models.colorcnn import QUANTIZER_NETS
+    from colorcnn_repro.quantizers import METHODS
+    from colorcnn_repro.training import TRAINERS
+
+    assert list(LEARNED) == list(QUANTIZER_NETS) == list(TRAINERS) and not set(LEARNED) & set(METHODS)

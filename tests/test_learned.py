@@ -17,7 +17,7 @@ from colorcnn_repro.quantizers.learned import (
     pad_to_multiple,
     tiled_quantize,
 )
-from colorcnn_repro.training.runs import run_dir
+from colorcnn_repro.store import run_dir
 
 # Untrained test networks often use few colours; the warning is checked in its own test.
 pytestmark = pytest.mark.filterwarnings("ignore::colorcnn_repro.quantizers.learned.FewColorsWarning")
@@ -248,7 +248,7 @@ def test_quantize_takes_every_method_by_name(monkeypatch, plus: ColorCNNPlus) ->
 
 def test_pretrained_errors(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path))
-    with pytest.raises(ValueError, match="unknown learned quantizer 'classifier'"):
+    with pytest.raises(ValueError, match="unknown learned method 'classifier'; accepted: colorcnn, colorcnn\\+"):
         zoo.pretrained_quantizer("classifier")
     with pytest.raises(FileNotFoundError, match="train-colorcnn-plus"):
         zoo.pretrained_quantizer("colorcnn+", profile="smoke", dataset="no-such-dataset")
@@ -270,9 +270,11 @@ def test_readable_repr(tmp_path, plus: ColorCNNPlus) -> None:
     torch.save(quantizer_checkpoint(ColorCNN(4, width=4)), path)
     assert repr(LearnedQuantizer.from_checkpoint(path, device="cpu")) == (
         f"LearnedQuantizer('colorcnn', source='checkpoint {path}', device='cpu')")
-    lazy = LearnedQuantizer(lambda colors: ColorCNN(colors, width=4), device="cpu")
+    lazy = LearnedQuantizer(lambda colors: ColorCNN(colors, width=4), device="cpu", name="colorcnn")
     lazy.net_for(8)
     assert repr(lazy) == "LearnedQuantizer('colorcnn', source='given network', device='cpu', loaded C=[8])"
+    unnamed = LearnedQuantizer(lambda colors: ColorCNN(colors, width=4), device="cpu")  # a loader names no method
+    assert repr(unnamed) == "LearnedQuantizer('learned quantizer', source='given network', device='cpu', loaded C=[])"
 
 
 def test_zoo_errors_list_the_colour_counts_that_exist(monkeypatch, tmp_path) -> None:

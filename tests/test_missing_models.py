@@ -1,6 +1,6 @@
-"""Loading never trains: a missing model raises MissingModelError naming it, where it was looked for and the
-``colorcnn`` command that trains it, and creates no run folder; training paths train the classifier explicitly
-(ensure_classifier)."""
+"""Loading never trains: a missing model raises MissingModelError naming it and where it was looked for (the
+zoo and the command line add the ``colorcnn`` command that trains it), and no run folder is created; training
+paths train the classifier explicitly (ensure_classifier)."""
 from __future__ import annotations
 
 import shlex
@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 import torch
 
-from colorcnn_repro.cli import build_parser, overrides
+from colorcnn_repro.cli import build_parser, main, overrides
 from colorcnn_repro.config import config_key
 from colorcnn_repro.models import build_normalized_classifier, classifier_checkpoint
 from colorcnn_repro.profiles import get_config
-from colorcnn_repro.training import loops, runs
-from colorcnn_repro.training.runs import MissingModelError, run_path, train_command, zoo_path
+from colorcnn_repro.store import MissingModelError, run_dir, run_path, zoo_path
+from colorcnn_repro.training import TRAINERS, loops, runs
 from colorcnn_repro.zoo import load_pretrained, pretrained_config, pretrained_quantizer
+from colorcnn_repro.zoo.commands import train_command
 
 
 @pytest.fixture(autouse=True)
@@ -27,22 +28,26 @@ def no_training(monkeypatch, tmp_path) -> Path:
     def trains(*args, **kwargs):
         raise AssertionError("a model was trained")
 
-    for module, name in ((loops, "train_classifier"), (loops, "train_colorcnn"), (loops, "train_colorcnn_plus"),
-                         (runs, "fit")):
+    for module, name in ((loops, "train_classifier"), (runs, "fit")):
         monkeypatch.setattr(module, name, trains)
+    for method in TRAINERS:
+        monkeypatch.setitem(TRAINERS, method, trains)
     return tmp_path / "runs"
 
 
-def test_frozen_classifier_never_trains(no_training: Path) -> None:
+def test_frozen_classifier_never_trains(no_training: Path, capsys) -> None:
     cfg = get_config("classifier", "smoke")
     with pytest.raises(MissingModelError) as err:
         loops.frozen_classifier(cfg)
     message = str(err.value)
-    assert isinstance(err.value, FileNotFoundError)
+    assert isinstance(err.value, FileNotFoundError) and (err.value.stage, err.value.cfg) == ("classifier", cfg)
     for fragment in (f"no trained classifier model classifier-{config_key(cfg)}",
                      str(run_path("classifier", cfg) / "model.pt"), str(zoo_path("classifier", cfg)),
-                     "loading never trains a model: train it first with `colorcnn train-classifier --profile smoke`"):
+                     "loading never trains a model: train it first"):
         assert fragment in message
+    # the command line names the command that trains it
+    assert main(["evaluate", "--profile", "smoke"]) != 0
+    assert "train it first with `colorcnn train-classifier --profile smoke`" in capsys.readouterr().err
     assert not no_training.exists()
 
 
@@ -101,7 +106,7 @@ def test_ensure_classifier_trains_only_a_missing_one(monkeypatch) -> None:
         trained.append(config_key(cfg))
         torch.manual_seed(0)
         model = build_normalized_classifier("alexnet", 10, "cifar10")
-        run = runs.run_dir("classifier", cfg)
+        run = run_dir("classifier", cfg)
         torch.save(classifier_checkpoint(model, "alexnet", 10, "cifar10"), run / "model.pt")
         return run
 

@@ -18,9 +18,11 @@ from killing import DiesAtEpoch, Killed
 from torch import nn
 
 from colorcnn_repro import parallel
+from colorcnn_repro.config import config_key
 from colorcnn_repro.data import ImageArrays
 from colorcnn_repro.evaluation.grid import evaluate_grid
 from colorcnn_repro.losses import sample_pixels
+from colorcnn_repro.methods import slug
 from colorcnn_repro.models import ColorCNNPlus, build_normalized_classifier
 from colorcnn_repro.models.checkpoint import load_checkpoint, load_quantizer_net, save_checkpoint
 from colorcnn_repro.profiles import get_config
@@ -259,14 +261,14 @@ STAGES = {"classifier": (lambda: get_config("classifier", "smoke", OVERRIDES), l
 
 
 def _weights(folder: Path, stage: str) -> dict[str, torch.Tensor]:
-    run = folder / f"{runs.slug(stage)}-{runs.config_key(STAGES[stage][0]())}"
+    run = folder / f"{slug(stage)}-{config_key(STAGES[stage][0]())}"
     return load_checkpoint(run / "model.pt")["state_dict"]
 
 
 def _seed_classifier(folder: Path, state_dict: dict) -> None:
     """Put a trained classifier where the ColorCNN+ runs of ``folder`` look for it."""
     cfg = STAGES["classifier"][0]()
-    run = folder / f"classifier-{runs.config_key(cfg)}"
+    run = folder / f"classifier-{config_key(cfg)}"
     run.mkdir(parents=True)
     save_checkpoint({"kind": "classifier", "name": "alexnet", "num_classes": 10, "dataset": "cifar10",
                       "multilabel": False, "state_dict": state_dict, "history": []}, run / "model.pt")
@@ -294,7 +296,7 @@ def test_two_processes_equal_one_and_a_killed_run_resumes(tmp_path, monkeypatch)
         _seed_classifier(folder, clf)
     jobs = [(str(ddp_clf), "classifier", False), (str(ddp), "colorcnn+", False), (str(killed), "colorcnn+", True)]
     mp.spawn(_ddp_worker, args=(2, _free_port(), train, jobs), nprocs=2, join=True)
-    run = killed / f"colorcnn_plus-{runs.config_key(STAGES['colorcnn+'][0]())}"  # not its 1-epoch cycle-end model's
+    run = killed / f"colorcnn_plus-{config_key(STAGES['colorcnn+'][0]())}"  # not its 1-epoch cycle-end model's
     assert not (run / "model.pt").exists() and load_checkpoint(run / "checkpoint.pt")["epoch"] == 1
     mp.spawn(_ddp_worker, args=(2, _free_port(), train, [(str(killed), "colorcnn+", False)]), nprocs=2, join=True)
 

@@ -214,7 +214,7 @@ def test_tiny_sweep_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(studies, "main_results", pipeline.main_results)
     path.unlink()
     with monkeypatch.context() as m:
-        for stage in ("classifier_stage", "colorcnn_plus_stage", "evaluation_stage"):
+        for stage in ("classifier_stage", "learned_stage", "evaluation_stage"):
             m.setattr(pipeline, stage, lambda *a, **k: pytest.fail("retrained or re-evaluated a variant"))
         rebuilt = studies.sweep("tiny", variants, ("colorcnn+",), "smoke",
                                 {"classifier.data.dataset": VOC_SYNTHETIC, **overrides})

@@ -10,10 +10,10 @@ import pytest
 
 from colorcnn_repro.cli import main
 from colorcnn_repro.config import config_dict, config_key
+from colorcnn_repro.methods import slug
 from colorcnn_repro.paths import REPO_ROOT, zoo_root
 from colorcnn_repro.profiles import PROFILES, get_config
-from colorcnn_repro.training import runs
-from colorcnn_repro.training.runs import slug, zoo_path
+from colorcnn_repro.store import run_dir, zoo_path
 from colorcnn_repro.zoo import ZooEntry, find_entry, pretrained_config, publish, zoo_index
 from colorcnn_repro.zoo.pretrained import dict_key
 
@@ -65,7 +65,7 @@ def test_metrics_come_from_the_profiles_results() -> None:
 
 def fake_run(stage: str, cfg) -> None:
     """A finished run of ``cfg`` (its weights are never read by the index)."""
-    (runs.run_dir(stage, cfg) / "model.pt").write_bytes(b"weights")
+    (run_dir(stage, cfg) / "model.pt").write_bytes(b"weights")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ budget and what budget would reach a given lead.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,16 +24,18 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ..config import SECTIONS, ColorCNNConfig, QuantizerConfig
+from ..config import QuantizerConfig
 from ..imitation_schedule import VARIANTS
+from ..methods import learned, section
 from ..models.checkpoint import load_checkpoint
 from ..paths import DataRoot, checkpoints_root
 from ..profiles import Experiment, get_config, resolve
 from ..quantizers.classical import METHODS as CLASSICAL_METHODS
 from ..results import Scores, longest_rows, read_result, result_path
 from ..stats import paired_se
-from ..training.loops import train_colorcnn, train_colorcnn_plus
-from ..training.runs import archived_checkpoint, cycle_ends, model_file, run_dir, trained_model_file, zoo_path
+from ..store import archived_checkpoint, model_file, run_dir, trained_model_file, zoo_path
+from ..training import trainer
+from ..training.runs import cycle_ends
 from ..zoo import publish
 from .pipeline import main_results, write_result
 
@@ -95,20 +97,18 @@ def check_labels(known: Iterable[str], labels: Iterable[str] | None) -> None:
 def row_overrides(model: CurveModel, epochs: int, bits: tuple[int, ...] | None = None) -> dict[str, Any]:
     """The experiment overrides of ``model`` trained for ``epochs``, evaluated with the references at ``bits``
     (default: the model's)."""
-    prefix = SECTIONS[model.method] + "."
+    prefix = section(model.method) + "."
     return {**{prefix + k: v for k, v in CURVE_SCHEDULE.items()}, **dict(model.overrides), prefix + "epochs": epochs,
             "methods": (model.method, *REFERENCES), "bits": model.bits if bits is None else bits}
 
 
 def run_config(profile: str, model: CurveModel, epochs: int | None = None,
                overrides: dict[str, Any] | None = None) -> QuantizerConfig:
-    """The training config of ``model`` for ``epochs`` (default: its whole run); a ColorCNN at its colour count."""
+    """The training config of ``model`` for ``epochs`` (default: its whole run); a per-C method's (a ColorCNN's)
+    at its colour count."""
     cfg = get_config(model.method, profile, {**(overrides or {}), **row_overrides(model, epochs or model.epochs)})
-    if model.method == "colorcnn":
-        assert isinstance(cfg, ColorCNNConfig)
-        return replace(cfg, colors=2 ** model.bits[0])
     assert isinstance(cfg, QuantizerConfig)
-    return cfg
+    return learned(model.method).at_colors(cfg, 2 ** model.bits[0])
 
 
 def curve_ends(profile: str, model: CurveModel, overrides: dict[str, Any] | None = None) -> list[int]:
@@ -133,8 +133,7 @@ def train_curve(profile: str = "cpu", until: int | None = None, labels: list[str
                 continue
             cfg = run_config(profile, model, overrides=overrides)
             if model_file(model.method, replace(cfg, epochs=end)) is None:
-                train: Callable[..., Path] = train_colorcnn if model.method == "colorcnn" else train_colorcnn_plus
-                train(cfg, root, device, until=end, archive=checkpoints_root(profile))
+                trainer(model.method)(cfg, root, device, until=end, archive=checkpoints_root(profile))
 
 
 def compute_curve(profile: str = "cpu", until: int | None = None, *, train: bool = False,

@@ -17,10 +17,10 @@ from ..config import ExperimentConfig
 from ..data import ImageArrays
 from ..evaluation.adversarial import adversarial_defense
 from ..evaluation.cam import cam_panels, feature_map_shape
+from ..methods import LEARNED
 from ..models import NormalizedClassifier
 from ..paths import DataRoot
 from ..profiles import ADVERSARIAL_DEFAULTS, STUDY_IMAGES, Experiment, resolve
-from ..quantizers import LEARNED_METHODS
 from ..results import Scores, read_result, result_path
 from ..training.loops import ensure_classifier, frozen_classifier, load_split
 from .pipeline import main_results, trained_quantizers, write_result
@@ -38,11 +38,10 @@ def _load(exp: Experiment, limit: int | None, root: DataRoot, device: str | None
     clf = ensure_classifier(cfg.classifier, root, device)
     n = limit if limit is not None else STUDY_IMAGES.get(exp.profile, 500)
     data = load_split(cfg.classifier.data, cfg.split, root, n)
-    learned = tuple(m for m in methods if m in LEARNED_METHODS)
-    if "colorcnn" in learned:
-        missing = sorted(set(bits) - set(cfg.bits))
-        if missing:
-            raise ValueError(f"ColorCNN is trained for bits {cfg.bits} only (one model per C); "
+    learned = tuple(m for m in methods if m in LEARNED)
+    for m in learned:
+        if LEARNED[m].per_color and (missing := sorted(set(bits) - set(cfg.bits))):
+            raise ValueError(f"{LEARNED[m].title} is trained for bits {cfg.bits} only (one model per C); "
                              f"bits {missing} were asked for")
     quantizers = trained_quantizers(replace(cfg, bits=tuple(bits)), learned, root, device) if learned else {}
     return cfg, clf, data, quantizers
@@ -72,7 +71,7 @@ def adversarial_study(profile: str = "cpu", overrides: dict | None = None, force
     eps_list = defaults["eps_list"] if eps_list is None else eps_list
     pgd_steps = defaults["pgd_steps"] if pgd_steps is None else pgd_steps
     jpeg_qualities = defaults["jpeg_qualities"] if jpeg_qualities is None else jpeg_qualities
-    methods = tuple(m for m in methods if m in cfg.methods or m not in LEARNED_METHODS)
+    methods = tuple(m for m in methods if m in cfg.methods or m not in LEARNED)
     bits = (tuple(int(np.log2(c)) for c in colors) if colors is not None
             else _default_bits(cfg.bits, defaults["bits"]))
     if colors is not None and any(2**b != c for b, c in zip(bits, colors)):

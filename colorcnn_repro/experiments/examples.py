@@ -13,11 +13,12 @@ import torch
 
 from ..data import ImageArrays
 from ..imitation_schedule import SCHEDULES
+from ..methods import LEARNED
 from ..names import METHOD_NAMES
 from ..paths import DataRoot
 from ..profiles import Experiment, get_config
 from ..quantized import Quantized
-from ..quantizers import LEARNED_METHODS, Quantizer, quantizers_for
+from ..quantizers import Quantizer, quantizers_for
 from ..quantizers.learned import LearnedQuantizer
 from ..results import Examples, examples_path, longest_rows, read_examples, write_examples
 from ..training.loops import load_split
@@ -59,8 +60,8 @@ def main_examples(exp: Experiment, result: Mapping, n: int, methods: Sequence[st
     ``methods`` at each of ``bits`` (curves ``"<method> <bits>"``), and the learned methods' train-time and
     test-time outputs at ``2**soft_bits`` colours; learned methods the experiment does not train are left out."""
     cfg = exp.config
-    learned = tuple(m for m in LEARNED_METHODS if m in cfg.methods and (m in methods or soft_bits))
-    methods = [m for m in methods if m not in LEARNED_METHODS or m in learned]
+    learned = tuple(m for m in LEARNED if m in cfg.methods and (m in methods or soft_bits))
+    methods = [m for m in methods if m not in LEARNED or m in learned]
     params = {"n": n, "methods": list(methods), "bits": list(bits), "soft_bits": soft_bits}
     path = examples_path(result["result_file"])
     if not force and (hit := read_examples(path)) is not None and hit.params == params:
@@ -85,7 +86,7 @@ def longest_examples(exp: Experiment, curve: Mapping, n: int, bits: Sequence[int
     if not force and (hit := read_examples(path)) is not None and hit.params == params:
         return hit
     images, names = first_images(load_split(cfg.classifier.data, cfg.split, root, cfg.limit), n)
-    own = trained_quantizers(cfg, tuple(m for m in LEARNED_METHODS if m in cfg.methods), root, device)
+    own = trained_quantizers(cfg, tuple(m for m in LEARNED if m in cfg.methods), root, device)
     weights, quantized = longest_weights(curve, overrides), {}
     own_epochs = {"colorcnn": cfg.colorcnn.epochs, "colorcnn+": cfg.colorcnn_plus.epochs}
     for b in bits:
@@ -144,7 +145,7 @@ def study_examples(result: Mapping, picks: dict[str, tuple[str, str]], bits: int
     try:
         for curve, (label, method) in picks.items():
             cfg = get_config("evaluate", profile, {**variants[label]["overrides"], "bits": (bits,)})
-            quantizers = trained_quantizers(cfg, (method,), root, device) if method in LEARNED_METHODS else {}
+            quantizers = trained_quantizers(cfg, (method,), root, device) if method in LEARNED else {}
             quantized[curve] = _quantized(images, method, bits, quantizers)
     except TrainingForbidden as err:
         warnings.warn(f"no examples for {result['result_file']}: {err}", stacklevel=2)

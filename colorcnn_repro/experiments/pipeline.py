@@ -8,8 +8,7 @@ import json
 import os
 import platform
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +18,22 @@ import torch
 import torchvision
 
 from .. import __version__, parallel, results
-from ..config import ExperimentConfig, StageConfig, config_dict, config_key
+from ..config import ExperimentConfig, QuantizerConfig, config_dict, config_key
 from ..data import ImageArrays
 from ..evaluation.grid import evaluate_grid, evaluate_jpeg, predict, score
 from ..files import atomic_write_json
+from ..methods import LEARNED, learned
 from ..models import ColorQuantizerNet, NormalizedClassifier
 from ..models.checkpoint import load_checkpoint, load_quantizer_net
 from ..paths import DataRoot, cache_root
 from ..profiles import Experiment, resolve
-from ..quantizers import LEARNED_METHODS, Quantizer, check_method
+from ..quantizers import Quantizer, check_method
 from ..quantizers.external import ExternalQuantizer, is_external
 from ..quantizers.learned import LearnedQuantizer
 from ..results import classifier_accuracy, read_result, result_path
-from ..training.loops import ensure_classifier, frozen_classifier, load_split, train_colorcnn, train_colorcnn_plus
-from ..training.runs import file_lock, model_file
+from ..store import file_lock, model_file
+from ..training import trainer
+from ..training.loops import ensure_classifier, frozen_classifier, load_split
 from ..training.targets import images_digest
 
 
@@ -88,27 +89,18 @@ def classifier_accuracies(profile: str, pairs: Sequence[tuple[str, str]], overri
     return out
 
 
-def colorcnn_stage(exp: Experiment, root: DataRoot = None, device: str | None = None,
-                   bits: tuple[int, ...] | None = None) -> list[Path]:
-    """Train one ColorCNN per colour count 2**bits (default: the experiment's bits)."""
-    bits = exp.config.bits if bits is None else bits
-    return [train_colorcnn(replace(exp.config.colorcnn, colors=2**b), root, device) for b in bits]
+def learned_stage(exp: Experiment, method: str, root: DataRoot = None, device: str | None = None,
+                  bits: tuple[int, ...] | None = None) -> list[Path]:
+    """Train the learned ``method``'s networks that serve C = 2**bits (default: the experiment's bits): one per C
+    (ColorCNN), or the one that serves every C (ColorCNN+), each skipped when its run exists. Returns their run
+    folders, one per network."""
+    configs = learned(method).configs(exp.config, exp.config.bits if bits is None else bits)
+    return [trainer(method)(cfg, root, device) for cfg in dict.fromkeys(configs.values())]
 
 
-def colorcnn_plus_stage(exp: Experiment, root: DataRoot = None, device: str | None = None) -> Path:
-    """Train ColorCNN+ (one model for every C)."""
-    return train_colorcnn_plus(exp.config.colorcnn_plus, root, device)
-
-
-def learned_configs(cfg: ExperimentConfig, methods: tuple[str, ...]) -> dict[str, dict[int, StageConfig]]:
+def learned_configs(cfg: ExperimentConfig, methods: tuple[str, ...]) -> dict[str, dict[int, QuantizerConfig]]:
     """{method: {C: training config}} of the learned methods among ``methods`` at the config's bits."""
-    colors = [2**b for b in cfg.bits]
-    out: dict[str, dict[int, StageConfig]] = {}
-    if "colorcnn" in methods:
-        out["colorcnn"] = {c: replace(cfg.colorcnn, colors=c) for c in colors}
-    if "colorcnn+" in methods:
-        out["colorcnn+"] = {c: cfg.colorcnn_plus for c in colors}
-    return out
+    return {m: LEARNED[m].configs(cfg, cfg.bits) for m in methods if m in LEARNED}
 
 
 def trained_quantizers(cfg: ExperimentConfig, methods: tuple[str, ...], root: DataRoot = None,
@@ -117,12 +109,11 @@ def trained_quantizers(cfg: ExperimentConfig, methods: tuple[str, ...], root: Da
     a model that neither holds is trained first, as its stage would (a fresh clone may hold a committed result
     but no run). One net is loaded once, whatever the number of colour counts it serves."""
     dev = parallel.pick_device(device)
-    train: dict[str, Callable[..., Path]] = {"colorcnn": train_colorcnn, "colorcnn+": train_colorcnn_plus}
     loaded: dict[str, ColorQuantizerNet] = {}
 
-    def net(stage: str, sub: StageConfig) -> ColorQuantizerNet:
+    def net(stage: str, sub: QuantizerConfig) -> ColorQuantizerNet:
         if model_file(stage, sub) is None:
-            train[stage](sub, root, device)
+            trainer(stage)(sub, root, device)
         key = config_key(sub)
         if key not in loaded:
             path = model_file(stage, sub)
@@ -195,7 +186,7 @@ def evaluation_stage(exp: Experiment, root: DataRoot = None, device: str | None 
 
 def _evaluate(profile: str, cfg: ExperimentConfig, path: Path, root, device, npz: str | None) -> dict:
     for m in cfg.methods:  # an unknown name stops before any work; a user's quantizer is loaded first
-        if m not in LEARNED_METHODS and not is_external(m):
+        if m not in LEARNED and not is_external(m):
             check_method(m)
     external = {m: ExternalQuantizer(m) for m in cfg.methods if is_external(m)}
     clf = frozen_classifier(cfg.classifier, device=device)
@@ -205,7 +196,7 @@ def _evaluate(profile: str, cfg: ExperimentConfig, path: Path, root, device, npz
         from ..data import load_dataset
         data = load_dataset("npz", "test", npz)
         check_labels(data.labels, predict(clf, data.images[:1]).shape[1], npz)
-    learned = tuple(m for m in cfg.methods if m in LEARNED_METHODS)
+    learned = tuple(m for m in cfg.methods if m in LEARNED)
     quantizers: dict[str, Quantizer] = {**trained_quantizers(cfg, learned, root, device), **external}
     start = time.perf_counter()
     cache = cache_root() / "classical" / f"{scores_key(clf, data)}"
@@ -271,10 +262,7 @@ def main_results(exp: Experiment, root: DataRoot = None, device: str | None = No
         return hit
     classifier_stage(exp, root, device)
     # a model that runs/ or the zoo holds is not trained again (the zoo holds models whose runs are gone)
-    missing = {m: [c for c, sub in per.items() if model_file(m, sub) is None]
-               for m, per in learned_configs(exp.config, exp.config.methods).items()}
-    if missing.get("colorcnn"):
-        colorcnn_stage(exp, root, device, tuple(c.bit_length() - 1 for c in missing["colorcnn"]))
-    if missing.get("colorcnn+"):
-        colorcnn_plus_stage(exp, root, device)
+    for m, per in learned_configs(exp.config, exp.config.methods).items():
+        if missing := [c for c, sub in per.items() if model_file(m, sub) is None]:
+            learned_stage(exp, m, root, device, tuple(c.bit_length() - 1 for c in missing))
     return evaluation_stage(exp, root, device, force)

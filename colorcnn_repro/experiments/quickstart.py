@@ -4,21 +4,22 @@ model zoo or, when it lacks them, from the profile's own trained models. :mod:`c
 draws them."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import cast
 
 import numpy as np
 from PIL import Image
 
+from ..methods import LEARNED, LearnedMethod
 from ..models import ColorQuantizerNet
 from ..profiles import resolve
 from ..quantized import Quantized
 from ..quantizers import quantizers_for
 from ..quantizers.learned import MULTIPLE, LearnedQuantizer
-from ..training.runs import model_file
+from ..store import model_file
 from ..zoo import load_pretrained, pretrained_config
-from .pipeline import colorcnn_plus_stage, colorcnn_stage
+from .pipeline import learned_stage
 
 PHOTOS = ("astronaut", "chelsea", "coffee")  # scikit-image's sample photographs
 
@@ -46,20 +47,23 @@ def sample_photos(size: int, names: Sequence[str] = PHOTOS) -> dict[str, np.ndar
 
 def _zoo_quantizers(methods: Sequence[str], bits: Sequence[int], dataset: str, classifier: str, profile: str,
                     overrides: Mapping | None) -> tuple[dict[str, LearnedQuantizer], list[Path]]:
-    """The learned ``methods`` at ``profile`` and their weight files; every ColorCNN of ``bits`` is loaded now so
-    that a gap shows."""
+    """The learned ``methods`` at ``profile`` and their weight files; every network serving ``bits`` (one per C
+    for a per-C method) is loaded now so that a gap shows."""
     extra = dict(overrides) if overrides else None
-    wanted: list[tuple[str, int | None]] = [("colorcnn+", None)] if "colorcnn+" in methods else []
-    wanted += [("colorcnn", 2**b) for b in bits] if "colorcnn" in methods else []
-    nets = {(name, colors): cast(ColorQuantizerNet, load_pretrained(name, dataset, classifier, colors, profile, extra))
-            for name, colors in wanted}
-    files = [f for name, colors in wanted
-             if (f := model_file(name, pretrained_config(name, dataset, classifier, colors, profile, extra)))]
-    out = {}
-    if "colorcnn+" in methods:
-        out["colorcnn+"] = LearnedQuantizer(nets["colorcnn+", None])
-    if "colorcnn" in methods:
-        out["colorcnn"] = LearnedQuantizer(lambda c: nets["colorcnn", c])
+    chosen = [LEARNED[m] for m in methods if m in LEARNED]
+
+    def colors(method: LearnedMethod, c: int) -> int | None:  # the network's key: its C, or None when shared
+        return c if method.per_color else None
+
+    def loader(method: LearnedMethod) -> Callable[[int], ColorQuantizerNet]:
+        return lambda c: nets[method.name, colors(method, c)]
+
+    wanted = list(dict.fromkeys((m.name, colors(m, 2**b)) for m in chosen for b in bits))
+    nets = {(name, c): cast(ColorQuantizerNet, load_pretrained(name, dataset, classifier, c, profile, extra))
+            for name, c in wanted}
+    files = [f for name, c in wanted
+             if (f := model_file(name, pretrained_config(name, dataset, classifier, c, profile, extra)))]
+    out = {m.name: LearnedQuantizer(loader(m), name=m.name) for m in chosen}
     return out, files
 
 
@@ -75,10 +79,9 @@ def learned_quantizers(methods: Sequence[str], bits: Sequence[int], dataset: str
     except FileNotFoundError as err:
         print(f"zoo weights unavailable, training the {profile} profile's own models instead:\n  {err}")
     exp = resolve(profile, {**(overrides or {}), "dataset": dataset, "classifier.classifier": classifier})
-    if "colorcnn" in methods:
-        colorcnn_stage(exp, bits=tuple(bits))  # each C skipped when its run exists
-    if "colorcnn+" in methods:
-        colorcnn_plus_stage(exp)
+    for m in methods:
+        if m in LEARNED:
+            learned_stage(exp, m, bits=tuple(bits))  # each network skipped when its run exists
     learned, files = _zoo_quantizers(methods, bits, dataset, classifier, profile, overrides)
     return learned, f"this {profile} profile's own trained models", files
 

@@ -33,14 +33,15 @@ import itertools
 import sys
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import ClassifierConfig, ExperimentConfig, config_key, epochs_key
+from ..config import ClassifierConfig, ExperimentConfig, QuantizerConfig, config_key
 from ..data import MissingDataError
 from ..data.loader import SOURCES
 from ..imitation_schedule import READING_PREFIX, SCHEDULES
+from ..methods import epochs_key, learned
 from ..names import BACKBONE_NAMES, METHOD_NAMES
 from ..paths import DataRoot, data_root, results_root
 from ..profiles import (
@@ -55,7 +56,7 @@ from ..profiles import (
     resolve,
 )
 from ..results import Scores, read_result, result_path, variant_scores
-from ..training.loops import train_colorcnn, train_colorcnn_plus
+from ..training import trainer
 from ..training.runs import extend_run
 from .compute_curve import reading_experiment
 from .pipeline import main_results, write_result
@@ -410,15 +411,14 @@ def training_length_plan(profile: str = "cpu", overrides: dict | None = None) ->
 def _train_lengths(method: str, lengths: tuple[int, ...], profile: str, overrides: dict, root: DataRoot,
                    device: str | None) -> None:
     """Train each length but the last, seeding the next one's run from it (the sweep trains the last)."""
-    train = train_colorcnn if method == "colorcnn" else train_colorcnn_plus
-
     def configs(k: int) -> list:
         cfg = get_config(method, profile, {**overrides, epochs_key(method): k})
-        return [replace(cfg, colors=2**b) for b in LENGTH_BITS[method]] if method == "colorcnn" else [cfg]
+        assert isinstance(cfg, QuantizerConfig)
+        return list(dict.fromkeys(learned(method).at_colors(cfg, 2**b) for b in LENGTH_BITS[method]))
 
     for short, long in itertools.pairwise(lengths):
         for cfg_short, cfg_long in zip(configs(short), configs(long)):
-            train(cfg_short, root, device)
+            trainer(method)(cfg_short, root, device)
             extend_run(method, cfg_short, cfg_long)
 
 

@@ -23,11 +23,9 @@ from typing import Any, Protocol, cast
 import torch
 
 from ..files import PathLike, atomic_write
+from ..methods import CLASSIFIER
 from .classifiers import NormalizedClassifier, build_normalized_classifier
 from .colorcnn import QUANTIZER_NETS, ColorQuantizerNet
-
-CLASSIFIER = "classifier"
-MODEL_KINDS = (CLASSIFIER, *QUANTIZER_NETS)
 
 
 class Stateful(Protocol):
@@ -125,10 +123,10 @@ def load_quantizer_net(path: PathLike, expect: str | None = None) -> ColorQuanti
 
 
 def load_model(path: PathLike, kind: str) -> NormalizedClassifier | ColorQuantizerNet:
-    """The model of ``kind`` (one of :data:`MODEL_KINDS`) saved at ``path``, in eval mode on the CPU; errors
-    name the file."""
-    if kind not in MODEL_KINDS:
-        raise ValueError(f"unknown model kind {kind!r}; accepted: {', '.join(MODEL_KINDS)}")
+    """The model of ``kind`` (``"classifier"`` or a key of :data:`~.colorcnn.QUANTIZER_NETS`) saved at ``path``, in
+    eval mode on the CPU; errors name the file."""
+    if kind != CLASSIFIER and kind not in QUANTIZER_NETS:
+        raise ValueError(f"unknown model kind {kind!r}; accepted: {', '.join((CLASSIFIER, *QUANTIZER_NETS))}")
     if kind != CLASSIFIER:
         return load_quantizer_net(path, kind)
     ckpt = load_checkpoint(path)

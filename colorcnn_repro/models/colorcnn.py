@@ -236,5 +236,7 @@ class ColorCNNPlus(ColorQuantizerNet):
         return topk_softmax(logits, self.topk)
 
 
-QUANTIZER_NETS = {"colorcnn": ColorCNN, "colorcnn+": ColorCNNPlus}
+#: The network class of each learned method, by the method's name (:data:`colorcnn_repro.methods.LEARNED`): what a
+#: checkpoint's ``kind`` names.
+QUANTIZER_NETS: dict[str, type[ColorQuantizerNet]] = {"colorcnn": ColorCNN, "colorcnn+": ColorCNNPlus}
 

@@ -11,7 +11,6 @@ from importlib import import_module
 from typing import Any
 
 from .classical import (
-    LEARNED_METHODS,
     METHODS,
     as_rgb,
     check_colors,
@@ -40,7 +39,6 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ClassicalQuantizer",
     "FewColorsWarning",
-    "LEARNED_METHODS",
     "LearnedQuantizer",
     "METHODS",
     "as_rgb",

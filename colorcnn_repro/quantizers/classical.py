@@ -29,6 +29,7 @@ import imagequant
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from ..methods import LEARNED
 from ..quantized import Quantized
 from .dither import floyd_steinberg
 
@@ -244,16 +245,13 @@ METHODS: dict[str, Callable[[ImageLike, int], Quantized]] = {
     "dither": mediancut_dither,
     "libimagequant": libimagequant,
 }
-#: The learned methods' names, served by :class:`colorcnn_repro.zoo.LearnedQuantizer` (one place for them:
-#: the CLI, the pipeline, the studies and the scorecard take them from here).
-LEARNED_METHODS = ("colorcnn", "colorcnn+")
 
 
 def check_method(method: str) -> str:
     """``method`` if it names a registered quantizer; ValueError listing the accepted names otherwise."""
     if method not in METHODS:
-        learned = (f"; the learned {', '.join(LEARNED_METHODS)} through colorcnn_repro.zoo.quantize"
-                   if method in LEARNED_METHODS else "")
+        learned = (f"; the learned {', '.join(LEARNED)} through colorcnn_repro.zoo.quantize"
+                   if method in LEARNED else "")
         raise ValueError(f"unknown quantization method {method!r}; accepted: {', '.join(METHODS)}{learned}")
     return method
 

@@ -119,13 +119,14 @@ class LearnedQuantizer:
 
     ``net`` is one network, or a function C → network (ColorCNN has one network per C), called at most once
     per C. Networks are moved to ``device`` (default: CUDA when present, else CPU) and run in eval mode.
-    ``source`` says where the weights came from (shown by ``repr``); ``batch_size`` is how many images of a
+    ``source`` says where the weights came from (shown by ``repr``); ``name`` is the method's (default: the
+    network's kind); ``batch_size`` is how many images of a
     set go through the network at once.
     """
 
     def __init__(self, net: ColorQuantizerNet | NetLoader, device: str | torch.device | None = None,
-                 source: str = "given network", batch_size: int = 250) -> None:
-        self.name = next((k for k, cls in QUANTIZER_NETS.items() if type(net) is cls), "colorcnn")
+                 source: str = "given network", batch_size: int = 250, name: str | None = None) -> None:
+        self.name = name or next((k for k, cls in QUANTIZER_NETS.items() if type(net) is cls), "learned quantizer")
         self.source = source
         self.device = pick_device(str(device) if device is not None else None)
         self.batch_size = batch_size
@@ -147,9 +148,7 @@ class LearnedQuantizer:
             return nets[colors]
 
         first = nets[available[0]]
-        quantizer = cls(net_for, next(first.parameters()).device, batch_size=batch_size)
-        quantizer.name = name
-        return quantizer
+        return cls(net_for, next(first.parameters()).device, batch_size=batch_size, name=name)
 
     @classmethod
     def from_checkpoint(cls, path: str | os.PathLike[str], expect: str | None = None,

@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import paper_numbers
+from ..methods import LEARNED
 from ..names import METHOD_NAMES
 from ..plots import accuracy_vs_bpp, accuracy_vs_colors, image_grid
 from ..profiles import Experiment
@@ -110,11 +111,12 @@ def timings_table(result: Mapping) -> str:
     stages: list[tuple[str, Mapping | None]] = [
         (f"classifier ({result['config']['classifier']['classifier']}) training",
          training.get("classifier", {}).get("all"))]
-    if "colorcnn" in scores:
-        stages += [(f"ColorCNN, C = {2**b}", training.get("colorcnn", {}).get(str(2**b)))
-                   for b in scores.bits("colorcnn")]
-    if "colorcnn+" in scores:  # one model serves every C: its record repeats per C
-        stages.append(("ColorCNN+ (every C)", next(iter(training.get("colorcnn+", {}).values()), None)))
+    for method in (spec for spec in LEARNED.values() if spec.name in scores):
+        records = training.get(method.name, {})
+        if method.per_color:
+            stages += [(f"{method.title}, C = {2**b}", records.get(str(2**b))) for b in scores.bits(method.name)]
+        else:  # one model serves every C: its record repeats per C
+            stages.append((f"{method.title} (every C)", next(iter(records.values()), None)))
     seconds = result.get("seconds")
     stages.append(("evaluation (every method and bit size, JPEG curve)",
                    None if seconds is None else {"seconds": seconds}))

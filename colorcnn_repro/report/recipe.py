@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from ..config import epochs_key
+from ..methods import epochs_key
 from ..names import METHOD_NAMES
 from ..plots import style
 from ..results import variant_scores

@@ -1,6 +1,4 @@
-"""Training loops, run directories, checkpoints, augmentation and imitation targets."""
-from .loops import ensure_classifier, frozen_classifier, train_classifier, train_colorcnn, train_colorcnn_plus
-from .runs import run_dir
+"""Training loops, augmentation and imitation targets; one trainer per learned method (:data:`TRAINERS`)."""
+from .loops import TRAINERS, ensure_classifier, frozen_classifier, train_classifier, trainer
 
-__all__ = ["ensure_classifier", "frozen_classifier", "train_classifier", "train_colorcnn", "train_colorcnn_plus",
-           "run_dir"]
+__all__ = ["TRAINERS", "ensure_classifier", "frozen_classifier", "train_classifier", "trainer"]

@@ -36,18 +36,9 @@ from ..models import ColorCNN, ColorCNNPlus, NormalizedClassifier, build_normali
 from ..models.checkpoint import classifier_checkpoint, load_classifier, quantizer_checkpoint, save_checkpoint
 from ..parallel import autocast, distribute, per_image, pick_device, to_device
 from ..paths import DataRoot
+from ..store import file_lock, model_file, run_dir, run_path, trained_model_file
 from .augment import classifier_augment, post_quantization_augment, random_flip
-from .runs import (
-    check_training_allowed,
-    cycle_ends,
-    file_lock,
-    fit,
-    model_file,
-    run_dir,
-    run_epoch,
-    run_path,
-    trained_model_file,
-)
+from .runs import check_training_allowed, cycle_ends, fit, run_epoch
 from .targets import imitation_targets
 
 
@@ -181,7 +172,7 @@ def train_classifier(cfg: ClassifierConfig, root: DataRoot = None, device: str |
 
 def frozen_classifier(cfg: ClassifierConfig, *, device: str | None = None) -> NormalizedClassifier:
     """The trained classifier of ``cfg`` (run or zoo), frozen and in eval mode on ``device``. Never trains: a
-    missing one raises :class:`~.runs.MissingModelError` with the command that trains it."""
+    missing one raises :class:`~colorcnn_repro.store.MissingModelError` naming it."""
     path = trained_model_file("classifier", cfg)
     model = load_classifier(path).to(pick_device(device), memory_format=torch.channels_last)  # type: ignore[call-overload]
     for p in model.parameters():
@@ -357,3 +348,16 @@ def train_colorcnn_plus(cfg: ColorCNNPlusConfig, root: DataRoot = None, device: 
 
         fit_quantizer("colorcnn+", cfg, run, model, opt, sched, epoch_fn, "colorcnn+", until, archive)
     return run
+
+
+#: How a learned method's networks are trained: ``trainer(cfg, root, device, until=…, archive=…) → run folder``.
+Trainer = Callable[..., Path]
+#: The trainer of each learned method, by the method's name (:data:`colorcnn_repro.methods.LEARNED`).
+TRAINERS: dict[str, Trainer] = {"colorcnn": train_colorcnn, "colorcnn+": train_colorcnn_plus}
+
+
+def trainer(method: str) -> Trainer:
+    """The trainer of the learned ``method``; ValueError listing the methods that have one."""
+    if method not in TRAINERS:
+        raise ValueError(f"no trainer for {method!r}; accepted: {', '.join(TRAINERS)}")
+    return TRAINERS[method]

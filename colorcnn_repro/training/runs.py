@@ -1,55 +1,29 @@
-"""Run directories keyed by config, atomic checkpoints, file locks, resume, seeding and the epoch loop.
+"""Training runs: the policy that forbids training, cycle ends, extending a run, seeding and the epoch loop. Where
+runs and their archives live is :mod:`colorcnn_repro.store`.
 
 Under torchrun (see :mod:`colorcnn_repro.parallel`) every rank runs the same epochs on its slice of each
 global batch; rank 0 alone writes checkpoints and histories and holds the run's file lock.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import os
-import shlex
 import shutil
 import time
 from collections.abc import Callable, Collection
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import torch
-from filelock import FileLock
 
 from .. import parallel, progress
-from ..config import SECTIONS, TRAINABLE_COLORS, OptimConfig, QuantizerConfig, StageConfig, config_dict, config_key
+from ..config import OptimConfig, QuantizerConfig, StageConfig, config_key
 from ..files import atomic_write, atomic_write_json
+from ..methods import slug
 from ..models.checkpoint import load_checkpoint, resume_training, save_checkpoint, training_checkpoint
-from ..paths import cache_root, runs_root, zoo_root
-from ..profiles import PROFILES, get_config
-
-
-def file_lock(path: Path, every_rank: bool = False) -> AbstractContextManager:
-    """An inter-process lock guarding ``path`` (a run folder, a cached or a results file) on this machine, so
-    that two processes asking for the same thing compute it once: the second waits, then finds it done. A
-    run folder's lock file is ``<run>/.lock``; other paths lock ``<cache>/locks/<name>-<hash>.lock`` (no lock
-    files beside results). Under torchrun only rank 0 locks (the other ranks follow it through collectives),
-    unless ``every_rank`` (for work without collectives inside, such as a cache entry). Locks are released
-    when their process dies."""
-    if not (every_rank or parallel.is_main()):
-        return nullcontext()
-    if path.is_dir():
-        lock = path / ".lock"
-    else:
-        digest = hashlib.sha1(str(path.absolute()).encode()).hexdigest()[:12]
-        lock = cache_root() / "locks" / f"{path.name}-{digest}.lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(lock))
-
-
-def slug(stage: str) -> str:
-    return stage.replace("+", "_plus")
-
+from ..paths import runs_root, zoo_root
+from ..store import archived_checkpoint, model_file, run_dir, run_path
 
 #: Set (to anything but empty) to forbid training: a stage whose model is missing raises
 #: :class:`TrainingForbidden` instead of training it. ``colorcnn reproduce`` sets it unless ``--retrain``.
@@ -69,108 +43,6 @@ def check_training_allowed(stage: str, cfg: StageConfig | QuantizerConfig) -> No
             "`colorcnn reproduce --train-missing` trains what is missing")
 
 
-def run_path(stage: str, cfg: StageConfig | QuantizerConfig) -> Path:
-    """``runs/<stage>-<config key>/``, not created."""
-    return runs_root() / f"{slug(stage)}-{config_key(cfg)}"
-
-
-def run_dir(stage: str, cfg: StageConfig | QuantizerConfig) -> Path:
-    """:func:`run_path`, created, holding config.json, checkpoint.pt, model.pt, history.json."""
-    path = run_path(stage, cfg)
-    path.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(config_dict(cfg), path / "config.json")
-    return path
-
-
-def zoo_path(stage: str, cfg: StageConfig | QuantizerConfig) -> Path:
-    """Where the shipped model zoo keeps the weights of ``cfg``."""
-    return zoo_root() / f"{slug(stage)}-{config_key(cfg)}.pt"
-
-
-def model_file(stage: str, cfg: StageConfig | QuantizerConfig) -> Path | None:
-    """The trained weights of ``cfg``: the run directory's, else the zoo's, else None."""
-    for path in (run_path(stage, cfg) / "model.pt", zoo_path(stage, cfg)):
-        if path.exists():
-            return path
-    return None
-
-
-class MissingModelError(FileNotFoundError):
-    """A trained model that neither ``runs/`` nor the zoo holds: loading never trains one."""
-
-
-def trained_model_file(stage: str, cfg: StageConfig | QuantizerConfig) -> Path:
-    """:func:`model_file`, or a :class:`MissingModelError` naming the model, where it was looked for and the
-    command that trains it."""
-    path = model_file(stage, cfg)
-    if path is None:
-        raise MissingModelError(f"no trained {stage} model {slug(stage)}-{config_key(cfg)} "
-                                f"({looked_for(stage, cfg)}); loading never trains a model: train it first with "
-                                f"{how_to_train(stage, cfg)}")
-    return path
-
-
-def looked_for(stage: str, cfg: StageConfig | QuantizerConfig) -> str:
-    """Where :func:`model_file` looks for the weights of ``cfg``, as text."""
-    return f"looked for {run_path(stage, cfg) / 'model.pt'} and {zoo_path(stage, cfg)}"
-
-
-def _flat(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """A nested config dict as ``{dotted key: value}``."""
-    out: dict[str, Any] = {}
-    for k, v in config.items():
-        out.update(_flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}": v})
-    return out
-
-
-def _set_key(stage: str, field: str) -> str:
-    """The experiment's ``--set`` key of ``field`` (dotted) of a ``stage`` config: the dataset as the plain
-    ``dataset``, a quantizer's classifier fields as the experiment's ``classifier.…`` (it trains against it)."""
-    if field in ("data.dataset", "classifier.data.dataset"):
-        return "dataset"
-    if stage != "classifier" and field.startswith("classifier."):
-        return field
-    return f"{SECTIONS[stage]}.{field}"
-
-
-def _set_value(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
-
-
-def train_command(stage: str, cfg: StageConfig | QuantizerConfig) -> str | None:
-    """The ``colorcnn`` command line that trains ``cfg``: the ``--profile`` closest to it and a ``--set`` for each
-    field that differs (``--colors`` for a ColorCNN's colour count), checked to give ``cfg``; None when no command
-    line does (a ColorCNN for a C other than :data:`TRAINABLE_COLORS`)."""
-    want, key = _flat(config_dict(cfg)), config_key(cfg)
-    colors = want.pop("colors") if stage == "colorcnn" else None
-    if colors is not None and colors not in TRAINABLE_COLORS:
-        return None
-    given = {"colors": colors} if colors is not None else {}
-    best: tuple[str, dict[str, Any]] | None = None
-    for profile in PROFILES:
-        base = _flat(config_dict(get_config(stage, profile, given)))
-        sets = {_set_key(stage, k): v for k, v in sorted(want.items()) if base.get(k) != v}
-        try:
-            gives = config_key(get_config(stage, profile, {**sets, **given})) == key
-        except ValueError:  # a value --set cannot express
-            continue
-        if gives and (best is None or len(sets) < len(best[1])):
-            best = profile, sets
-    if best is None:
-        return None
-    profile, sets = best
-    bits = f" --colors {colors}" if colors is not None else ""
-    options = "".join(f" --set {shlex.quote(f'{k}={_set_value(v)}')}" for k, v in sets.items())
-    return f"colorcnn train-{slug(stage).replace('_', '-')} --profile {profile}{bits}{options}"
-
-
-def how_to_train(stage: str, cfg: StageConfig | QuantizerConfig) -> str:
-    """:func:`train_command` in backquotes, else the Python call that trains ``cfg``."""
-    command = train_command(stage, cfg)
-    return (f"`{command}`" if command else
-            f"`colorcnn_repro.training.train_{slug(stage)}(cfg)` (no `colorcnn` command line gives this config)")
-
-
 def cycle_ends(optim: OptimConfig, epochs: int) -> list[int]:
     """The epochs (counts of finished epochs, at most ``epochs``) at which a warm-restarts cycle of ``optim``
     ends, where the learning rate has decayed to 0: ``restart_epochs`` × (1, 2, 3, …), or × (1, 3, 7, 15, …)
@@ -185,11 +57,6 @@ def cycle_ends(optim: OptimConfig, epochs: int) -> list[int]:
         if optim.schedule == "warm_restarts_doubling":
             length *= 2
     return ends
-
-
-def archived_checkpoint(run: Path, folder: Path) -> Path:
-    """Where a long run's training state is archived in ``folder`` at each cycle end: ``<folder>/<run name>.pt``."""
-    return folder / f"{run.name}.pt"
 
 
 def extend_run(stage: str, shorter: QuantizerConfig, cfg: QuantizerConfig) -> bool:
@@ -210,7 +77,7 @@ def extend_run(stage: str, shorter: QuantizerConfig, cfg: QuantizerConfig) -> bo
     target = run_dir(stage, cfg)
     if (target / "checkpoint.pt").exists() or model_file(stage, cfg) is not None:
         return False
-    source = runs_root() / f"{slug(stage)}-{config_key(shorter)}" / "checkpoint.pt"
+    source = run_path(stage, shorter) / "checkpoint.pt"
     if not source.exists():
         raise FileNotFoundError(f"{stage}: no checkpoint of the shorter run at {source}; train it first")
     atomic_write(target / "checkpoint.pt", lambda tmp: shutil.copyfile(source, tmp))

@@ -12,7 +12,7 @@ import torch
 from .. import progress
 from ..paths import cache_root
 from ..quantizers.batched import quantize_batch
-from .runs import file_lock
+from ..store import file_lock
 
 
 def images_digest(images: np.ndarray) -> str:

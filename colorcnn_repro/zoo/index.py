@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ..config import dict_key
+from ..methods import CLASSIFIER, learned, slug, stages
 from ..paths import REPO_ROOT, results_root, zoo_root
 from ..profiles import get_config
 from ..results import Scores, classifier_accuracy, repo_relative, result_path
-from ..training.runs import SECTIONS, slug
-from .pretrained import NAMES, current_profile, settings
+from .pretrained import current_profile, settings
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def zoo_index(folder: Path | None = None) -> list[ZooEntry]:
         raise ValueError(f"zoo {folder}: weights (.pt) without their config (.json) or the other way round: "
                          f"{', '.join(unpaired)}")
     entries = [zoo_entry(folder / f"{stem}.pt") for stem in weights]
-    return sorted(entries, key=lambda e: (NAMES.index(e.stage), e.dataset, e.classifier, e.profile or "~",
+    return sorted(entries, key=lambda e: (stages().index(e.stage), e.dataset, e.classifier, e.profile or "~",
                                           e.colors or 0, not e.current, e.config_key))
 
 
@@ -79,8 +79,8 @@ def zoo_entry(weights: Path) -> ZooEntry:
     """The index entry of the zoo file ``weights`` from the config JSON beside it."""
     record = json.loads(weights.with_suffix(".json").read_text(encoding="utf-8"))
     stage, config = record["stage"], record["config"]
-    if stage not in NAMES:
-        raise ValueError(f"{weights.with_suffix('.json')}: unknown stage {stage!r}; accepted: {', '.join(NAMES)}")
+    if stage not in stages():
+        raise ValueError(f"{weights.with_suffix('.json')}: unknown stage {stage!r}; accepted: {', '.join(stages())}")
     key = dict_key(config)
     if weights.name != f"{slug(stage)}-{key}.pt":
         raise ValueError(f"{weights}: a {stage} model of config key {key} must be named {slug(stage)}-{key}.pt")
@@ -103,7 +103,7 @@ def _metrics(stage: str, key: str, profile: str | None, dataset: str, classifier
     profile's main evaluation that evaluated the quantizer."""
     if profile is None:
         return None, None, {}
-    if stage == "classifier":
+    if stage == CLASSIFIER:
         path = next(results_root(profile).glob(f"classifier-*-{key}.json"), None)
         return path, (classifier_accuracy(_read(path)) if path is not None else None), {}
     main = result_path(results_root(profile), "evaluation",
@@ -124,11 +124,10 @@ def _accuracy_by_bits(evaluation: dict[str, Any], stage: str, key: str) -> dict[
     did not evaluate that model)."""
     if not evaluation:
         return {}
-    cfg, scores = evaluation["config"], Scores(evaluation)
-    section = cfg[SECTIONS[stage]]
+    cfg, scores, method = evaluation["config"], Scores(evaluation), learned(stage)
     out = {}
     for bits in cfg["bits"]:
-        trained = {**section, "colors": 2**bits} if stage == "colorcnn" else section
+        trained = method.at_colors(cfg[method.section], 2**bits)
         metrics = scores.find(stage, bits)
         if metrics is not None and "accuracy" in metrics and dict_key(trained) == key:
             out[bits] = metrics["accuracy"]

@@ -2,7 +2,7 @@
 
 The classical names are :data:`colorcnn_repro.quantizers.METHODS`, served by
 :class:`~colorcnn_repro.quantizers.ClassicalQuantizer`; the learned ones
-(:data:`~colorcnn_repro.quantizers.LEARNED_METHODS`) by the zoo's trained model for the given dataset,
+(:data:`~colorcnn_repro.methods.LEARNED`) by the zoo's trained model for the given dataset,
 classifier and profile, as a :class:`~colorcnn_repro.quantizers.LearnedQuantizer`. Both offer the one
 interface :class:`~colorcnn_repro.quantizers.Quantizer`.
 """
@@ -14,33 +14,32 @@ from typing import cast
 
 import torch
 
-from ..models.colorcnn import QUANTIZER_NETS, ColorQuantizerNet
+from ..methods import LEARNED, learned
+from ..models.colorcnn import ColorQuantizerNet
 from ..profiles import PIPELINE_CHECK
 from ..quantized import Quantized
-from ..quantizers import LEARNED_METHODS, METHODS, ClassicalQuantizer, Quantizer
+from ..quantizers import METHODS, ClassicalQuantizer, Quantizer
 from ..quantizers.classical import ImageLike
 from ..quantizers.learned import LearnedQuantizer
 from .pretrained import load_pretrained
 
-ALL_METHODS = (*METHODS, *LEARNED_METHODS)
+ALL_METHODS = (*METHODS, *LEARNED)
 
 
 def pretrained_quantizer(name: str = "colorcnn+", colors: int | None = None, dataset: str = "cifar10",
                          classifier: str = "alexnet", profile: str = "cpu",
                          device: str | torch.device | None = None) -> LearnedQuantizer:
-    """``name`` ("colorcnn" or "colorcnn+") from the zoo or a local run of the same config. ColorCNN nets
-    load lazily, one per C; ``colors`` loads (and checks) that one now, so a missing model shows at once.
+    """The learned method ``name`` from the zoo or a local run of the same config. A per-C method's (ColorCNN's)
+    nets load lazily, one per C; ``colors`` loads (and checks) that one now, so a missing model shows at once.
     A model of a pipeline-check profile (:data:`~colorcnn_repro.profiles.PIPELINE_CHECK`: ``smoke``) is used
     only when that profile is given, and then with a warning."""
-    if name not in QUANTIZER_NETS:
-        raise ValueError(f"unknown learned quantizer {name!r}; accepted: {', '.join(QUANTIZER_NETS)}")
+    method = learned(name)
 
     def load(c: int | None) -> ColorQuantizerNet:
         return cast(ColorQuantizerNet, load_pretrained(name, dataset, classifier, c, profile))
 
     source = f"zoo {dataset}/{classifier}, profile {profile}"
-    quantizer = (LearnedQuantizer(load, device, source) if name == "colorcnn"
-                 else LearnedQuantizer(load(None), device, source))
+    quantizer = LearnedQuantizer(load if method.per_color else load(None), device, source, name=name)
     if colors is not None:
         quantizer.net_for(colors)
     if PIPELINE_CHECK[profile]:
@@ -54,7 +53,7 @@ def quantizer(method: str, *, dataset: str = "cifar10", classifier: str = "alexn
               device: str | None = None) -> Quantizer:
     """Any method of :data:`ALL_METHODS` behind the one interface, loaded once per process; a learned one is
     the zoo model trained against ``classifier`` on ``dataset`` at ``profile``."""
-    if method in LEARNED_METHODS:
+    if method in LEARNED:
         return pretrained_quantizer(method, None, dataset, classifier, profile, device)
     if method not in METHODS:
         raise ValueError(f"unknown quantization method {method!r}; accepted: {', '.join(ALL_METHODS)}")

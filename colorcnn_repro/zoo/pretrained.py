@@ -1,6 +1,6 @@
 """Trained weights shipped in ``colorcnn_repro/zoo/``, each file named by its stage and config key, beside
 its config JSON: :func:`publish` puts a finished run there, :func:`load_pretrained` finds one by name and never
-trains (a missing model raises :class:`~colorcnn_repro.training.runs.MissingModelError`)."""
+trains (a missing model raises :class:`~colorcnn_repro.store.MissingModelError`)."""
 from __future__ import annotations
 
 import shutil
@@ -11,19 +11,12 @@ from torch import nn
 
 from ..config import TRAINABLE_COLORS, QuantizerConfig, StageConfig, config_dict, config_key, dict_key
 from ..files import atomic_write_json
+from ..methods import CLASSIFIER, learned, per_color, stages
 from ..models.checkpoint import load_model
 from ..profiles import PROFILES, get_config
 from ..results import repo_relative
-from ..training.runs import (
-    MissingModelError,
-    how_to_train,
-    looked_for,
-    model_file,
-    run_dir,
-    zoo_path,
-)
-
-NAMES = ("classifier", "colorcnn", "colorcnn+")
+from ..store import MissingModelError, looked_for, model_file, run_dir, zoo_path
+from .commands import how_to_train
 
 
 def publish(stage: str, cfg: StageConfig | QuantizerConfig, evaluation: Path | None = None, label: str | None = None,
@@ -48,23 +41,24 @@ def publish(stage: str, cfg: StageConfig | QuantizerConfig, evaluation: Path | N
 def pretrained_config(name: str, dataset: str = "cifar10", classifier: str = "alexnet", colors: int | None = None,
                       profile: str = "cpu", overrides: dict | None = None) -> StageConfig:
     """The config under which the zoo stores ``name`` for this dataset/classifier/profile."""
-    if name not in NAMES:
-        raise ValueError(f"unknown zoo model {name!r}; accepted: {', '.join(NAMES)}")
+    if name not in stages():
+        raise ValueError(f"unknown zoo model {name!r}; accepted: {', '.join(stages())}")
     over = {"dataset": dataset, "classifier.classifier": classifier, **(overrides or {})}
-    if name == "colorcnn":
+    if per_color(name):
         if colors is None:
-            raise ValueError("ColorCNN has one model per colour count: pass colors=C (trained for these settings: "
-                             f"{colors_text(available_colors(dataset, classifier, profile, overrides))})")
+            trained = colors_text(available_colors(name, dataset, classifier, profile, overrides))
+            raise ValueError(f"{learned(name).title} has one model per colour count: pass colors=C (trained for "
+                             f"these settings: {trained})")
         over["colors"] = colors
     return get_config(name, profile, over)
 
 
-def available_colors(dataset: str = "cifar10", classifier: str = "alexnet", profile: str = "cpu",
-                     overrides: dict | None = None) -> list[int]:
-    """The colour counts C = 2, 4, …, 256 (what ``colorcnn train-colorcnn --colors`` trains) that have a
-    ColorCNN, in the zoo or a local run, for these settings."""
+def available_colors(name: str = "colorcnn", dataset: str = "cifar10", classifier: str = "alexnet",
+                     profile: str = "cpu", overrides: dict | None = None) -> list[int]:
+    """The colour counts C = 2, 4, …, 256 (what ``colorcnn train-colorcnn --colors`` trains) that have a model of
+    the per-C method ``name``, in the zoo or a local run, for these settings."""
     return [c for c in TRAINABLE_COLORS
-            if model_file("colorcnn", pretrained_config("colorcnn", dataset, classifier, c, profile, overrides))]
+            if model_file(name, pretrained_config(name, dataset, classifier, c, profile, overrides))]
 
 
 def colors_text(colors: list[int]) -> str:
@@ -83,23 +77,25 @@ def load_pretrained(name: str, dataset: str = "cifar10", classifier: str = "alex
     path = model_file(name, cfg)
     if path is None:
         existing, train = "", f"train it with {how_to_train(name, cfg)}"
-        if name == "colorcnn":
-            trained = colors_text(available_colors(dataset, classifier, profile, overrides))
-            existing = f"; ColorCNN colour counts trained for these settings: {trained}"
+        if per_color(name):
+            title = learned(name).title
+            trained = colors_text(available_colors(name, dataset, classifier, profile, overrides))
+            existing = f"; {title} colour counts trained for these settings: {trained}"
             if colors not in TRAINABLE_COLORS:
-                train = (f"ColorCNN is trained for C = 2**bits only ({colors_text(list(TRAINABLE_COLORS))}): use one "
-                         "of those, or ColorCNN+ or a classical method for other counts")
+                train = (f"{title} is trained for C = 2**bits only ({colors_text(list(TRAINABLE_COLORS))}): use one "
+                         "of those, or a method that serves every C, or a classical method for other counts")
         raise MissingModelError(
             f"no pretrained {name!r} for dataset={dataset}, classifier={classifier}, profile={profile}"
-            f"{f', colors={colors}' if colors else ''} ({looked_for(name, cfg)}){existing}; {train}")
+            f"{f', colors={colors}' if colors else ''} ({looked_for(name, cfg)}){existing}; {train}", name, cfg, True)
     return load_model(path, name)
 
 
 def settings(stage: str, config: dict[str, Any]) -> tuple[str, str, int | None]:
-    """``(dataset, classifier, colours)`` of a ``stage`` config given as a dict (colours: a ColorCNN's C, else
+    """``(dataset, classifier, colours)`` of a ``stage`` config given as a dict (colours: a per-C method's C, else
     None): what :func:`pretrained_config` takes besides the profile."""
-    clf = config if stage == "classifier" else config["classifier"]
-    return clf["data"]["dataset"], clf["classifier"], config["colors"] if stage == "colorcnn" else None
+    if stage == CLASSIFIER:
+        return config["data"]["dataset"], config["classifier"], None
+    return config["classifier"]["data"]["dataset"], config["classifier"]["classifier"], learned(stage).colors_of(config)
 
 
 def current_profile(stage: str, config: dict[str, Any]) -> str | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ...methods import LEARNED
 from ...names import CLASSIFIER_NAMES, DATASET_NAMES
 from ...paper_numbers import (
     BITS,
@@ -19,7 +20,6 @@ from ...paper_numbers import (
     TABLE5,
     TINY200_MEDIANCUT_1BIT,
 )
-from ...quantizers.classical import LEARNED_METHODS
 from ...results import Scores, classifier_accuracy
 from .effects import Comparison, Measure, at, bits_in, effect_row, mean_at, reference_label, sign, study_setup
 from .entries import (
@@ -31,6 +31,7 @@ from .entries import (
     NOT_STATED,
     SMALL_BITS,
     TABLE4_LABELS,
+    TABLE4_ROWS,
     TABLE4_SETUP,
     TABLE5_BITS,
     TABLE5_LABELS,
@@ -110,7 +111,7 @@ def numbers_fig12(evaluations: dict[tuple[str, str], Found]) -> list[Entry]:
     setup = None if ev is None else evaluation_setup(TABLE4_SETUP, ev)
     out = []
     for method in MAIN_METHODS:
-        key = TABLE4_DEFAULT if method == "colorcnn+" else method
+        key = TABLE4_ROWS.get(method, method)
         paper = {bit_key(b): t4(key, b) for b in BITS}
         ours = None if ev is None else {bit_key(b): accuracy(ev.data, method, b) for b in BITS}
         out.append(number_row(f"{name(method)}, 1–6 bits", "Sec. 4.2.2, Fig. 12 = Table 4", paper, T4_SETUP, setup,
@@ -243,13 +244,13 @@ def claims_adversarial(found: dict[tuple[str, str], Found]) -> list[Entry]:
     source = "Sec. 4.4 (evidence in the paper's appendix, not in its text)"
     if not found:
         return [absent(item.format(name(m)), source, None, NOT_STATED, "no adversarial result in the results", "claim")
-                for m in LEARNED_METHODS]
+                for m in LEARNED]
     key, adv = sorted(found.items())[0]
     n = adv.data["data"]["count"]
     attacked = adv.data["attack_then_quantize"][DEFENSE_ATTACK][DEFENSE_EPS]
     none = attacked["none"]
     out = []
-    for m in LEARNED_METHODS:
+    for m in LEARNED:
         per = {f"C={c}": acc for c, acc in sorted(attacked.get(m, {}).items(), key=lambda x: int(x[0]))}
         ours = {k: 100 * (acc - none) for k, acc in per.items()}
         test = f"95 % Wilson intervals disjoint (unpaired; n = {n}; undefended {100 * none:.1f} %)"

@@ -5,11 +5,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from ...methods import LEARNED
 from ...paper_numbers import (
     TABLE4_DEFAULT,
 )
 from ...paths import REPO_ROOT
-from ...quantizers.classical import LEARNED_METHODS
 from ...quantizers.classical import METHODS as CLASSICAL_METHODS
 
 HOLDS, FAILS, INCONCLUSIVE, UNMEASURABLE = "holds", "does not hold", "inconclusive", "not measurable here"
@@ -22,7 +22,7 @@ ALPHA = 0.05
 MIN_SEEDS = 3
 PAPER_CLASSICAL = ("mediancut", "octree", "dither")
 CLASSICAL_HERE = tuple(CLASSICAL_METHODS)
-MAIN_METHODS = ("mediancut", *LEARNED_METHODS)
+MAIN_METHODS = ("mediancut", *LEARNED)
 SMALL_BITS, LARGE_BITS = (1, 2), (5, 6)
 #: Classes of the paper's datasets: a result on a subset (e.g. 20 of Tiny-ImageNet's 200) is another task.
 PAPER_CLASSES = {"cifar10": 10, "cifar100": 100, "stl10": 10, "tinyimagenet": 200}
@@ -33,6 +33,8 @@ TABLE4_LABELS = {"colorcnn+ lambda=0": "λ=0", "colorcnn+ lambda=1": "λ=1", TAB
                  "colorcnn+ lambda=10": "λ=10", "colorcnn+ w/o bottleneck": "w/o bottleneck",
                  "colorcnn+ w/o top-K": "w/o top-K", "colorcnn+ w/o augmentation": "w/o augmentation",
                  "colorcnn+ CE->KD": "CE→KD"}
+#: The Table 4 row of each method of the main evaluation where it is not the method's own name: ColorCNN+ at λ = 3.
+TABLE4_ROWS = {"colorcnn+": TABLE4_DEFAULT}
 TABLE4_NAMES = {"mediancut": "MedianCut", "colorcnn": "ColorCNN", **TABLE4_LABELS}
 TABLE5_LABELS = {"colorcnn": "ColorCNN", "colorcnn w/o regularization": "w/o regularization (γ=0)",
                  "colorcnn w/o color jitter": "w/o color jitter (ξ=0)"}

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from ...imitation_schedule import READING_PREFIX, READINGS
+from ...methods import LEARNED
 from ...names import CLASSIFIER_NAMES, DATASET_NAMES, METHOD_NAMES
 from ...paper_numbers import (
     JPEG_CLAIMS,
@@ -18,7 +19,6 @@ from ...paper_numbers import (
     ordered_methods,
     significance_of,
 )
-from ...quantizers.classical import LEARNED_METHODS
 from ...results import Scores
 from ...stats import holm, paired_se, wilson, z_two_sided
 from .entries import (
@@ -35,6 +35,7 @@ from .entries import (
     PAPER_CLASSICAL,
     SMALL_BITS,
     TABLE4_NAMES,
+    TABLE4_ROWS,
     TABLE4_SETUP,
     UNMEASURABLE,
     Entry,
@@ -285,7 +286,7 @@ def finalize(rows: Sequence[Row]) -> list[Entry]:
 
 def table4_margin(method: str, bits: int, than: str = "mediancut") -> tuple[float, list[str]]:
     """The paper's ``method`` − ``than`` at ``bits`` in Table 4, with the flags of the cells it uses."""
-    key = TABLE4_DEFAULT if method == "colorcnn+" else method
+    key = TABLE4_ROWS.get(method, method)
     return t4(key, bits) - t4(than, bits), table4_flags([(key, bits), (than, bits)])
 
 
@@ -293,7 +294,7 @@ T4_SETUP = setup_name(*TABLE4_SETUP)
 FIG12_SOURCE = "Sec. 4.2.2, Fig. 12; paper value: Table 4"
 
 
-def claims_small(ev: Found, setup: str, methods: Sequence[str] = LEARNED_METHODS, reading: str = "") -> list[Row]:
+def claims_small(ev: Found, setup: str, methods: Sequence[str] = tuple(LEARNED), reading: str = "") -> list[Row]:
     """Sec. 4.2.2: both ColorCNNs are significantly better than the classical methods at 1 and 2 bits; one row
     against the paper's classical methods, one against the strongest classical method here. ``reading``: the
     rows of one reading of the paper's ColorCNN+ (:func:`claims_readings`), each family of its own."""
