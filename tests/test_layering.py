@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent / PACKAGE
 FLOORS = {
     **dict.fromkeys(["", "config", "profiles", "paths", "files", "parallel", "quantized", "results", "names",
                      "paper_numbers", "progress", "losses", "data", "models", "imitation_schedule", "stats",
-                     "methods", "store"], 0),
+                     "methods", "store", "study_settings"], 0),
     "quantizers": 1,
     **dict.fromkeys(["training", "evaluation"], 2),
     "zoo": 3,
@@ -26,7 +26,7 @@ CYCLE_EXCEPTIONS: set[str] = set()
 
 # Ground-floor modules that must not import torch (the scorecard and the CLI's fast paths rely on it).
 TORCH_FREE = {"config", "profiles", "paths", "files", "quantized", "results", "names", "paper_numbers",
-              "imitation_schedule", "stats", "methods"}
+              "imitation_schedule", "stats", "methods", "study_settings"}
 
 # What report/ and plots.py may never reach, directly or through what they import: they only read results.
 COMPUTING = ("training", "experiments", "zoo", "evaluation", "models")

@@ -34,51 +34,11 @@ from ..quantizers.classical import METHODS as CLASSICAL_METHODS
 from ..results import Scores, longest_rows, read_result, result_path
 from ..stats import paired_se
 from ..store import archived_checkpoint, model_file, run_dir, trained_model_file, zoo_path
+from ..study_settings import CURVE_MODELS, CURVE_SCHEDULE, PAPER_IMAGES, REFERENCES, CurveModel
 from ..training import trainer
 from ..training.runs import cycle_ends
 from ..zoo import publish
 from .pipeline import main_results, write_result
-
-
-@dataclass(frozen=True)
-class CurveModel:
-    """One long run of the curve: a learned ``method`` with ``overrides`` on the profile's recipe, trained for
-    ``epochs`` (its last cycle end), evaluated at ``bits`` (a ColorCNN: its one colour count)."""
-
-    method: str
-    bits: tuple[int, ...]
-    epochs: int
-    overrides: tuple[tuple[str, Any], ...] = ()
-    #: The sizes an earlier curve evaluated the run at: a cycle end whose model is gone (the zoo keeps a run's
-    #: longest alone) and that was not evaluated at ``bits`` keeps the rows of that evaluation.
-    earlier_bits: tuple[int, ...] = ()
-
-
-#: The schedule of every curve run, set on the quantizer's optimiser section.
-CURVE_SCHEDULE = {"optim.schedule": "warm_restarts_doubling", "optim.restart_epochs": 1}
-#: The classical references each cycle end is compared with, on the same images.
-REFERENCES = ("mediancut", "kmeans")
-#: The curve's runs per profile. ``cpu``: ColorCNN at C = 2 and 4 and ColorCNN+ to 31 epochs at width 16; at
-#: C = 2 also widths 32 and 64, trained for fewer epochs, each for about the hours of width 16's first cycles
-#: (an epoch costs more at each width; docs/performance.md), to tell capacity from steps.
-CURVE_MODELS: dict[str, dict[str, CurveModel]] = {
-    "smoke": {"ColorCNN C=2": CurveModel("colorcnn", (1,), 3), "ColorCNN+": CurveModel("colorcnn+", (1,), 3)},
-    "cpu": {
-        "ColorCNN C=2": CurveModel("colorcnn", (1,), 31),
-        "ColorCNN C=4": CurveModel("colorcnn", (2,), 31),
-        "ColorCNN+": CurveModel("colorcnn+", (1, 2, 3, 4, 5, 6), 31, earlier_bits=(1, 2, 6)),
-        "ColorCNN C=2, width 32": CurveModel("colorcnn", (1,), 7, (("colorcnn.width", 32),)),
-        "ColorCNN C=2, width 64": CurveModel("colorcnn", (1,), 3, (("colorcnn.width", 64),)),
-    },
-    "paper": {
-        "ColorCNN C=2": CurveModel("colorcnn", (1,), 63),
-        "ColorCNN C=4": CurveModel("colorcnn", (2,), 63),
-        "ColorCNN+": CurveModel("colorcnn+", (1, 2, 6), 255),
-    },
-}
-#: The paper's training budget in images (Sec. 4.1: ColorCNN 60 epochs, ColorCNN+ 300, of the 50,000
-#: CIFAR-10 training images).
-PAPER_IMAGES = {"colorcnn": 60 * 50_000, "colorcnn+": 300 * 50_000}
 
 
 def curve_models(profile: str) -> dict[str, CurveModel]:

@@ -20,8 +20,9 @@ from ..evaluation.cam import cam_panels, feature_map_shape
 from ..methods import LEARNED
 from ..models import NormalizedClassifier
 from ..paths import DataRoot
-from ..profiles import ADVERSARIAL_DEFAULTS, STUDY_IMAGES, Experiment, resolve
+from ..profiles import Experiment, resolve
 from ..results import Scores, read_result, result_path
+from ..study_settings import ADVERSARIAL_DEFAULTS, STUDY_IMAGES
 from ..training.loops import ensure_classifier, frozen_classifier, load_split
 from .pipeline import main_results, trained_quantizers, write_result
 
@@ -63,7 +64,7 @@ def adversarial_study(profile: str = "cpu", overrides: dict | None = None, force
                       device: str | None = None) -> dict:
     """Accuracy under FGSM/PGD (ε in /255) with no defense, colour quantization (``methods`` at ``colors``)
     or JPEG, in both threat models of :mod:`~colorcnn_repro.evaluation.adversarial`. Settings left at None
-    take the profile's :data:`~colorcnn_repro.profiles.ADVERSARIAL_DEFAULTS` (colour counts: those of its
+    take the profile's :data:`~colorcnn_repro.study_settings.ADVERSARIAL_DEFAULTS` (colour counts: those of its
     ``bits`` that the experiment trains). Writes ``results/<profile>/adversarial-….json``."""
     exp = resolve(profile, overrides)
     cfg = exp.config

@@ -44,18 +44,19 @@ from ..imitation_schedule import READING_PREFIX, SCHEDULES
 from ..methods import epochs_key, learned
 from ..names import BACKBONE_NAMES, METHOD_NAMES
 from ..paths import DataRoot, data_root, results_root
-from ..profiles import (
+from ..profiles import PIPELINE_CHECK, Experiment, get_config, resolve
+from ..results import Scores, read_result, result_path, variant_scores
+from ..study_settings import (
     BACKBONE_CLASSIFIERS,
-    PIPELINE_CHECK,
+    LAMBDAS,
+    LENGTH_BITS,
+    NOISE_SEEDS,
+    RECIPE_BITS,
     STUDY_BITS,
     STUDY_DEFAULTS,
     SWEEP_VALUES,
     TRAINING_LENGTHS,
-    Experiment,
-    get_config,
-    resolve,
 )
-from ..results import Scores, read_result, result_path, variant_scores
 from ..training import trainer
 from ..training.runs import extend_run
 from .compute_curve import reading_experiment
@@ -63,10 +64,6 @@ from .pipeline import main_results, write_result
 
 # ---------------------------------------------------------------- per-study, per-profile defaults
 
-LAMBDAS = (0.0, 1.0, 3.0, 10.0)
-#: Seeds of each study's reference variant beside its own (the config's seed, 0): three runs that differ only in
-#: weight init and data order give the noise level the scorecard judges the study's effects against.
-NOISE_SEEDS = (1, 2)
 #: Where the real Style14-like set is looked for when no ``root`` is given: ``<data root>/style14``.
 STYLE14_DIR = "style14"
 
@@ -314,13 +311,10 @@ def colorcnn_plus_ablation(profile: str = "cpu", overrides: dict | None = None, 
 
 # ---------------------------------------------------------------- the short-budget recipe
 
-#: Bits each half of the recipe study evaluates: ColorCNN+ at 1, 2 and 6 bits (the paper's claims: far above
-#: MedianCut at 1–2 bits, close to it at 6), ColorCNN at 1 and 3 bits (where γ·log2 C differs from γ).
-RECIPE_BITS = {"colorcnn+": (1, 2, 6), "colorcnn": (1, 3)}
 
 
 def short_budget_recipe_plan(profile: str = "cpu", overrides: dict | None = None) -> Plan:
-    """Rows of the recipe study, each one short run of the same budget (``profiles.STUDY_DEFAULTS``). Each group
+    """Rows of the recipe study, each one short run of the same budget (``study_settings.STUDY_DEFAULTS``). Each group
     starts from the paper's recipe at this width (T = 1, batch 128; ColorCNN+ ξ = 1) and adds one choice at a
     time up to the ``cpu`` profile's recipe; the last rows change one more thing on top of it. The
     ``colorcnn_paper`` group changes one thing at a time from the paper's whole ColorCNN recipe (T = 1, palette
@@ -383,9 +377,6 @@ def short_budget_recipe(profile: str = "cpu", overrides: dict | None = None, *, 
 
 # ---------------------------------------------------------------- training length (not in the paper)
 
-#: Where the quality bars of docs/results.md are: ColorCNN at 1–2 bits, ColorCNN+ at 1–2 bits and (close to
-#: MedianCut) 6 bits.
-LENGTH_BITS = {"colorcnn": (1, 2), "colorcnn+": (1, 2, 6)}
 
 
 def length_label(method: str, epochs: int) -> str:
@@ -394,7 +385,7 @@ def length_label(method: str, epochs: int) -> str:
 
 def training_length_plan(profile: str = "cpu", overrides: dict | None = None) -> Plan:
     """Rows of the training-length study: each learned quantizer of the profile's recipe at each length of
-    :data:`~colorcnn_repro.profiles.TRAINING_LENGTHS`, evaluated with MedianCut on the main evaluation's images
+    :data:`~colorcnn_repro.study_settings.TRAINING_LENGTHS`, evaluated with MedianCut on the main evaluation's images
     (paired McNemar)."""
     if profile not in TRAINING_LENGTHS:
         raise ValueError(f"no training lengths for profile {profile!r}; accepted: {', '.join(TRAINING_LENGTHS)}")

@@ -47,7 +47,7 @@ Rules, the same for every row:
   is as cheap as our 1-bit point; where none is, they are not measurable at equal bitrate (beating a costlier
   JPEG says nothing: a MedianCut control row shows the same comparison for a classical method).
 * Effects (a study variant − its baseline variant): judged against a measured noise level, the spread of
-  :data:`MIN_SEEDS` or more seeds of the study's reference variant (:data:`STUDY_REFERENCE`). For each
+  :data:`MIN_SEEDS` or more seeds of the study's reference variant (``study_settings.STUDY_REFERENCE``). For each
   quantity, s = the sample standard deviation over the reference's seeds and the band is
   t95(n − 1) · s · √(1/m + 1/k) (n seeds of the reference, m and k runs averaged on the variant and the baseline
   side): a direction ("up"/"down") is claimed only beyond the band. A claimed direction holds when ours goes

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from ...results import Scores
 from ...stats import noise_band
+from ...study_settings import STUDY_REFERENCE
 from .entries import (
     FAILS,
     HOLDS,
     INCONCLUSIVE,
     MIN_SEEDS,
     SEED_LABEL,
-    STUDY_REFERENCE,
     UNMEASURABLE,
     Entry,
 )
@@ -59,7 +59,7 @@ def replicates(variants: dict[str, dict], label: str | None) -> list[dict]:
 
 
 def reference_label(study: Found) -> str | None:
-    """The study's reference variant (:data:`STUDY_REFERENCE`, else the one labelled ``… (default)``)."""
+    """The study's reference variant (``study_settings.STUDY_REFERENCE``, else the one labelled ``… (default)``)."""
     variants = study.data.get("variants", {})
     label = STUDY_REFERENCE.get(study.data.get("study", ""))
     if label in variants:

@@ -38,8 +38,6 @@ TABLE4_ROWS = {"colorcnn+": TABLE4_DEFAULT}
 TABLE4_NAMES = {"mediancut": "MedianCut", "colorcnn": "ColorCNN", **TABLE4_LABELS}
 TABLE5_LABELS = {"colorcnn": "ColorCNN", "colorcnn w/o regularization": "w/o regularization (γ=0)",
                  "colorcnn w/o color jitter": "w/o color jitter (ξ=0)"}
-#: Each study's reference variant (its seeds give the noise level); other studies: the label "… (default)".
-STUDY_REFERENCE = {"variants_lambda": "λ=3", "colorcnn_ablation": "ColorCNN"}
 SEED_LABEL = re.compile(r"^(?P<label>.+) \(seed (?P<seed>\d+)\)$")
 FAMILIES = {
     "small_paper": "1–2 bits: learned above the paper's classical methods",
