@@ -113,6 +113,10 @@ class CurveModel:
     #: The sizes an earlier curve evaluated the run at: a cycle end whose model is gone (the zoo keeps a run's
     #: longest alone) and that was not evaluated at ``bits`` keeps the rows of that evaluation.
     earlier_bits: tuple[int, ...] = ()
+    #: A cycle end whose training state is gone while its model is kept (in the zoo): the run goes on from that
+    #: model with a fresh optimiser (:func:`~colorcnn_repro.training.loops.restart_from_model`), not exactly as
+    #: the uninterrupted run would.
+    restart_at: int | None = None
 
 
 #: The schedule of every curve run, set on the quantizer's optimiser section.

@@ -19,7 +19,7 @@ from colorcnn_repro.models.checkpoint import load_checkpoint
 from colorcnn_repro.paths import checkpoints_root
 from colorcnn_repro.profiles import get_config
 from colorcnn_repro.stats import paired_se
-from colorcnn_repro.training import loops, runs
+from colorcnn_repro.training import TRAINERS, loops, runs
 
 
 @pytest.fixture(autouse=True)
@@ -103,6 +103,46 @@ def test_run_resumed_from_its_archive_equals_the_uninterrupted_run(tiny_colorcnn
     assert load_checkpoint(archived)["epoch"] == 3
     history = load_checkpoint(resumed / "model.pt")["history"]
     assert [h["epoch"] for h in history] == [1, 2, 3] and all(h["images"] == 64 for h in history)
+
+
+def test_a_run_restarts_from_its_cycle_end_model_with_a_fresh_optimiser(tiny_colorcnn, monkeypatch, tmp_path) -> None:
+    """Its 1-epoch model kept, its training state gone: the 3-epoch run starts after epoch 1 from that model's
+    weights and history, the schedule at its restart (2 steps an epoch: the 2-step cycle done, the next 4 steps
+    long, the learning rate back at its peak) and an optimiser with no momentum yet, and trains epochs 2 and 3."""
+    cfg = tiny_colorcnn
+    monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "runs"))
+    one_epoch = loops.train_colorcnn(dataclasses.replace(cfg, epochs=1), device="cpu") / "model.pt"
+    with pytest.raises(ValueError, match="2 is not one of \\[1\\]"):
+        loops.restart_from_model("colorcnn", cfg, 2)
+    assert loops.restart_from_model("colorcnn", cfg, 1)
+    ckpt = load_checkpoint(store.run_path("colorcnn", cfg) / "checkpoint.pt")
+    assert ckpt["epoch"] == 1 and ckpt["optimizer"]["state"] == {} and ckpt["restarted_from"] == str(one_epoch)
+    assert_same(ckpt["model"], weights(one_epoch))
+    assert (ckpt["scheduler"]["last_epoch"], ckpt["scheduler"]["T_cur"], ckpt["scheduler"]["T_i"]) == (2, 0, 4)
+    assert ckpt["scheduler"]["_last_lr"] == [cfg.optim.lr]
+    assert not loops.restart_from_model("colorcnn", cfg, 1)  # a run with a checkpoint is left as it is
+    history = load_checkpoint(loops.train_colorcnn(cfg, device="cpu") / "model.pt")["history"]
+    assert [h["epoch"] for h in history] == [1, 2, 3]
+
+
+def test_the_curve_restarts_a_run_only_past_its_restart_point_and_without_an_archive(monkeypatch, tmp_path) -> None:
+    """A run marked ``restart_at=1`` (smoke: cycle ends 1 and 3) is seeded from its 1-epoch model before it trains to
+    3 epochs, not before its first cycle, and not when an archived state of it exists (that one resumes exactly)."""
+    monkeypatch.setenv("COLORCNN_RUNS", str(tmp_path / "runs"))
+    model = cc.CurveModel("colorcnn", (1,), 3, restart_at=1)
+    monkeypatch.setitem(cc.CURVE_MODELS, "smoke", {"C=2": model})
+    calls: list[tuple] = []
+    monkeypatch.setattr(cc, "restart_from_model", lambda method, cfg, at, root: calls.append(("restart", at)))
+    monkeypatch.setitem(TRAINERS, "colorcnn", lambda cfg, root, device, until, archive: calls.append(("train", until)))
+    cc.train_curve("smoke")
+    assert calls == [("train", 1), ("restart", 1), ("train", 3)]
+    calls.clear()
+    run = store.run_path("colorcnn", cc.run_config("smoke", model))
+    archive = store.archived_checkpoint(run, checkpoints_root("smoke"))
+    archive.parent.mkdir(parents=True)
+    archive.write_bytes(b"state")
+    cc.train_curve("smoke", until=3)
+    assert calls == [("train", 1), ("train", 3)]
 
 
 def test_publish_longest_ships_the_last_cycle_end_and_removes_what_it_supersedes(monkeypatch, tmp_path) -> None:

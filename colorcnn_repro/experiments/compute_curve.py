@@ -33,9 +33,10 @@ from ..profiles import Experiment, get_config, resolve
 from ..quantizers.classical import METHODS as CLASSICAL_METHODS
 from ..results import Scores, longest_rows, read_result, result_path
 from ..stats import paired_se
-from ..store import archived_checkpoint, model_file, run_dir, trained_model_file, zoo_path
+from ..store import archived_checkpoint, model_file, run_dir, run_path, trained_model_file, zoo_path
 from ..study_settings import CURVE_MODELS, CURVE_SCHEDULE, PAPER_IMAGES, REFERENCES, CurveModel
 from ..training import trainer
+from ..training.loops import restart_from_model
 from ..training.runs import cycle_ends
 from ..zoo import publish
 from .pipeline import main_results, write_result
@@ -93,7 +94,11 @@ def train_curve(profile: str = "cpu", until: int | None = None, labels: list[str
                 continue
             cfg = run_config(profile, model, overrides=overrides)
             if model_file(model.method, replace(cfg, epochs=end)) is None:
-                trainer(model.method)(cfg, root, device, until=end, archive=checkpoints_root(profile))
+                archive = checkpoints_root(profile)
+                if (model.restart_at is not None and end > model.restart_at
+                        and not archived_checkpoint(run_path(model.method, cfg), archive).exists()):
+                    restart_from_model(model.method, cfg, model.restart_at, root)
+                trainer(model.method)(cfg, root, device, until=end, archive=archive)
 
 
 def compute_curve(profile: str = "cpu", until: int | None = None, *, train: bool = False,

@@ -9,6 +9,7 @@ stage trains with DistributedDataParallel on a slice of every global batch (:mod
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -33,9 +34,19 @@ from ..config import (
 from ..data import ImageArrays, load_dataset
 from ..losses import colorcnn_loss, colorcnn_plus_loss, rp_weight, task_loss
 from ..models import ColorCNN, ColorCNNPlus, NormalizedClassifier, build_normalized_classifier, normalization_stats
-from ..models.checkpoint import classifier_checkpoint, load_classifier, quantizer_checkpoint, save_checkpoint
+from ..models.checkpoint import (
+    Stateful,
+    classifier_checkpoint,
+    load_checkpoint,
+    load_classifier,
+    load_quantizer_net,
+    quantizer_checkpoint,
+    save_checkpoint,
+    training_checkpoint,
+)
 from ..parallel import autocast, distribute, per_image, pick_device, to_device
 from ..paths import DataRoot
+from ..results import repo_relative
 from ..store import file_lock, model_file, run_dir, run_path, trained_model_file
 from .augment import classifier_augment, post_quantization_augment, random_flip
 from .runs import check_training_allowed, cycle_ends, fit, run_epoch
@@ -237,6 +248,33 @@ def fit_quantizer(stage: str, cfg: QuantizerConfig, run: Path, model: ColorCNN |
                   until=until, ends=cycle_ends(cfg.optim, cfg.epochs), at_cycle_end=snapshot, archive=archive)
     if len(history) == cfg.epochs:
         save_trained({**quantizer_checkpoint(model), "history": history}, run)
+
+
+def restart_from_model(method: str, cfg: QuantizerConfig, epoch: int, root: DataRoot = None) -> bool:
+    """Start the run of ``cfg`` at ``epoch``, a cycle end of its warm-restarts schedule, from the trained model of
+    the same config for ``epoch`` epochs (a run's or the zoo's), for a run whose training state there is gone: the
+    model's weights and history, the schedule where it restarts, and a fresh optimiser. Unlike a resumed run this
+    is not the uninterrupted run: the optimiser's momentum starts again from zero at the restart (the learning
+    rate restarts there anyway). The checkpoint records the model it started from (``restarted_from``). Returns
+    whether the run was seeded (False: it already has a checkpoint or its weights)."""
+    if epoch >= cfg.epochs or epoch not in cycle_ends(cfg.optim, cfg.epochs):
+        raise ValueError(f"{method}: a run restarts from its model at a cycle end before its last epoch; {epoch} "
+                         f"is not one of {cycle_ends(cfg.optim, cfg.epochs)[:-1]} ({cfg.optim.schedule!r}, "
+                         f"{cfg.epochs} epochs)")
+    if (run_path(method, cfg) / "checkpoint.pt").exists() or model_file(method, cfg) is not None:
+        return False
+    source = trained_model_file(method, replace(cfg, epochs=epoch))
+    model = load_quantizer_net(source, method)
+    opt, sched, steps = quantizer_optimizer(model, cfg, len(load_split(cfg.classifier.data, "train", root)))
+    with warnings.catch_warnings():  # the schedule is wound on without optimizer steps
+        warnings.simplefilter("ignore", UserWarning)
+        for _ in range(epoch * steps):
+            sched.step()
+    history = load_checkpoint(source)["history"]
+    modules: dict[str, Stateful] = {"model": model, "optimizer": opt, "scheduler": sched}
+    save_checkpoint({**training_checkpoint(modules, history, epoch), "restarted_from": repo_relative(source)},
+                    run_dir(method, cfg) / "checkpoint.pt")
+    return True
 
 
 # ---------------------------------------------------------------- ColorCNN
