@@ -141,6 +141,22 @@ CURVE_MODELS: dict[str, dict[str, CurveModel]] = {
         "ColorCNN+": CurveModel("colorcnn+", (1, 2, 6), 255),
     },
 }
+#: The 2-bit capacity-or-recipe study (not in the paper), written before its runs: ColorCNN at C = 4 with width 32
+#: (T = 0.1) and with width 16 at T = 1, each a variant curve of the "ColorCNN C=4" run (``colorcnn curve --profile
+#: cpu --set colorcnn.width=32 --train --until 7 --model "ColorCNN C=4"``, and ``--set colorcnn.temperature=1``),
+#: to 7 epochs (cycle ends 1, 3, 7), compared with the width-16, T = 0.1 run at matched images and at matched
+#: training time on the validation split, against MedianCut and k-means with McNemar. A variant goes on to 31
+#: epochs if its model at 7 epochs leads the width-16, T = 0.1 model at 7 epochs by at least
+#: :data:`C4_MIN_LEAD` points at 2 bits with a McNemar p below :data:`C4_ALPHA`; if width 32 goes on, width 64
+#: is tried for one epoch at C = 4, as at C = 2.
+C4_VARIANTS: dict[str, dict[str, Any]] = {"width 32": {"colorcnn.width": 32}, "T = 1": {"colorcnn.temperature": 1.0}}
+C4_EPOCHS, C4_MIN_LEAD, C4_ALPHA = 7, 1.0, 0.01
+
+
+def c4_goes_on(lead: float, p: float) -> bool:
+    """Whether a C = 4 variant goes on to 31 epochs: its lead over the width-16, T = 0.1 model at
+    :data:`C4_EPOCHS` epochs (points, 2 bits, not rounded) and the McNemar p of that difference."""
+    return lead >= C4_MIN_LEAD and p < C4_ALPHA
 #: The paper's training budget in images (Sec. 4.1: ColorCNN 60 epochs, ColorCNN+ 300, of the 50,000
 #: CIFAR-10 training images).
 PAPER_IMAGES = {"colorcnn": 60 * 50_000, "colorcnn+": 300 * 50_000}
