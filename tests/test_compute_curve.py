@@ -145,6 +145,28 @@ def test_the_curve_restarts_a_run_only_past_its_restart_point_and_without_an_arc
     assert calls == [("train", 1), ("train", 3)]
 
 
+def test_paired_leads_of_two_trainings_with_the_same_weights_are_nil(monkeypatch) -> None:
+    """The same weights stored as the recipe's run and as a variant's: no image differs, so the lead is 0 and the
+    McNemar p is 1 at every size; a variant never trained is a MissingModelError, and nothing is trained."""
+    from colorcnn_repro.models import ColorCNN, build_normalized_classifier
+    from colorcnn_repro.models.checkpoint import classifier_checkpoint, quantizer_checkpoint, save_checkpoint
+    from colorcnn_repro.store import MissingModelError
+
+    model = cc.CurveModel("colorcnn", (1,), 3)
+    monkeypatch.setitem(cc.CURVE_MODELS, "smoke", {"C=2": model})
+    torch.manual_seed(0)
+    classifier = classifier_checkpoint(build_normalized_classifier("alexnet", 10, "cifar10"), "alexnet", 10, "cifar10")
+    save_checkpoint(classifier, store.run_dir("classifier", get_config("classifier", "smoke")) / "model.pt")
+    net = quantizer_checkpoint(ColorCNN(2, width=4))
+    variant = {"colorcnn.width": 8}
+    for overrides in ({}, variant):
+        save_checkpoint(net, store.run_dir("colorcnn", cc.run_config("smoke", model, 1, overrides)) / "model.pt")
+    monkeypatch.setitem(TRAINERS, "colorcnn", lambda *a, **k: pytest.fail("trained a model"))
+    assert cc.paired_leads("smoke", "C=2", 1, variant) == {1: {"lead": 0.0, "p": 1.0}}
+    with pytest.raises(MissingModelError):
+        cc.paired_leads("smoke", "C=2", 1, {"colorcnn.width": 16})
+
+
 def test_publish_longest_ships_the_last_cycle_end_and_removes_what_it_supersedes(monkeypatch, tmp_path) -> None:
     """Smoke curve (both runs end at 3 epochs). After one cycle the 1-epoch models ship and the archives stay;
     after ColorCNN C=2's last cycle its 3-epoch model replaces its 1-epoch one and its archive goes, while

@@ -25,18 +25,21 @@ import numpy as np
 from scipy import stats
 
 from ..config import QuantizerConfig
+from ..evaluation.grid import predict, score
+from ..evaluation.metrics import mcnemar_p
 from ..imitation_schedule import VARIANTS
 from ..methods import learned, section
-from ..models.checkpoint import load_checkpoint
+from ..models.checkpoint import load_checkpoint, load_quantizer_net
 from ..paths import DataRoot, checkpoints_root
 from ..profiles import Experiment, get_config, resolve
 from ..quantizers.classical import METHODS as CLASSICAL_METHODS
+from ..quantizers.learned import LearnedQuantizer
 from ..results import Scores, longest_rows, read_result, result_path
 from ..stats import paired_se
 from ..store import archived_checkpoint, model_file, run_dir, run_path, trained_model_file, zoo_path
 from ..study_settings import CURVE_MODELS, CURVE_SCHEDULE, PAPER_IMAGES, REFERENCES, CurveModel
 from ..training import trainer
-from ..training.loops import restart_from_model
+from ..training.loops import frozen_classifier, load_split, restart_from_model
 from ..training.runs import cycle_ends
 from ..zoo import publish
 from .pipeline import main_results, write_result
@@ -175,6 +178,30 @@ def longest_weights(curve: Mapping[str, Any], overrides: dict[str, Any] | None =
     return {label: trained_model_file(models[label].method,
                                       run_config(profile, models[label], rows[0]["epochs"], overrides))
             for label, rows in longest_rows(curve).items()}
+
+
+def paired_leads(profile: str, label: str, epochs: int, variant: Mapping[str, Any],
+                 baseline: Mapping[str, Any] | None = None, root: DataRoot = None,
+                 device: str | None = None) -> dict[int, dict[str, float]]:
+    """``{bits: {"lead": points, "p": McNemar p}}``: the curve run ``label`` trained with the ``variant`` overrides
+    against the same run with ``baseline``'s (default: the profile's recipe), both at the cycle end ``epochs``, on
+    the evaluation's images (its split and limit) at every size of the run, their predictions paired image by
+    image. Loads the two models and trains nothing (a missing one raises MissingModelError); writes nothing."""
+    model = curve_models(profile)[label]
+    cfg = resolve(profile, dict(variant)).config
+    clf = frozen_classifier(cfg.classifier, device=device)
+    data = load_split(cfg.classifier.data, cfg.split, root, cfg.limit)
+    weights = {side: trained_model_file(model.method, run_config(profile, model, epochs, dict(ov)))
+               for side, ov in (("variant", variant), ("baseline", baseline or {}))}
+    quantizers = {side: LearnedQuantizer(load_quantizer_net(path, model.method), device)
+                  for side, path in weights.items()}
+    out = {}
+    for bits in model.bits:
+        correct = {side: score(predict(clf, q.quantize_set(data.images, 2**bits).rgb(), cfg.batch_size), data)[0]
+                   for side, q in quantizers.items()}
+        out[bits] = {"lead": 100 * float(correct["variant"].mean() - correct["baseline"].mean()),
+                     "p": mcnemar_p(correct["variant"], correct["baseline"])}
+    return out
 
 
 def training_split(profile: str = "cpu", labels: tuple[str, ...] = ("ColorCNN C=2", "ColorCNN C=4"),
