@@ -147,7 +147,8 @@ def test_the_curve_restarts_a_run_only_past_its_restart_point_and_without_an_arc
 
 def test_paired_leads_of_two_trainings_with_the_same_weights_are_nil(monkeypatch) -> None:
     """The same weights stored as the recipe's run and as a variant's: no image differs, so the lead is 0 and the
-    McNemar p is 1 at every size; a variant never trained is a MissingModelError, and nothing is trained."""
+    McNemar p is 1 at every size; a variant never trained is a MissingModelError, and nothing is trained. Kept as a
+    result, the comparison is read, not recomputed."""
     from colorcnn_repro.models import ColorCNN, build_normalized_classifier
     from colorcnn_repro.models.checkpoint import classifier_checkpoint, quantizer_checkpoint, save_checkpoint
     from colorcnn_repro.store import MissingModelError
@@ -165,6 +166,10 @@ def test_paired_leads_of_two_trainings_with_the_same_weights_are_nil(monkeypatch
     assert cc.paired_leads("smoke", "C=2", 1, variant) == {1: {"lead": 0.0, "p": 1.0}}
     with pytest.raises(MissingModelError):
         cc.paired_leads("smoke", "C=2", 1, {"colorcnn.width": 16})
+    kept = cc.paired_runs("smoke", "C=2", 1, variant)
+    assert kept["leads"] == {"1": {"lead": 0.0, "p": 1.0}} and kept["variant"] == variant and kept["baseline"] == {}
+    monkeypatch.setattr(cc, "paired_leads", lambda *a, **k: pytest.fail("recomputed a kept comparison"))
+    assert cc.paired_runs("smoke", "C=2", 1, variant) == kept
 
 
 def test_publish_longest_ships_the_last_cycle_end_and_removes_what_it_supersedes(monkeypatch, tmp_path) -> None:

@@ -204,6 +204,35 @@ def paired_leads(profile: str, label: str, epochs: int, variant: Mapping[str, An
     return out
 
 
+@dataclass(frozen=True)
+class _Pair:
+    """What a paired comparison's file is keyed by: the classifier (it names the file) and both models' configs."""
+
+    classifier: Any
+    variant: QuantizerConfig
+    baseline: QuantizerConfig
+
+
+def paired_runs(profile: str, label: str, epochs: int, variant: Mapping[str, Any],
+                baseline: Mapping[str, Any] | None = None, root: DataRoot = None, device: str | None = None,
+                force: bool = False) -> dict:
+    """:func:`paired_leads` kept as a result, ``results/<profile>/paired_runs-…json``, keyed by both models'
+    configs: computed once (or when ``force``), then read."""
+    model = curve_models(profile)[label]
+    pair = _Pair(get_config("classifier", profile, dict(variant)), run_config(profile, model, epochs, dict(variant)),
+                 run_config(profile, model, epochs, dict(baseline or {})))
+    path = result_path(resolve(profile).results, "paired_runs", pair)
+    if (hit := read_result(path, force)) is not None:
+        return hit
+    leads = paired_leads(profile, label, epochs, variant, baseline, root, device)
+    write_result(path, profile, pair, {"study": "paired_runs", "run": label, "epochs": epochs,
+                                       "variant": dict(variant), "baseline": dict(baseline or {}),
+                                       "leads": {str(b): v for b, v in leads.items()}})
+    out = read_result(path)
+    assert out is not None  # just written
+    return out
+
+
 def training_split(profile: str = "cpu", labels: tuple[str, ...] = ("ColorCNN C=2", "ColorCNN C=4"),
                    overrides: dict[str, Any] | None = None, root: DataRoot = None, device: str | None = None,
                    force: bool = False) -> dict:
