@@ -279,6 +279,29 @@ def test_effects_against_the_noise_of_seed_replicates(results: Path) -> None:
     assert items["ColorCNN+ w/o augmentation − ColorCNN, 1–2 bits (points)"]["verdict"] == HOLDS  # −8, −7
 
 
+def test_larger_lambda_more_faithful_is_judged_on_pixel_error(results: Path) -> None:
+    """Fig. 15's claim on the pixel error averaged over sizes: λ=3's seeds at 690/700/710 (s = 10), each step up in
+    λ 100 lower. Band of a step from one run to λ=3's three: 4.303 · 10 · √(1 + 1/3) = 49.7; between single runs
+    4.303 · 10 · √2 = 60.9; −100 is beyond both: holds. A study without pixel errors cannot answer it."""
+    item = ("ColorCNN+: a larger λ is more visually faithful: each step up in λ (0→1→3→10) lowers the pixel error, "
+            "mean over 1–6 bits (mean squared error per pixel and channel, 0–255 scale)")
+    assert by_item(entries(results))[item]["verdict"] == UNMEASURABLE  # the fixture's λ study has no pixel error
+
+    def faithful(mse: float) -> dict:
+        out = plus(28, 38, 55, 60)
+        for p in out["colorcnn+"].values():
+            p["mse"] = mse
+        return out
+
+    variants = {"λ=0": faithful(900), "λ=1": faithful(800), "λ=3": faithful(700), "λ=3 (seed 1)": faithful(690),
+                "λ=3 (seed 2)": faithful(710), "λ=10": faithful(600)}
+    write(results, "variants_lambda-cifar10-alexnet-dddddddddd.json", study("variants_lambda", variants))
+    row = by_item(entries(results))[item]
+    assert row["verdict"] == HOLDS and row["ours"] == {"λ=0→1": -100.0, "λ=1→3": -100.0, "λ=3→10": -100.0}
+    assert row["noise"]["band"]["λ=1→3"] == pytest.approx(4.30265 * 10 * (4 / 3) ** 0.5, abs=1e-3)
+    assert row["noise"]["band"]["λ=0→1"] == pytest.approx(4.30265 * 10 * 2 ** 0.5, abs=1e-3)
+
+
 def test_without_seeds_effects_are_not_measurable(results: Path) -> None:
     items = by_item(entries(results))
     row = items["Table 4: ColorCNN+ w/o top-K − λ=3, per bit (points)"]

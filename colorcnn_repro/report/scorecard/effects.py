@@ -19,7 +19,7 @@ from .entries import (
     Entry,
 )
 from .load import Found
-from .rules import _collapse, absent, accuracy, difference, mean, metric, same_setup_difference, setup_name
+from .rules import _collapse, absent, difference, mean, metric, same_setup_difference, setup_name
 
 # ------------------------------------------------------------------------------------------ effects (noise rule)
 
@@ -30,8 +30,8 @@ def at(method: str, bits: int, key: str = "accuracy") -> Measure:
     return lambda variant: metric(variant, method, bits, key)
 
 
-def mean_at(method: str, bits: Sequence[int]) -> Measure:
-    return lambda variant: mean(accuracy(variant, method, b) for b in bits)
+def mean_at(method: str, bits: Sequence[int], key: str = "accuracy") -> Measure:
+    return lambda variant: mean(metric(variant, method, b, key) for b in bits)
 
 
 @dataclass(frozen=True)
